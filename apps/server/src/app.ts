@@ -1,0 +1,154 @@
+import { randomUUID } from "node:crypto";
+import fastifyCookie from "@fastify/cookie";
+import fastifyCors from "@fastify/cors";
+import fastifyHelmet from "@fastify/helmet";
+import fastifyRateLimit from "@fastify/rate-limit";
+import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance } from "fastify";
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { createClient } from "redis";
+import { authRoutes } from "./modules/auth/auth.routes.ts";
+import { authenticateSessionToken } from "./modules/auth/auth.service.ts";
+import { deadLettersRoutes } from "./modules/admin/dead-letters.routes.ts";
+import { workspacesRoutes } from "./modules/workspaces/workspaces.routes.ts";
+import { registerAccessControl } from "./platform/access.ts";
+import type { Config } from "./platform/config.ts";
+import type { DatabaseHandle } from "./platform/db.ts";
+import { AppError } from "./platform/errors.ts";
+import { healthRoutes } from "./platform/health.routes.ts";
+import { registerErrorHandling } from "./platform/http-errors.ts";
+import type { Logger } from "./platform/logger.ts";
+import { httpRequestDuration } from "./platform/metrics.ts";
+import { createRealtime } from "./platform/realtime.ts";
+import type { AppServices } from "./platform/services.ts";
+import { dashboardRoutes, readDashboardIndex, widgetRoutes } from "./platform/static.routes.ts";
+
+export type BuildAppOptions = {
+  config: Config;
+  logger: Logger;
+  database: DatabaseHandle;
+  /** Overrides for tests. */
+  authRateLimitPerMinute?: number;
+  dashboardDir?: string;
+  widgetDir?: string;
+};
+
+export type ParleyApp = FastifyInstance;
+
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Builds the HTTP API and the Socket.IO gateway on one server; `listen` is the caller's (tests use `inject`). */
+export const buildApp = async (options: BuildAppOptions): Promise<ParleyApp> => {
+  const { config, logger, database } = options;
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const incoming = request.headers["x-request-id"];
+      return typeof incoming === "string" && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    forceCloseConnections: "idle",
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const authenticate = (token: string) => authenticateSessionToken(database.db, token);
+  const realtime = await createRealtime({
+    httpServer: app.server,
+    logger,
+    redisUrl: config.redisUrl,
+    publicUrl: config.publicUrl,
+    corsOrigins: config.corsOrigins,
+    authenticateAgent: authenticate,
+    // Website inboxes (the conversation engine) register visitor tokens; until one matches, widgets are refused.
+    authenticateVisitor: async () => null,
+  });
+  const services: AppServices = { config, logger, db: database.db, pool: database.pool, realtime: realtime.publisher };
+  app.decorate("parley", services);
+
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+  app.addHook("onResponse", async (request, reply) => {
+    httpRequestDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? "unmatched", status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+  app.addHook("preClose", async () => {
+    await realtime.close();
+  });
+
+  registerErrorHandling(app);
+  await app.register(fastifyCookie);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+      },
+    },
+  });
+  await app.register(fastifyCors, { origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, credentials: true });
+
+  const rateLimitRedis = config.redisUrl ? createClient({ url: config.redisUrl }) : undefined;
+  if (rateLimitRedis) {
+    rateLimitRedis.on("error", (error: unknown) => logger.warn({ err: error }, "rate-limit redis error"));
+    await rateLimitRedis.connect();
+    app.addHook("onClose", async () => {
+      await rateLimitRedis.quit().catch(() => undefined);
+    });
+  }
+  await app.register(fastifyRateLimit, {
+    global: false,
+    ...(rateLimitRedis ? { redis: rateLimitRedis, nameSpace: "parley-rate-limit:" } : {}),
+    errorResponseBuilder: (_request, context) =>
+      Object.assign(new AppError("rate_limited", `Too many attempts. Try again in ${context.after}.`), { statusCode: 429 }),
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: { title: "Parley API", version: "1", description: "Parley's HTTP API. Authenticate with `Authorization: Bearer <token>`." },
+      servers: [{ url: config.publicUrl }],
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: "/api/docs", staticCSP: true });
+  app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+
+  registerAccessControl(app, { authenticate, config });
+  await app.register(healthRoutes);
+  await app.register(
+    async (api) => {
+      await api.register(authRoutes, { authRateLimitPerMinute: options.authRateLimitPerMinute ?? 20 });
+      await api.register(workspacesRoutes);
+      await api.register(deadLettersRoutes);
+    },
+    { prefix: "/api/v1" },
+  );
+  await app.register(widgetRoutes, { root: options.widgetDir, publicUrl: config.publicUrl });
+  const dashboardIndexHtml = await readDashboardIndex(options.dashboardDir);
+  await app.register(dashboardRoutes, { root: options.dashboardDir, isBuilt: dashboardIndexHtml !== null });
+
+  app.setNotFoundHandler(async (request, reply) => {
+    const isPageRequest =
+      request.method === "GET" && !request.url.startsWith("/api/") && (request.headers.accept ?? "").includes("text/html");
+    if (isPageRequest && dashboardIndexHtml !== null) return reply.type("text/html").send(dashboardIndexHtml);
+    return reply
+      .status(404)
+      .send(new AppError("route_not_found", `No route ${request.method} ${request.url.split("?")[0]}. See /api/docs for the API.`).toBody());
+  });
+
+  return app;
+};

@@ -1,0 +1,13 @@
+import { z } from "zod";
+import { defineTask } from "../../platform/queue/tasks.ts";
+import { pruneExpiredSessions } from "./auth.service.ts";
+
+export const pruneSessionsTask = defineTask({
+  name: "auth.prune_sessions",
+  payload: z.looseObject({}),
+  maxAttempts: 3,
+  run: async (_payload, { db, logger }) => {
+    const count = await pruneExpiredSessions(db);
+    if (count > 0) logger.info({ count }, "pruned expired sessions");
+  },
+});

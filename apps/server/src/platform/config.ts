@@ -1,0 +1,114 @@
+import path from "node:path";
+import { z } from "zod";
+
+const ZBooleanFlag = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { message: "use true or false" })
+  .transform((value) => ["true", "1", "yes"].includes(value));
+
+const ZPostgresUrl = z
+  .url({ message: "must be a URL such as postgres://user:pass@host:5432/db" })
+  .refine((value) => /^postgres(ql)?:\/\//.test(value), { message: "must start with postgres:// or postgresql://" });
+
+const ZRedisUrl = z
+  .url({ message: "must be a URL such as redis://127.0.0.1:6379" })
+  .refine((value) => /^rediss?:\/\//.test(value), { message: "must start with redis:// or rediss://" });
+
+const ZPort = z.coerce.number({ message: "must be a number" }).int().min(0).max(65535);
+
+/** Every environment variable Parley reads. `.env.example` documents each one. */
+const ZEnvironment = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: ZPort.default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  PUBLIC_URL: z.url({ message: "must be a URL such as https://chat.example.com" }).optional(),
+  DATABASE_URL: ZPostgresUrl.optional(),
+  DATABASE_POOL_SIZE: z.coerce.number({ message: "must be a number" }).int().min(1).max(500).default(20),
+  PARLEY_DATA_DIR: z.string().min(1).default("./data"),
+  EMBEDDED_PG_PORT: ZPort.refine((port) => port !== 5432, {
+    message: "5432 belongs to a system PostgreSQL; pick another port",
+  }).default(54329),
+  PARLEY_SEED_DEMO: ZBooleanFlag.optional(),
+  REDIS_URL: ZRedisUrl.optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
+  CORS_ORIGINS: z
+    .string()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url({ message: "must be a comma-separated list of origins such as https://app.example.com" }))),
+  TRUST_PROXY: ZBooleanFlag.default(false),
+  BODY_LIMIT_BYTES: z.coerce.number({ message: "must be a number" }).int().min(1024).default(1_048_576),
+  SESSION_TTL_DAYS: z.coerce.number({ message: "must be a number" }).int().min(1).max(365).default(30),
+  WORKER_CONCURRENCY: z.coerce.number({ message: "must be a number" }).int().min(1).max(200).default(10),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number({ message: "must be a number" }).int().min(100).default(10_000),
+});
+
+export type Config = {
+  env: "development" | "production" | "test";
+  port: number;
+  host: string;
+  publicUrl: string;
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  dataDir: string;
+  embeddedPostgresPort: number;
+  seedDemo: boolean;
+  redisUrl: string | undefined;
+  logLevel: string;
+  logFormat: "json" | "pretty";
+  corsOrigins: string[];
+  trustProxy: boolean;
+  bodyLimitBytes: number;
+  sessionTtlDays: number;
+  workerConcurrency: number;
+  shutdownTimeoutMs: number;
+};
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Parley cannot start: fix these environment variables:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+/** Parses the environment once; reports every bad variable together. */
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
+  const emptyAsUnset = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
+  const parsed = ZEnvironment.safeParse(emptyAsUnset);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = issue.path.join(".") || "(environment)";
+      return `${name}: ${issue.message} (got ${JSON.stringify(env[String(issue.path[0])] ?? null)})`;
+    });
+    throw new ConfigError(problems);
+  }
+  const values = parsed.data;
+  const publicHost = values.HOST === "0.0.0.0" || values.HOST === "::" ? "localhost" : values.HOST;
+  return {
+    env: values.NODE_ENV,
+    port: values.PORT,
+    host: values.HOST,
+    publicUrl: (values.PUBLIC_URL ?? `http://${publicHost}:${values.PORT}`).replace(/\/+$/, ""),
+    databaseUrl: values.DATABASE_URL,
+    databasePoolSize: values.DATABASE_POOL_SIZE,
+    dataDir: path.resolve(values.PARLEY_DATA_DIR),
+    embeddedPostgresPort: values.EMBEDDED_PG_PORT,
+    seedDemo: values.PARLEY_SEED_DEMO ?? values.DATABASE_URL === undefined,
+    redisUrl: values.REDIS_URL,
+    logLevel: values.LOG_LEVEL,
+    logFormat: values.LOG_FORMAT ?? (process.stdout.isTTY && values.NODE_ENV !== "production" ? "pretty" : "json"),
+    corsOrigins: values.CORS_ORIGINS,
+    trustProxy: values.TRUST_PROXY,
+    bodyLimitBytes: values.BODY_LIMIT_BYTES,
+    sessionTtlDays: values.SESSION_TTL_DAYS,
+    workerConcurrency: values.WORKER_CONCURRENCY,
+    shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+  };
+};

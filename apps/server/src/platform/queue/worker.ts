@@ -1,0 +1,97 @@
+import { parseCronItems, run, type Runner, type Task, type TaskList } from "graphile-worker";
+import pg from "pg";
+import type { Database } from "../db.ts";
+import type { Logger } from "../logger.ts";
+import { quietGraphileLogger } from "../migrate.ts";
+import { jobsCompleted, jobsFailed } from "../metrics.ts";
+import { recordDeadLetter } from "./dead-letters.ts";
+import type { CronItem, TaskDefinition } from "./tasks.ts";
+
+export type WorkerOptions = {
+  connectionString: string;
+  db: Database;
+  logger: Logger;
+  tasks: readonly TaskDefinition[];
+  cron?: readonly CronItem[];
+  concurrency: number;
+};
+
+export type Worker = { stop: () => Promise<void> };
+
+const describe = (error: unknown): string => (error instanceof Error ? (error.stack ?? error.message) : String(error));
+
+/**
+ * Wraps a task so its payload is parsed at the edge and its last failure is moved to the
+ * dead-letter table (the queue row is then completed, so failed jobs never pile up in the queue).
+ */
+const wrapTask = (task: TaskDefinition, db: Database, logger: Logger): Task => async (rawPayload, helpers) => {
+  const { job } = helpers;
+  const isLastAttempt = job.attempts >= job.max_attempts;
+  const parsed = task.payload.safeParse(rawPayload);
+  if (!parsed.success) {
+    // A payload that does not parse will never succeed: no point retrying it.
+    await recordDeadLetter(db, {
+      queueJobId: job.id,
+      task: task.name,
+      payload: rawPayload,
+      attempts: job.attempts,
+      maxAttempts: job.max_attempts,
+      error: `invalid payload: ${parsed.error.message}`,
+    });
+    jobsFailed.inc({ task: task.name, final: "true" });
+    return;
+  }
+  try {
+    await task.run(parsed.data, {
+      db,
+      logger: logger.child({ task: task.name, jobId: job.id }),
+      attempt: job.attempts,
+      maxAttempts: job.max_attempts,
+      abortSignal: helpers.abortSignal,
+    });
+    jobsCompleted.inc({ task: task.name });
+  } catch (error) {
+    jobsFailed.inc({ task: task.name, final: String(isLastAttempt) });
+    if (!isLastAttempt) throw error;
+    logger.error({ err: error, task: task.name, jobId: job.id }, "job failed on its last attempt; moved to dead letters");
+    await recordDeadLetter(db, {
+      queueJobId: job.id,
+      task: task.name,
+      payload: rawPayload,
+      attempts: job.attempts,
+      maxAttempts: job.max_attempts,
+      error: describe(error),
+    });
+  }
+};
+
+export const startWorker = async (options: WorkerOptions): Promise<Worker> => {
+  const taskList: TaskList = Object.fromEntries(
+    options.tasks.map((task) => [task.name, wrapTask(task, options.db, options.logger)]),
+  );
+  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.concurrency + 2, application_name: "parley-worker" });
+  // The queue's connections drop when PostgreSQL restarts; that is logged, not fatal.
+  pool.on("error", (error) => options.logger.warn({ err: error }, "job queue connection failed"));
+  const runner: Runner = await run({
+    pgPool: pool,
+    concurrency: options.concurrency,
+    taskList,
+    parsedCronItems: parseCronItems(
+      (options.cron ?? []).map((item) => ({ task: item.task, match: item.match, identifier: item.identifier ?? item.task })),
+    ),
+    noHandleSignals: true,
+    logger: quietGraphileLogger(options.logger),
+  });
+  let stopping: Promise<void> | undefined;
+  return {
+    stop: () => {
+      stopping ??= (async () => {
+        await runner.stop();
+        // stop() resolves before the queue's LISTEN connection is released; wait for that too.
+        await runner.promise.catch(() => undefined);
+        await pool.end();
+      })();
+      return stopping;
+    },
+  };
+};

@@ -1,0 +1,169 @@
+import type { Server as HttpServer } from "node:http";
+import { createShardedAdapter } from "@socket.io/redis-adapter";
+import { AGENT_NAMESPACE, type TAgentServerEvents, WIDGET_NAMESPACE, type WorkspaceRole } from "@parley/shared";
+import { createClient } from "redis";
+import { type Namespace, Server, type Socket } from "socket.io";
+import type { Logger } from "./logger.ts";
+import { socketConnections } from "./metrics.ts";
+import { isTrustedOrigin, readCookie, SESSION_COOKIE } from "./origin.ts";
+
+export const rooms = {
+  workspace: (workspaceId: string) => `workspace:${workspaceId}`,
+  user: (userId: string) => `user:${userId}`,
+  session: (sessionId: string) => `session:${sessionId}`,
+  inbox: (inboxId: string) => `inbox:${inboxId}`,
+  conversation: (conversationId: string) => `conversation:${conversationId}`,
+} as const;
+
+export type AgentIdentity = { userId: string; workspaceId: string; role: WorkspaceRole; sessionId: string };
+export type VisitorIdentity = { workspaceId: string; inboxId: string; visitorId: string };
+
+export type AgentAuthenticator = (token: string) => Promise<AgentIdentity | null>;
+export type VisitorAuthenticator = (auth: Record<string, unknown>) => Promise<VisitorIdentity | null>;
+
+type AgentSocketData = { identity: AgentIdentity };
+type VisitorSocketData = { identity: VisitorIdentity };
+
+/** What services use to reach sockets; they never touch Socket.IO directly. */
+export type RealtimePublisher = {
+  emitToAgents: <Event extends keyof TAgentServerEvents>(
+    room: string,
+    event: Event,
+    payload: Parameters<TAgentServerEvents[Event]>[0],
+  ) => void;
+  /** Ends the sockets of a revoked session on every node. */
+  disconnectSession: (sessionId: string) => void;
+};
+
+export type Realtime = {
+  io: Server;
+  publisher: RealtimePublisher;
+  close: () => Promise<void>;
+};
+
+type RealtimeOptions = {
+  httpServer: HttpServer;
+  logger: Logger;
+  redisUrl: string | undefined;
+  publicUrl: string;
+  corsOrigins: readonly string[];
+  authenticateAgent: AgentAuthenticator;
+  authenticateVisitor: VisitorAuthenticator;
+};
+
+const handshakeError = (code: "unauthorized" | "origin_not_allowed", message: string) =>
+  Object.assign(new Error(message), { data: { code, message } });
+
+const trackConnections = (namespace: Namespace) => {
+  namespace.on("connection", (socket: Socket) => {
+    socketConnections.inc({ namespace: namespace.name });
+    socket.on("disconnect", () => socketConnections.dec({ namespace: namespace.name }));
+  });
+};
+
+const setUpAgentNamespace = (io: Server, options: RealtimeOptions) => {
+  const agents = io.of(AGENT_NAMESPACE);
+  agents.use((socket, next) => {
+    const explicitToken = socket.handshake.auth.token;
+    const cookieToken = readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
+    if (typeof explicitToken !== "string" && cookieToken !== undefined) {
+      const isTrusted = isTrustedOrigin(socket.handshake.headers.origin, socket.handshake.headers.host, options);
+      if (!isTrusted) return next(handshakeError("origin_not_allowed", "This page's origin may not use your Parley session."));
+    }
+    const token = typeof explicitToken === "string" ? explicitToken : cookieToken;
+    if (!token) return next(handshakeError("unauthorized", "Sign in to connect: no session token was sent."));
+    options
+      .authenticateAgent(token)
+      .then((identity) => {
+        if (!identity) return next(handshakeError("unauthorized", "Your session has ended; sign in again."));
+        (socket.data as AgentSocketData).identity = identity;
+        next();
+      })
+      .catch((error: unknown) => {
+        options.logger.error({ err: error }, "agent socket authentication failed");
+        next(handshakeError("unauthorized", "Parley could not check your session; try again."));
+      });
+  });
+  agents.on("connection", (socket) => {
+    const { identity } = socket.data as AgentSocketData;
+    void socket.join([rooms.workspace(identity.workspaceId), rooms.user(identity.userId), rooms.session(identity.sessionId)]);
+    socket.emit("session.ready", { userId: identity.userId, workspaceId: identity.workspaceId });
+  });
+  trackConnections(agents);
+};
+
+const setUpWidgetNamespace = (io: Server, options: RealtimeOptions) => {
+  const widgets = io.of(WIDGET_NAMESPACE);
+  widgets.use((socket, next) => {
+    options
+      .authenticateVisitor(socket.handshake.auth)
+      .then((identity) => {
+        if (!identity) return next(handshakeError("unauthorized", "This widget's inbox token is not recognised."));
+        (socket.data as VisitorSocketData).identity = identity;
+        next();
+      })
+      .catch((error: unknown) => {
+        options.logger.error({ err: error }, "widget socket authentication failed");
+        next(handshakeError("unauthorized", "Parley could not check this widget; try again."));
+      });
+  });
+  widgets.on("connection", (socket) => {
+    const { identity } = socket.data as VisitorSocketData;
+    void socket.join([rooms.inbox(identity.inboxId), `visitor:${identity.visitorId}`]);
+  });
+  trackConnections(widgets);
+};
+
+/** Socket.IO on the HTTP server; with REDIS_URL, events cross nodes through Redis sharded pub/sub. */
+export const createRealtime = async (options: RealtimeOptions): Promise<Realtime> => {
+  const io = new Server(options.httpServer, {
+    path: "/socket.io",
+    serveClient: false,
+    cors: { origin: [options.publicUrl, ...options.corsOrigins], credentials: true },
+    pingInterval: 25_000,
+    pingTimeout: 20_000,
+    maxHttpBufferSize: 1_000_000,
+    connectionStateRecovery: undefined,
+  });
+
+  const redisClients: Array<{ quit: () => Promise<unknown> }> = [];
+  if (options.redisUrl) {
+    const publisher = createClient({ url: options.redisUrl });
+    const subscriber = publisher.duplicate();
+    for (const client of [publisher, subscriber]) {
+      client.on("error", (error: unknown) => options.logger.warn({ err: error }, "redis connection error"));
+      redisClients.push(client);
+    }
+    await Promise.all([publisher.connect(), subscriber.connect()]);
+    io.adapter(createShardedAdapter(publisher, subscriber, { subscriptionMode: "dynamic" }));
+  }
+
+  setUpAgentNamespace(io, options);
+  setUpWidgetNamespace(io, options);
+
+  const agents = io.of(AGENT_NAMESPACE);
+  const publisher: RealtimePublisher = {
+    emitToAgents: (room, event, payload) => {
+      agents.to(room).emit(event, payload);
+    },
+    disconnectSession: (sessionId) => {
+      agents.in(rooms.session(sessionId)).disconnectSockets(true);
+    },
+  };
+
+  let closing: Promise<void> | undefined;
+  return {
+    io,
+    publisher,
+    close: () => {
+      closing ??= (async () => {
+        // Not io.close(): that also closes the HTTP server, which Fastify owns and closes itself.
+        io.disconnectSockets(true);
+        for (const namespace of [io.of(AGENT_NAMESPACE), io.of(WIDGET_NAMESPACE)]) await namespace.adapter.close();
+        io.engine.close();
+        await Promise.all(redisClients.map((client) => client.quit().catch(() => undefined)));
+      })();
+      return closing;
+    },
+  };
+};

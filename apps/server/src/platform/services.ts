@@ -1,0 +1,20 @@
+import type { Config } from "./config.ts";
+import type { Database } from "./db.ts";
+import type { Logger } from "./logger.ts";
+import type { RealtimePublisher } from "./realtime.ts";
+import type pg from "pg";
+
+/** Infrastructure the route plugins hand to services. */
+export type AppServices = {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  pool: pg.Pool;
+  realtime: RealtimePublisher;
+};
+
+declare module "fastify" {
+  interface FastifyInstance {
+    parley: AppServices;
+  }
+}

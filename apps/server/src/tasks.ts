@@ -1,0 +1,7 @@
+import { pruneSessionsTask } from "./modules/auth/auth.tasks.ts";
+import type { CronItem, TaskDefinition } from "./platform/queue/tasks.ts";
+
+/** Every background task Parley runs; modules add theirs here. */
+export const TASKS: readonly TaskDefinition[] = [pruneSessionsTask];
+
+export const CRON: readonly CronItem[] = [{ task: pruneSessionsTask.name, match: "17 3 * * *" }];

@@ -1,0 +1,68 @@
+import { z } from "zod";
+import { WORKSPACE_ROLES } from "./roles.ts";
+
+export const PASSWORD_MIN_LENGTH = 10;
+export const PASSWORD_MAX_LENGTH = 256;
+
+export const ZEmail = z
+  .email({ message: "Enter a valid email address." })
+  .max(254)
+  .transform((email) => email.trim().toLowerCase());
+
+export const ZPassword = z
+  .string()
+  .min(PASSWORD_MIN_LENGTH, { message: `Use at least ${PASSWORD_MIN_LENGTH} characters.` })
+  .max(PASSWORD_MAX_LENGTH, { message: `Use at most ${PASSWORD_MAX_LENGTH} characters.` });
+
+export const ZSignupRequest = z.strictObject({
+  name: z.string().trim().min(1, { message: "Enter your name." }).max(120),
+  email: ZEmail,
+  password: ZPassword,
+  workspaceName: z.string().trim().min(1, { message: "Name your workspace." }).max(120),
+});
+export type TSignupRequest = z.infer<typeof ZSignupRequest>;
+
+export const ZLoginRequest = z.strictObject({
+  email: ZEmail,
+  password: z.string().min(1, { message: "Enter your password." }).max(PASSWORD_MAX_LENGTH),
+});
+export type TLoginRequest = z.infer<typeof ZLoginRequest>;
+
+export const ZUser = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  email: z.string(),
+  createdAt: z.iso.datetime(),
+});
+export type TUser = z.infer<typeof ZUser>;
+
+export const ZWorkspace = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  slug: z.string(),
+  createdAt: z.iso.datetime(),
+});
+export type TWorkspace = z.infer<typeof ZWorkspace>;
+
+export const ZMembership = z.object({
+  workspace: ZWorkspace,
+  role: z.enum(WORKSPACE_ROLES),
+});
+export type TMembership = z.infer<typeof ZMembership>;
+
+export const ZSessionResponse = z.object({
+  token: z.string(),
+  expiresAt: z.iso.datetime(),
+  user: ZUser,
+  workspace: ZWorkspace,
+  role: z.enum(WORKSPACE_ROLES),
+});
+export type TSessionResponse = z.infer<typeof ZSessionResponse>;
+
+export const ZMeResponse = z.object({
+  user: ZUser,
+  workspace: ZWorkspace,
+  role: z.enum(WORKSPACE_ROLES),
+  memberships: z.array(ZMembership),
+});
+export type TMeResponse = z.infer<typeof ZMeResponse>;

@@ -1,0 +1,6 @@
+export * from "./auth.schemas.ts";
+export * from "./errors.ts";
+export * from "./jobs.schemas.ts";
+export * from "./realtime.ts";
+export * from "./roles.ts";
+export * from "./workspaces.schemas.ts";
