@@ -8,9 +8,9 @@ import fastifySwaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { createClient } from "redis";
+import { deadLettersRoutes } from "./modules/admin/dead-letters.routes.ts";
 import { authRoutes } from "./modules/auth/auth.routes.ts";
 import { authenticateSessionToken } from "./modules/auth/auth.service.ts";
-import { deadLettersRoutes } from "./modules/admin/dead-letters.routes.ts";
 import { workspacesRoutes } from "./modules/workspaces/workspaces.routes.ts";
 import { registerAccessControl } from "./platform/access.ts";
 import type { Config } from "./platform/config.ts";
@@ -30,6 +30,8 @@ export type BuildAppOptions = {
   database: DatabaseHandle;
   /** Overrides for tests. */
   authRateLimitPerMinute?: number;
+  /** Keeps rate-limit counters of parallel test apps apart in a shared Redis. */
+  rateLimitNamespace?: string;
   dashboardDir?: string;
   widgetDir?: string;
 };
@@ -109,7 +111,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<ParleyApp> => 
   }
   await app.register(fastifyRateLimit, {
     global: false,
-    ...(rateLimitRedis ? { redis: rateLimitRedis, nameSpace: "parley-rate-limit:" } : {}),
+    ...(rateLimitRedis ? { redis: rateLimitRedis, nameSpace: options.rateLimitNamespace ?? "parley-rate-limit:" } : {}),
     errorResponseBuilder: (_request, context) =>
       Object.assign(new AppError("rate_limited", `Too many attempts. Try again in ${context.after}.`), { statusCode: 429 }),
   });
@@ -117,7 +119,11 @@ export const buildApp = async (options: BuildAppOptions): Promise<ParleyApp> => 
   await app.register(fastifySwagger, {
     openapi: {
       openapi: "3.1.0",
-      info: { title: "Parley API", version: "1", description: "Parley's HTTP API. Authenticate with `Authorization: Bearer <token>`." },
+      info: {
+        title: "Parley API",
+        version: "1",
+        description: "Parley's HTTP API. Authenticate with `Authorization: Bearer <token>`.",
+      },
       servers: [{ url: config.publicUrl }],
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
       security: [{ bearer: [] }],
@@ -147,7 +153,12 @@ export const buildApp = async (options: BuildAppOptions): Promise<ParleyApp> => 
     if (isPageRequest && dashboardIndexHtml !== null) return reply.type("text/html").send(dashboardIndexHtml);
     return reply
       .status(404)
-      .send(new AppError("route_not_found", `No route ${request.method} ${request.url.split("?")[0]}. See /api/docs for the API.`).toBody());
+      .send(
+        new AppError(
+          "route_not_found",
+          `No route ${request.method} ${request.url.split("?")[0]}. See /api/docs for the API.`,
+        ).toBody(),
+      );
   });
 
   return app;

@@ -37,7 +37,6 @@ export type ErrorBody = {
   };
 };
 
-
 export const ZErrorResponse = z.object({
   error: z.object({
     code: z.string(),

@@ -1,5 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
 import { isAdminRole } from "@parley/shared";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Config } from "./config.ts";
 import { AppError } from "./errors.ts";
 import { isTrustedOrigin, SESSION_COOKIE } from "./origin.ts";

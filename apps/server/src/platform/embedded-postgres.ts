@@ -163,7 +163,7 @@ export const startEmbeddedPostgres = async (options: EmbeddedPostgresOptions): P
   const databaseDir = path.join(dataDir, "postgres");
   await mkdir(dataDir, { recursive: true });
   if (isRoot()) {
-    await assertReachableByPostgresUser(databaseDir);
+    await assertReachableByPostgresUser(dataDir);
     // The postgres user must traverse the data folder to reach its cluster inside it.
     await chmod(dataDir, 0o711);
   }

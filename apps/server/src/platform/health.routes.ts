@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from "fastify";
-import { isSchemaCurrent, latestMigrationTimestamp } from "./migrate.ts";
 import { metricsRegistry } from "./metrics.ts";
+import { isSchemaCurrent, latestMigrationTimestamp } from "./migrate.ts";
 
 /** Probes for load balancers and orchestrators, and the Prometheus scrape endpoint. */
 export const healthRoutes: FastifyPluginAsync = async (app) => {

@@ -1,6 +1,6 @@
+import type { ErrorBody, ErrorCode } from "@parley/shared";
 import type { FastifyError, FastifyInstance } from "fastify";
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from "fastify-type-provider-zod";
-import type { ErrorBody, ErrorCode } from "@parley/shared";
 import { AppError, isAppError } from "./errors.ts";
 
 type FieldProblem = { path: string; message: string };
@@ -55,7 +55,13 @@ export const registerErrorHandling = (app: FastifyInstance): void => {
     if (status !== undefined && status >= 400 && status < 500 && !isResponseSerializationError(error)) {
       const code: ErrorCode =
         FASTIFY_CODES[error.code] ??
-        (status === 429 ? "rate_limited" : error instanceof SyntaxError ? "invalid_json" : status === 404 ? "not_found" : "bad_request");
+        (status === 429
+          ? "rate_limited"
+          : error instanceof SyntaxError
+            ? "invalid_json"
+            : status === 404
+              ? "not_found"
+              : "bad_request");
       const message = MESSAGES[code] ?? error.message;
       if (status === 429 && reply.getHeader("retry-after") === undefined) reply.header("retry-after", "60");
       return reply.status(status === 405 ? 405 : status).send(new AppError(code, message).toBody());
@@ -63,7 +69,10 @@ export const registerErrorHandling = (app: FastifyInstance): void => {
 
     request.log.error({ err: error }, "unhandled error");
     const body: ErrorBody = {
-      error: { code: "internal_error", message: `Something went wrong on our side. Quote request id ${request.id} if it keeps happening.` },
+      error: {
+        code: "internal_error",
+        message: `Something went wrong on our side. Quote request id ${request.id} if it keeps happening.`,
+      },
     };
     return reply.status(500).send(body);
   });

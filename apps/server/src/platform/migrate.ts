@@ -40,7 +40,6 @@ export const isSchemaCurrent = async (pool: pg.Pool, expectedTimestamp: number):
   return Number(result.rows[0]?.latest ?? 0) >= expectedTimestamp;
 };
 
-
 export const quietGraphileLogger = (logger: Logger): GraphileLogger =>
   new GraphileLogger((scope) => (level, message, meta) => {
     const child = logger.child({ component: "jobs", ...(scope.taskIdentifier ? { task: scope.taskIdentifier } : {}) });

@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from "node:http";
-import { createShardedAdapter } from "@socket.io/redis-adapter";
 import { AGENT_NAMESPACE, type TAgentServerEvents, WIDGET_NAMESPACE, type WorkspaceRole } from "@parley/shared";
+import { createShardedAdapter } from "@socket.io/redis-adapter";
 import { createClient } from "redis";
 import { type Namespace, Server, type Socket } from "socket.io";
 import type { Logger } from "./logger.ts";

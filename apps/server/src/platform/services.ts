@@ -1,8 +1,8 @@
+import type pg from "pg";
 import type { Config } from "./config.ts";
 import type { Database } from "./db.ts";
 import type { Logger } from "./logger.ts";
 import type { RealtimePublisher } from "./realtime.ts";
-import type pg from "pg";
 
 /** Infrastructure the route plugins hand to services. */
 export type AppServices = {

@@ -1,5 +1,5 @@
-import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { ZCursorQuery, ZDeadLetterJob, ZDeadLetterPage, ZErrorResponse } from "@parley/shared";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { requireIdentity } from "../../platform/access.ts";
 import { listDeadLetters, retryDeadLetter } from "../../platform/queue/dead-letters.ts";
@@ -24,7 +24,14 @@ export const deadLettersRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: ["admin"],
       summary: "Put a failed job back on the queue with fresh attempts",
       params: z.strictObject({ id: z.uuid({ message: "must be a job id" }) }),
-      response: { 200: ZDeadLetterJob, 400: ZErrorResponse, 401: ZErrorResponse, 403: ZErrorResponse, 404: ZErrorResponse, 409: ZErrorResponse },
+      response: {
+        200: ZDeadLetterJob,
+        400: ZErrorResponse,
+        401: ZErrorResponse,
+        403: ZErrorResponse,
+        404: ZErrorResponse,
+        409: ZErrorResponse,
+      },
     },
     handler: async (request) => retryDeadLetter(db, requireIdentity(request).workspaceId, request.params.id),
   });

@@ -1,6 +1,6 @@
+import { ZErrorResponse, ZLoginRequest, ZMeResponse, ZSessionResponse, ZSignupRequest } from "@parley/shared";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { ZErrorResponse, ZLoginRequest, ZMeResponse, ZSessionResponse, ZSignupRequest } from "@parley/shared";
 import { z } from "zod";
 import { requireIdentity } from "../../platform/access.ts";
 import { SESSION_COOKIE } from "../../platform/origin.ts";

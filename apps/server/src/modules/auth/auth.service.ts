@@ -1,12 +1,11 @@
-import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { TLoginRequest, TMeResponse, TSessionResponse, TSignupRequest, WorkspaceRole } from "@parley/shared";
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Database } from "../../platform/db.ts";
 import { isUniqueViolation } from "../../platform/db.ts";
 import { AppError } from "../../platform/errors.ts";
 import type { AgentIdentity } from "../../platform/realtime.ts";
 import { createWorkspaceWithOwner, listMemberships, toWorkspaceDto } from "../workspaces/workspaces.service.ts";
-import { workspaces } from "../workspaces/workspaces.tables.ts";
-import { memberships } from "../workspaces/workspaces.tables.ts";
+import { memberships, workspaces } from "../workspaces/workspaces.tables.ts";
 import { sessions, users } from "./auth.tables.ts";
 import { hashPassword, verifyPassword } from "./password.ts";
 import { hashToken, looksLikeSessionToken, newSessionToken } from "./session-token.ts";
@@ -120,7 +119,10 @@ export const authenticateSessionToken = async (db: Database, token: string): Pro
 };
 
 export const revokeSession = async (db: Database, sessionId: string): Promise<void> => {
-  await db.update(sessions).set({ revokedAt: new Date() }).where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
+  await db
+    .update(sessions)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
 };
 
 export const getMe = async (db: Database, identity: AuthenticatedSession): Promise<TMeResponse> => {
@@ -137,6 +139,9 @@ export const getMe = async (db: Database, identity: AuthenticatedSession): Promi
 
 /** Deletes sessions past their expiry; run daily by the worker. */
 export const pruneExpiredSessions = async (db: Database): Promise<number> => {
-  const deleted = await db.delete(sessions).where(sql`${sessions.expiresAt} < now() - interval '1 day'`).returning({ id: sessions.id });
+  const deleted = await db
+    .delete(sessions)
+    .where(sql`${sessions.expiresAt} < now() - interval '1 day'`)
+    .returning({ id: sessions.id });
   return deleted.length;
 };

@@ -1,5 +1,5 @@
-import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { ZErrorResponse, ZUpdateWorkspaceRequest, ZWorkspace } from "@parley/shared";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { requireIdentity } from "../../platform/access.ts";
 import { getWorkspace, updateWorkspace } from "./workspaces.service.ts";
 
@@ -8,7 +8,11 @@ export const workspacesRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get("/workspaces/current", {
     config: { access: "member" },
-    schema: { tags: ["workspaces"], summary: "The workspace of the current session", response: { 200: ZWorkspace, 401: ZErrorResponse } },
+    schema: {
+      tags: ["workspaces"],
+      summary: "The workspace of the current session",
+      response: { 200: ZWorkspace, 401: ZErrorResponse },
+    },
     handler: async (request) => getWorkspace(db, requireIdentity(request).workspaceId),
   });
 

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { asc, eq } from "drizzle-orm";
 import type { TMembership, TUpdateWorkspaceRequest, TWorkspace } from "@parley/shared";
+import { asc, eq } from "drizzle-orm";
 import type { Database, DatabaseOrTransaction } from "../../platform/db.ts";
 import { AppError } from "../../platform/errors.ts";
 import { type RealtimePublisher, rooms } from "../../platform/realtime.ts";
@@ -31,7 +31,10 @@ export const createWorkspaceWithOwner = async (
   tx: DatabaseOrTransaction,
   input: { name: string; ownerId: string },
 ): Promise<WorkspaceRow> => {
-  const [workspace] = await tx.insert(workspaces).values({ name: input.name, slug: slugFor(input.name) }).returning();
+  const [workspace] = await tx
+    .insert(workspaces)
+    .values({ name: input.name, slug: slugFor(input.name) })
+    .returning();
   if (!workspace) throw new Error("workspace insert returned no row");
   await tx.insert(memberships).values({ workspaceId: workspace.id, userId: input.ownerId, role: "owner" });
   return workspace;

@@ -1,5 +1,5 @@
-import { index, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import type { WorkspaceRole } from "@parley/shared";
+import { index, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { newId } from "../../platform/ids.ts";
 import { users } from "../auth/auth.tables.ts";
 

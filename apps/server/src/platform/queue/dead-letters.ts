@@ -1,7 +1,7 @@
-import { and, desc, eq, isNull, lt, sql } from "drizzle-orm";
 import type { TDeadLetterJob, TDeadLetterPage } from "@parley/shared";
-import { AppError } from "../errors.ts";
+import { and, desc, eq, isNull, lt, sql } from "drizzle-orm";
 import type { Database, DatabaseOrTransaction } from "../db.ts";
+import { AppError } from "../errors.ts";
 import { deadLetterJobs } from "./dead-letter.tables.ts";
 
 export type DeadLetterInput = {

@@ -18,7 +18,6 @@ export type TaskDefinition<Schema extends z.ZodType = z.ZodType> = {
   run: (payload: z.infer<Schema>, context: TaskContext) => Promise<void>;
 };
 
-export const defineTask = <Schema extends z.ZodType>(definition: TaskDefinition<Schema>): TaskDefinition<Schema> =>
-  definition;
+export const defineTask = <Schema extends z.ZodType>(definition: TaskDefinition<Schema>): TaskDefinition<Schema> => definition;
 
 export type CronItem = { task: string; match: string; identifier?: string };

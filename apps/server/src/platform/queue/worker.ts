@@ -1,9 +1,9 @@
-import { parseCronItems, run, type Runner, type Task, type TaskList } from "graphile-worker";
+import { parseCronItems, type Runner, run, type Task, type TaskList } from "graphile-worker";
 import pg from "pg";
 import type { Database } from "../db.ts";
 import type { Logger } from "../logger.ts";
-import { quietGraphileLogger } from "../migrate.ts";
 import { jobsCompleted, jobsFailed } from "../metrics.ts";
+import { quietGraphileLogger } from "../migrate.ts";
 import { recordDeadLetter } from "./dead-letters.ts";
 import type { CronItem, TaskDefinition } from "./tasks.ts";
 
@@ -24,52 +24,58 @@ const describe = (error: unknown): string => (error instanceof Error ? (error.st
  * Wraps a task so its payload is parsed at the edge and its last failure is moved to the
  * dead-letter table (the queue row is then completed, so failed jobs never pile up in the queue).
  */
-const wrapTask = (task: TaskDefinition, db: Database, logger: Logger): Task => async (rawPayload, helpers) => {
-  const { job } = helpers;
-  const isLastAttempt = job.attempts >= job.max_attempts;
-  const parsed = task.payload.safeParse(rawPayload);
-  if (!parsed.success) {
-    // A payload that does not parse will never succeed: no point retrying it.
-    await recordDeadLetter(db, {
-      queueJobId: job.id,
-      task: task.name,
-      payload: rawPayload,
-      attempts: job.attempts,
-      maxAttempts: job.max_attempts,
-      error: `invalid payload: ${parsed.error.message}`,
-    });
-    jobsFailed.inc({ task: task.name, final: "true" });
-    return;
-  }
-  try {
-    await task.run(parsed.data, {
-      db,
-      logger: logger.child({ task: task.name, jobId: job.id }),
-      attempt: job.attempts,
-      maxAttempts: job.max_attempts,
-      abortSignal: helpers.abortSignal,
-    });
-    jobsCompleted.inc({ task: task.name });
-  } catch (error) {
-    jobsFailed.inc({ task: task.name, final: String(isLastAttempt) });
-    if (!isLastAttempt) throw error;
-    logger.error({ err: error, task: task.name, jobId: job.id }, "job failed on its last attempt; moved to dead letters");
-    await recordDeadLetter(db, {
-      queueJobId: job.id,
-      task: task.name,
-      payload: rawPayload,
-      attempts: job.attempts,
-      maxAttempts: job.max_attempts,
-      error: describe(error),
-    });
-  }
-};
+const wrapTask =
+  (task: TaskDefinition, db: Database, logger: Logger): Task =>
+  async (rawPayload, helpers) => {
+    const { job } = helpers;
+    const isLastAttempt = job.attempts >= job.max_attempts;
+    const parsed = task.payload.safeParse(rawPayload);
+    if (!parsed.success) {
+      // A payload that does not parse will never succeed: no point retrying it.
+      await recordDeadLetter(db, {
+        queueJobId: job.id,
+        task: task.name,
+        payload: rawPayload,
+        attempts: job.attempts,
+        maxAttempts: job.max_attempts,
+        error: `invalid payload: ${parsed.error.message}`,
+      });
+      jobsFailed.inc({ task: task.name, final: "true" });
+      return;
+    }
+    try {
+      await task.run(parsed.data, {
+        db,
+        logger: logger.child({ task: task.name, jobId: job.id }),
+        attempt: job.attempts,
+        maxAttempts: job.max_attempts,
+        abortSignal: helpers.abortSignal,
+      });
+      jobsCompleted.inc({ task: task.name });
+    } catch (error) {
+      jobsFailed.inc({ task: task.name, final: String(isLastAttempt) });
+      if (!isLastAttempt) throw error;
+      logger.error({ err: error, task: task.name, jobId: job.id }, "job failed on its last attempt; moved to dead letters");
+      await recordDeadLetter(db, {
+        queueJobId: job.id,
+        task: task.name,
+        payload: rawPayload,
+        attempts: job.attempts,
+        maxAttempts: job.max_attempts,
+        error: describe(error),
+      });
+    }
+  };
 
 export const startWorker = async (options: WorkerOptions): Promise<Worker> => {
   const taskList: TaskList = Object.fromEntries(
     options.tasks.map((task) => [task.name, wrapTask(task, options.db, options.logger)]),
   );
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.concurrency + 2, application_name: "parley-worker" });
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.concurrency + 2,
+    application_name: "parley-worker",
+  });
   // The queue's connections drop when PostgreSQL restarts; that is logged, not fatal.
   pool.on("error", (error) => options.logger.warn({ err: error }, "job queue connection failed"));
   const runner: Runner = await run({

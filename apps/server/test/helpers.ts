@@ -1,0 +1,148 @@
+import { randomBytes } from "node:crypto";
+import { AGENT_NAMESPACE, type TSessionResponse, ZSessionResponse } from "@parley/shared";
+import pg from "pg";
+import { io as connectSocket, type Socket } from "socket.io-client";
+import { inject } from "vitest";
+import { buildApp, type ParleyApp } from "../src/app.ts";
+import { loadConfig, type Config } from "../src/platform/config.ts";
+import { connectDatabase, type DatabaseHandle } from "../src/platform/db.ts";
+import { createLogger } from "../src/platform/logger.ts";
+
+export const silentLogger = createLogger({ logLevel: "silent", logFormat: "json" });
+
+const databaseUrl = (name: string): string => {
+  const url = new URL(inject("databaseServerUrl"));
+  url.pathname = `/${name}`;
+  return url.toString();
+};
+
+/** A fresh database cloned from the run's migrated template. */
+export const createTestDatabase = async (): Promise<string> => {
+  const name = `parley_t_${inject("testRunId")}_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: inject("databaseServerUrl") });
+  await admin.connect();
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin.query(`create database "${name}" template "${inject("templateDatabase")}"`);
+        break;
+      } catch (error) {
+        // Two clones of one template at the same instant collide; the loser waits and tries again.
+        const isBusy = error instanceof Error && /being accessed by other users/.test(error.message);
+        if (!isBusy || attempt > 20) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100));
+      }
+    }
+  } finally {
+    await admin.end();
+  }
+  return databaseUrl(name);
+};
+
+export type TestApp = {
+  app: ParleyApp;
+  config: Config;
+  database: DatabaseHandle;
+  databaseUrl: string;
+  /** Base URL once `listen()` was called. */
+  baseUrl: () => string;
+  listen: () => Promise<string>;
+  close: () => Promise<void>;
+};
+
+export const testConfig = (overrides: Record<string, string> = {}): Config =>
+  loadConfig({
+    NODE_ENV: "test",
+    LOG_LEVEL: "silent",
+    PORT: "0",
+    HOST: "127.0.0.1",
+    PUBLIC_URL: "http://parley.test",
+    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+    ...overrides,
+  });
+
+export const startTestApp = async (
+  options: { env?: Record<string, string>; authRateLimitPerMinute?: number; dashboardDir?: string; widgetDir?: string } = {},
+): Promise<TestApp> => {
+  const url = await createTestDatabase();
+  const config = testConfig({ DATABASE_URL: url, ...options.env });
+  const database = connectDatabase(url, { poolSize: 5, logger: silentLogger });
+  const app = await buildApp({
+    config,
+    logger: silentLogger,
+    database,
+    authRateLimitPerMinute: options.authRateLimitPerMinute ?? 10_000,
+    rateLimitNamespace: `parley-test-${randomBytes(4).toString("hex")}:`,
+    ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}),
+    ...(options.widgetDir ? { widgetDir: options.widgetDir } : {}),
+  });
+  let address: string | undefined;
+  return {
+    app,
+    config,
+    database,
+    databaseUrl: url,
+    baseUrl: () => {
+      if (!address) throw new Error("call listen() first");
+      return address;
+    },
+    listen: async () => {
+      address = await app.listen({ port: 0, host: "127.0.0.1" });
+      return address;
+    },
+    close: async () => {
+      await app.close();
+      await database.close();
+    },
+  };
+};
+
+let userCounter = 0;
+
+export const signUp = async (
+  app: ParleyApp,
+  overrides: Partial<{ name: string; email: string; password: string; workspaceName: string }> = {},
+): Promise<TSessionResponse & { password: string }> => {
+  userCounter += 1;
+  const body = {
+    name: `Agent ${userCounter}`,
+    email: `agent${userCounter}-${randomBytes(3).toString("hex")}@example.com`,
+    password: "correct horse battery",
+    workspaceName: `Workspace ${userCounter}`,
+    ...overrides,
+  };
+  const response = await app.inject({ method: "POST", url: "/api/v1/auth/signup", payload: body });
+  if (response.statusCode !== 201) throw new Error(`signup failed: ${response.statusCode} ${response.body}`);
+  return { ...ZSessionResponse.parse(response.json()), password: body.password };
+};
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** A real Socket.IO client on the agent namespace; resolves once the handshake settles. */
+export const connectAgent = (
+  baseUrl: string,
+  options: { token?: string; headers?: Record<string, string> } = {},
+): Promise<Socket> =>
+  new Promise((resolve, reject) => {
+    const socket = connectSocket(`${baseUrl}${AGENT_NAMESPACE}`, {
+      transports: ["websocket"],
+      reconnection: false,
+      forceNew: true,
+      ...(options.token ? { auth: { token: options.token } } : {}),
+      ...(options.headers ? { extraHeaders: options.headers } : {}),
+    });
+    socket.once("connect", () => resolve(socket));
+    socket.once("connect_error", (error) => {
+      socket.close();
+      reject(error);
+    });
+  });
+
+export const nextEvent = <T>(socket: Socket, event: string, timeoutMs = 5_000): Promise<T> =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
+    socket.once(event, (payload: T) => {
+      clearTimeout(timer);
+      resolve(payload);
+    });
+  });

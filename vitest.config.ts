@@ -1,0 +1,39 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        extends: false,
+        test: {
+          name: "server",
+          root: "apps/server",
+          include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+          globalSetup: ["test/global-setup.ts"],
+          pool: "forks",
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: false,
+        test: {
+          name: "widget",
+          root: "apps/widget",
+          include: ["src/**/*.test.ts"],
+        },
+      },
+      {
+        extends: false,
+        test: {
+          name: "e2e",
+          include: ["apps/*/e2e/**/*.e2e.test.ts"],
+          // Each file starts its own server and browser; two at once is what two cores carry.
+          maxWorkers: 2,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
