@@ -54,6 +54,15 @@ export const buildApp = async (options: BuildAppOptions): Promise<ParleyApp> => 
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     forceCloseConnections: "idle",
+    // The router rejects some URLs before any hook runs; answer those in the standard error shape too.
+    frameworkErrors: (error, request, reply) => {
+      const isTooLong = error.code === "FST_ERR_MAX_PARAM_LENGTH";
+      const answer = isTooLong
+        ? new AppError("uri_too_long", "A value in the URL is longer than this server accepts.")
+        : new AppError("bad_request", "The URL is malformed.");
+      request.log.info({ code: error.code }, "router rejected the URL");
+      return reply.status(answer.status).send(answer.toBody());
+    },
     return503OnClosing: true,
   });
   app.setValidatorCompiler(validatorCompiler);

@@ -18,7 +18,11 @@ describe("signup, login, me and logout", () => {
     });
     expect(response.statusCode).toBe(201);
     const session = response.json();
-    expect(session).toMatchObject({ role: "owner", user: { name: "Ada Owner", email: "ada@example.com" }, workspace: { name: "Ada's Shop" } });
+    expect(session).toMatchObject({
+      role: "owner",
+      user: { name: "Ada Owner", email: "ada@example.com" },
+      workspace: { name: "Ada's Shop" },
+    });
     expect(session.token).toMatch(/^pst_/);
     const cookie = response.cookies.find((candidate) => candidate.name === "parley_session");
     expect(cookie).toMatchObject({ value: session.token, httpOnly: true, sameSite: "Lax", path: "/" });
@@ -45,7 +49,12 @@ describe("signup, login, me and logout", () => {
     const response = await harness.app.inject({
       method: "POST",
       url: "/api/v1/auth/signup",
-      payload: { name: "Copy", email: first.user.email.toUpperCase(), password: "another long password", workspaceName: "Copy Co" },
+      payload: {
+        name: "Copy",
+        email: first.user.email.toUpperCase(),
+        password: "another long password",
+        workspaceName: "Copy Co",
+      },
     });
     expect(response.statusCode).toBe(409);
     expect(response.json().error).toMatchObject({ code: "email_taken", details: [{ path: "email" }] });
@@ -87,7 +96,13 @@ describe("signup, login, me and logout", () => {
   });
 
   it("rejects missing, malformed and forged tokens with 401", async () => {
-    for (const headers of [{}, { authorization: "Bearer" }, { authorization: "Basic abc" }, bearer("pst_forged"), bearer("x".repeat(5000))]) {
+    for (const headers of [
+      {},
+      { authorization: "Bearer" },
+      { authorization: "Basic abc" },
+      bearer("pst_forged"),
+      bearer("x".repeat(5000)),
+    ]) {
       const response = await harness.app.inject({ method: "GET", url: "/api/v1/me", headers });
       expect(response.statusCode).toBe(401);
       expect(response.json().error.code).toBe("unauthorized");
@@ -133,7 +148,11 @@ describe("brute-force protection", () => {
 
   it("answers 429 with a retry hint once an IP exceeds the login limit", async () => {
     const attempt = () =>
-      harness.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { email: "x@example.com", password: "guess guess" } });
+      harness.app.inject({
+        method: "POST",
+        url: "/api/v1/auth/login",
+        payload: { email: "x@example.com", password: "guess guess" },
+      });
     const statuses = [];
     for (let index = 0; index < 4; index++) statuses.push((await attempt()).statusCode);
     expect(statuses).toEqual([401, 401, 401, 429]);

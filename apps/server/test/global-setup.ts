@@ -35,7 +35,12 @@ export default async function setup(project: TestProject) {
   let stopEmbedded: (() => Promise<void>) | undefined;
   if (!serverUrl) {
     const dataDir = await mkdtemp(path.join(tmpdir(), "parley-test-pg-"));
-    const embedded = await startEmbeddedPostgres({ dataDir, port: await findFreePort(), logger: silentLogger, isThrowaway: true });
+    const embedded = await startEmbeddedPostgres({
+      dataDir,
+      port: await findFreePort(),
+      logger: silentLogger,
+      isThrowaway: true,
+    });
     serverUrl = embedded.url;
     stopEmbedded = async () => {
       await embedded.stop();

@@ -32,7 +32,11 @@ describe("probes, metrics and API documents", () => {
       expect(notReady.statusCode).toBe(503);
       expect(notReady.json().status).toBe("migrations_pending");
       const row = removed.rows[0];
-      await client.query("insert into drizzle.__drizzle_migrations (id, hash, created_at) values ($1, $2, $3)", [row.id, row.hash, row.created_at]);
+      await client.query("insert into drizzle.__drizzle_migrations (id, hash, created_at) values ($1, $2, $3)", [
+        row.id,
+        row.hash,
+        row.created_at,
+      ]);
       expect((await harness.app.inject({ url: "/readyz" })).statusCode).toBe(200);
     } finally {
       await client.end();

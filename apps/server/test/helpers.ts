@@ -4,7 +4,7 @@ import pg from "pg";
 import { io as connectSocket, type Socket } from "socket.io-client";
 import { inject } from "vitest";
 import { buildApp, type ParleyApp } from "../src/app.ts";
-import { loadConfig, type Config } from "../src/platform/config.ts";
+import { type Config, loadConfig } from "../src/platform/config.ts";
 import { connectDatabase, type DatabaseHandle } from "../src/platform/db.ts";
 import { createLogger } from "../src/platform/logger.ts";
 
@@ -118,6 +118,9 @@ export const signUp = async (
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
+/** Events each test socket received and nobody has awaited yet, so none is missed between connect and listen. */
+const unclaimedEvents = new WeakMap<Socket, Array<{ event: string; payload: unknown }>>();
+
 /** A real Socket.IO client on the agent namespace; resolves once the handshake settles. */
 export const connectAgent = (
   baseUrl: string,
@@ -131,6 +134,9 @@ export const connectAgent = (
       ...(options.token ? { auth: { token: options.token } } : {}),
       ...(options.headers ? { extraHeaders: options.headers } : {}),
     });
+    const received: Array<{ event: string; payload: unknown }> = [];
+    unclaimedEvents.set(socket, received);
+    socket.onAny((event: string, payload: unknown) => received.push({ event, payload }));
     socket.once("connect", () => resolve(socket));
     socket.once("connect_error", (error) => {
       socket.close();
@@ -138,11 +144,22 @@ export const connectAgent = (
     });
   });
 
-export const nextEvent = <T>(socket: Socket, event: string, timeoutMs = 5_000): Promise<T> =>
-  new Promise((resolve, reject) => {
+/** The next `event` on the socket: one already received and unclaimed, or the next to arrive. */
+export const nextEvent = <T>(socket: Socket, event: string, timeoutMs = 5_000): Promise<T> => {
+  const received = unclaimedEvents.get(socket) ?? [];
+  const index = received.findIndex((entry) => entry.event === event);
+  if (index !== -1) {
+    const [entry] = received.splice(index, 1);
+    return Promise.resolve(entry?.payload as T);
+  }
+  return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
-    socket.once(event, (payload: T) => {
+    const listener = (payload: T) => {
       clearTimeout(timer);
+      const buffered = received.findIndex((entry) => entry.event === event);
+      if (buffered !== -1) received.splice(buffered, 1);
       resolve(payload);
-    });
+    };
+    socket.once(event, listener);
   });
+};

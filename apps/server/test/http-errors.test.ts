@@ -58,7 +58,11 @@ describe("error answers", () => {
   });
 
   it("hides the details of unexpected failures and gives the request id", async () => {
-    const response = await harness.app.inject({ method: "GET", url: "/api/v1/test-only/crash", headers: { "x-request-id": "req-123" } });
+    const response = await harness.app.inject({
+      method: "GET",
+      url: "/api/v1/test-only/crash",
+      headers: { "x-request-id": "req-123" },
+    });
     expect(response.statusCode).toBe(500);
     expect(response.headers["x-request-id"]).toBe("req-123");
     expect(response.body).not.toContain("secret");

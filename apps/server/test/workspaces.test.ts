@@ -29,7 +29,9 @@ describe("the current workspace", () => {
     const owner = await signUp(harness.app, { workspaceName: "Kept Name" });
     const agent = await signUp(harness.app);
     // Invitations come with the identity issue; until then membership is written directly.
-    await harness.database.db.insert(memberships).values({ workspaceId: owner.workspace.id, userId: agent.user.id, role: "agent" });
+    await harness.database.db
+      .insert(memberships)
+      .values({ workspaceId: owner.workspace.id, userId: agent.user.id, role: "agent" });
     const login = await harness.app.inject({
       method: "POST",
       url: "/api/v1/auth/login",
@@ -61,8 +63,15 @@ describe("the current workspace", () => {
     const asBob = await harness.app.inject({ url: "/api/v1/workspaces/current", headers: bearer(bob.token) });
     expect(asAlice.json().id).toBe(alice.workspace.id);
     expect(asBob.json().id).toBe(bob.workspace.id);
-    await harness.app.inject({ method: "PATCH", url: "/api/v1/workspaces/current", headers: bearer(bob.token), payload: { name: "Bob Renamed" } });
-    expect((await harness.app.inject({ url: "/api/v1/workspaces/current", headers: bearer(alice.token) })).json().name).toBe("Alice Co");
+    await harness.app.inject({
+      method: "PATCH",
+      url: "/api/v1/workspaces/current",
+      headers: bearer(bob.token),
+      payload: { name: "Bob Renamed" },
+    });
+    expect((await harness.app.inject({ url: "/api/v1/workspaces/current", headers: bearer(alice.token) })).json().name).toBe(
+      "Alice Co",
+    );
   });
 
   it("rejects an empty or oversized name with field errors", async () => {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { WORKSPACE_ROLES } from "./roles.ts";
+import { zPlainText } from "./text.schemas.ts";
 
 export const PASSWORD_MIN_LENGTH = 10;
 export const PASSWORD_MAX_LENGTH = 256;
@@ -15,10 +16,10 @@ export const ZPassword = z
   .max(PASSWORD_MAX_LENGTH, { message: `Use at most ${PASSWORD_MAX_LENGTH} characters.` });
 
 export const ZSignupRequest = z.strictObject({
-  name: z.string().trim().min(1, { message: "Enter your name." }).max(120),
+  name: zPlainText({ max: 120, emptyMessage: "Enter your name." }),
   email: ZEmail,
   password: ZPassword,
-  workspaceName: z.string().trim().min(1, { message: "Name your workspace." }).max(120),
+  workspaceName: zPlainText({ max: 120, emptyMessage: "Name your workspace." }),
 });
 export type TSignupRequest = z.infer<typeof ZSignupRequest>;
 

@@ -3,4 +3,5 @@ export * from "./errors.ts";
 export * from "./jobs.schemas.ts";
 export * from "./realtime.ts";
 export * from "./roles.ts";
+export * from "./text.schemas.ts";
 export * from "./workspaces.schemas.ts";

@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { zPlainText } from "./text.schemas.ts";
 
 export const ZUpdateWorkspaceRequest = z.strictObject({
-  name: z.string().trim().min(1, { message: "Name your workspace." }).max(120),
+  name: zPlainText({ max: 120, emptyMessage: "Name your workspace." }),
 });
 export type TUpdateWorkspaceRequest = z.infer<typeof ZUpdateWorkspaceRequest>;

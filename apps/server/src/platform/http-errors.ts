@@ -25,6 +25,18 @@ const statusOf = (error: unknown): number | undefined => {
   return typeof error.statusCode === "number" ? error.statusCode : undefined;
 };
 
+/** SQLSTATE class 22 ("data exception"): the input, not the server, is at fault. A backstop behind schema validation. */
+const isPostgresDataException = (error: unknown): boolean => {
+  const cause = error instanceof Error && error.cause ? error.cause : error;
+  return (
+    typeof cause === "object" &&
+    cause !== null &&
+    "code" in cause &&
+    typeof cause.code === "string" &&
+    /^22[0-9A-Z]{3}$/.test(cause.code)
+  );
+};
+
 const fieldProblems = (error: FastifyError): FieldProblem[] => {
   if (!hasZodFastifySchemaValidationErrors(error)) return [];
   const where = error.validationContext ?? "body";
@@ -65,6 +77,18 @@ export const registerErrorHandling = (app: FastifyInstance): void => {
       const message = MESSAGES[code] ?? error.message;
       if (status === 429 && reply.getHeader("retry-after") === undefined) reply.header("retry-after", "60");
       return reply.status(status === 405 ? 405 : status).send(new AppError(code, message).toBody());
+    }
+
+    if (isPostgresDataException(error)) {
+      request.log.warn({ err: error }, "input PostgreSQL could not store");
+      return reply
+        .status(400)
+        .send(
+          new AppError(
+            "bad_request",
+            "A value in this request cannot be stored; check for unusual characters or out-of-range numbers.",
+          ).toBody(),
+        );
     }
 
     request.log.error({ err: error }, "unhandled error");
