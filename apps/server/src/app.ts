@@ -5,9 +5,8 @@ import fastifyHelmet from "@fastify/helmet";
 import fastifyRateLimit from "@fastify/rate-limit";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
-import { createClient } from "redis";
 import { deadLettersRoutes } from "./modules/admin/dead-letters.routes.ts";
 import { authRoutes } from "./modules/auth/auth.routes.ts";
 import { authenticateSessionToken } from "./modules/auth/auth.service.ts";
@@ -21,6 +20,7 @@ import { registerErrorHandling } from "./platform/http-errors.ts";
 import type { Logger } from "./platform/logger.ts";
 import { httpRequestDuration } from "./platform/metrics.ts";
 import { createRealtime } from "./platform/realtime.ts";
+import { connectRedis } from "./platform/redis.ts";
 import type { AppServices } from "./platform/services.ts";
 import { dashboardRoutes, readDashboardIndex, widgetRoutes } from "./platform/static.routes.ts";
 
@@ -37,6 +37,8 @@ export type BuildAppOptions = {
 };
 
 export type ParleyApp = FastifyInstance;
+
+const sendAppError = (reply: FastifyReply, error: AppError) => reply.status(error.status).send(error.toBody());
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -61,7 +63,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<ParleyApp> => 
         ? new AppError("uri_too_long", "A value in the URL is longer than this server accepts.")
         : new AppError("bad_request", "The URL is malformed.");
       request.log.info({ code: error.code }, "router rejected the URL");
-      return reply.status(answer.status).send(answer.toBody());
+      return sendAppError(reply, answer);
     },
     return503OnClosing: true,
   });
@@ -95,80 +97,87 @@ export const buildApp = async (options: BuildAppOptions): Promise<ParleyApp> => 
     await realtime.close();
   });
 
-  registerErrorHandling(app);
-  await app.register(fastifyCookie);
-  await app.register(fastifyHelmet, {
-    contentSecurityPolicy: {
-      directives: {
-        "default-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:"],
-        "style-src": ["'self'", "'unsafe-inline'"],
-        "connect-src": ["'self'"],
-        "frame-src": ["'self'"],
+  let rateLimitRedis: Awaited<ReturnType<typeof connectRedis>> | undefined;
+  try {
+    rateLimitRedis = config.redisUrl ? await connectRedis(config.redisUrl, logger, "rate-limit") : undefined;
+    registerErrorHandling(app);
+    await app.register(fastifyCookie);
+    await app.register(fastifyHelmet, {
+      contentSecurityPolicy: {
+        directives: {
+          "default-src": ["'self'"],
+          "img-src": ["'self'", "data:", "blob:"],
+          "style-src": ["'self'", "'unsafe-inline'"],
+          "connect-src": ["'self'"],
+          "frame-src": ["'self'"],
+        },
       },
-    },
-  });
-  await app.register(fastifyCors, { origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, credentials: true });
-
-  const rateLimitRedis = config.redisUrl ? createClient({ url: config.redisUrl }) : undefined;
-  if (rateLimitRedis) {
-    rateLimitRedis.on("error", (error: unknown) => logger.warn({ err: error }, "rate-limit redis error"));
-    await rateLimitRedis.connect();
-    app.addHook("onClose", async () => {
-      await rateLimitRedis.quit().catch(() => undefined);
     });
-  }
-  await app.register(fastifyRateLimit, {
-    global: false,
-    ...(rateLimitRedis ? { redis: rateLimitRedis, nameSpace: options.rateLimitNamespace ?? "parley-rate-limit:" } : {}),
-    errorResponseBuilder: (_request, context) =>
-      Object.assign(new AppError("rate_limited", `Too many attempts. Try again in ${context.after}.`), { statusCode: 429 }),
-  });
+    await app.register(fastifyCors, { origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, credentials: true });
 
-  await app.register(fastifySwagger, {
-    openapi: {
-      openapi: "3.1.0",
-      info: {
-        title: "Parley API",
-        version: "1",
-        description: "Parley's HTTP API. Authenticate with `Authorization: Bearer <token>`.",
+    const sharedLimitStore = rateLimitRedis;
+    if (sharedLimitStore) {
+      app.addHook("onClose", async () => {
+        await sharedLimitStore.quit().catch(() => undefined);
+      });
+    }
+    await app.register(fastifyRateLimit, {
+      global: false,
+      ...(rateLimitRedis ? { redis: rateLimitRedis, nameSpace: options.rateLimitNamespace ?? "parley-rate-limit:" } : {}),
+      errorResponseBuilder: (_request, context) =>
+        Object.assign(new AppError("rate_limited", `Too many attempts. Try again in ${context.after}.`), { statusCode: 429 }),
+    });
+
+    await app.register(fastifySwagger, {
+      openapi: {
+        openapi: "3.1.0",
+        info: {
+          title: "Parley API",
+          version: "1",
+          description: "Parley's HTTP API. Authenticate with `Authorization: Bearer <token>`.",
+        },
+        servers: [{ url: config.publicUrl }],
+        components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+        security: [{ bearer: [] }],
       },
-      servers: [{ url: config.publicUrl }],
-      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
-  await app.register(fastifySwaggerUi, { routePrefix: "/api/docs", staticCSP: true });
-  app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+      transform: jsonSchemaTransform,
+    });
+    await app.register(fastifySwaggerUi, { routePrefix: "/api/docs", staticCSP: true });
+    app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
-  registerAccessControl(app, { authenticate, config });
-  await app.register(healthRoutes);
-  await app.register(
-    async (api) => {
-      await api.register(authRoutes, { authRateLimitPerMinute: options.authRateLimitPerMinute ?? 20 });
-      await api.register(workspacesRoutes);
-      await api.register(deadLettersRoutes);
-    },
-    { prefix: "/api/v1" },
-  );
-  await app.register(widgetRoutes, { root: options.widgetDir, publicUrl: config.publicUrl });
-  const dashboardIndexHtml = await readDashboardIndex(options.dashboardDir);
-  await app.register(dashboardRoutes, { root: options.dashboardDir, isBuilt: dashboardIndexHtml !== null });
+    registerAccessControl(app, { authenticate, config });
+    await app.register(healthRoutes);
+    await app.register(
+      async (api) => {
+        await api.register(authRoutes, { authRateLimitPerMinute: options.authRateLimitPerMinute ?? 20 });
+        await api.register(workspacesRoutes);
+        await api.register(deadLettersRoutes);
+      },
+      { prefix: "/api/v1" },
+    );
+    await app.register(widgetRoutes, { root: options.widgetDir, publicUrl: config.publicUrl });
+    const dashboardIndexHtml = await readDashboardIndex(options.dashboardDir);
+    await app.register(dashboardRoutes, { root: options.dashboardDir, isBuilt: dashboardIndexHtml !== null });
 
-  app.setNotFoundHandler(async (request, reply) => {
-    const isPageRequest =
-      request.method === "GET" && !request.url.startsWith("/api/") && (request.headers.accept ?? "").includes("text/html");
-    if (isPageRequest && dashboardIndexHtml !== null) return reply.type("text/html").send(dashboardIndexHtml);
-    return reply
-      .status(404)
-      .send(
-        new AppError(
-          "route_not_found",
-          `No route ${request.method} ${request.url.split("?")[0]}. See /api/docs for the API.`,
-        ).toBody(),
-      );
-  });
+    app.setNotFoundHandler(async (request, reply) => {
+      const isPageRequest =
+        request.method === "GET" && !request.url.startsWith("/api/") && (request.headers.accept ?? "").includes("text/html");
+      if (isPageRequest && dashboardIndexHtml !== null) return reply.type("text/html").send(dashboardIndexHtml);
+      return reply
+        .status(404)
+        .send(
+          new AppError(
+            "route_not_found",
+            `No route ${request.method} ${request.url.split("?")[0]}. See /api/docs for the API.`,
+          ).toBody(),
+        );
+    });
+  } catch (error) {
+    // Connections opened before the failure would keep the process alive after start-up gave up.
+    await realtime.close();
+    await rateLimitRedis?.quit().catch(() => undefined);
+    throw error;
+  }
 
   return app;
 };

@@ -183,7 +183,8 @@ const main = async () => {
     if (error instanceof ConfigError) console.error(error.message);
     else if (logger) logger.fatal({ err: error }, error instanceof Error ? error.message : "start-up failed");
     else console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
+    // Start-up failed: leave now rather than wait for every half-opened connection to time out.
+    process.exit(1);
   }
 };
 

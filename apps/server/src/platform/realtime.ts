@@ -1,11 +1,11 @@
 import type { Server as HttpServer } from "node:http";
 import { AGENT_NAMESPACE, type TAgentServerEvents, WIDGET_NAMESPACE, type WorkspaceRole } from "@parley/shared";
 import { createShardedAdapter } from "@socket.io/redis-adapter";
-import { createClient } from "redis";
 import { type Namespace, Server, type Socket } from "socket.io";
 import type { Logger } from "./logger.ts";
 import { socketConnections } from "./metrics.ts";
 import { isTrustedOrigin, readCookie, SESSION_COOKIE } from "./origin.ts";
+import { connectRedis } from "./redis.ts";
 
 export const rooms = {
   workspace: (workspaceId: string) => `workspace:${workspaceId}`,
@@ -128,13 +128,10 @@ export const createRealtime = async (options: RealtimeOptions): Promise<Realtime
 
   const redisClients: Array<{ quit: () => Promise<unknown> }> = [];
   if (options.redisUrl) {
-    const publisher = createClient({ url: options.redisUrl });
-    const subscriber = publisher.duplicate();
-    for (const client of [publisher, subscriber]) {
-      client.on("error", (error: unknown) => options.logger.warn({ err: error }, "redis connection error"));
-      redisClients.push(client);
-    }
-    await Promise.all([publisher.connect(), subscriber.connect()]);
+    const publisher = await connectRedis(options.redisUrl, options.logger, "realtime-publish");
+    redisClients.push(publisher);
+    const subscriber = await connectRedis(options.redisUrl, options.logger, "realtime-subscribe");
+    redisClients.push(subscriber);
     io.adapter(createShardedAdapter(publisher, subscriber, { subscriptionMode: "dynamic" }));
   }
 
