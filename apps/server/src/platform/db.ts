@@ -14,10 +14,20 @@ export type DatabaseHandle = {
   close: () => Promise<void>;
 };
 
+/**
+ * A connection losing its server (restart, failover, shutdown) emits "error"; unheard, that event
+ * crashes the process. Idle ones are dropped by the pool; busy ones fail their current query.
+ */
+export const guardPool = (pool: pg.Pool, logger: Logger, purpose: string): void => {
+  pool.on("error", (error) => logger.warn({ err: error, purpose }, "idle database connection failed"));
+  pool.on("connect", (client) => {
+    client.on("error", (error) => logger.warn({ err: error, purpose }, "database connection failed"));
+  });
+};
+
 export const connectDatabase = (url: string, options: { poolSize: number; logger: Logger }): DatabaseHandle => {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize, application_name: "parley" });
-  // An idle client losing its server (restart, failover) must not crash the process.
-  pool.on("error", (error) => options.logger.warn({ err: error }, "idle database connection failed"));
+  guardPool(pool, options.logger, "app");
   const db = drizzle({ client: pool, schema });
   let closed = false;
   return {

@@ -1,6 +1,6 @@
 import { parseCronItems, type Runner, run, type Task, type TaskList } from "graphile-worker";
 import pg from "pg";
-import type { Database } from "../db.ts";
+import { type Database, guardPool } from "../db.ts";
 import type { Logger } from "../logger.ts";
 import { jobsCompleted, jobsFailed } from "../metrics.ts";
 import { quietGraphileLogger } from "../migrate.ts";
@@ -76,8 +76,7 @@ export const startWorker = async (options: WorkerOptions): Promise<Worker> => {
     max: options.concurrency + 2,
     application_name: "parley-worker",
   });
-  // The queue's connections drop when PostgreSQL restarts; that is logged, not fatal.
-  pool.on("error", (error) => options.logger.warn({ err: error }, "job queue connection failed"));
+  guardPool(pool, options.logger, "jobs");
   const runner: Runner = await run({
     pgPool: pool,
     concurrency: options.concurrency,
