@@ -30,6 +30,8 @@ export default defineConfig({
           include: ["apps/*/e2e/**/*.e2e.test.ts"],
           // Each file starts its own server and browser; two at once is what two cores carry.
           maxWorkers: 2,
+          // Runs after the fast projects, in its own group, so its worker limit applies to it alone.
+          sequence: { groupOrder: 1 },
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

@@ -44,7 +44,7 @@ export const widgetRoutes: FastifyPluginAsync<{ root?: string; publicUrl: string
   const root = options.root ?? WIDGET_DIST;
   allowEmbedding(app);
   if (existsSync(path.join(root, "loader.js"))) {
-    await app.register(fastifyStatic, { root, prefix: "/widget/", wildcard: false, maxAge: "1h" });
+    await app.register(fastifyStatic, { root, prefix: "/widget/", maxAge: "1h" });
     app.get("/widget.js", { schema: { hide: true } }, async (_request, reply) =>
       // A short cache: sites embed this URL forever, and fixes must reach them.
       reply.header("cache-control", "public, max-age=300").type("text/javascript").sendFile("loader.js", root),

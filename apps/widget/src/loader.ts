@@ -1,0 +1,3 @@
+import { boot } from "./loader/boot.ts";
+
+boot(window);

@@ -1,0 +1,21 @@
+import path from "node:path";
+import { defineConfig } from "vite";
+
+/** The loader: one classic script, dist/loader.js, that host pages embed (served as /widget.js). */
+export default defineConfig({
+  root: import.meta.dirname,
+  publicDir: false,
+  build: {
+    outDir: "dist",
+    // Runs after the frame build, whose output must stay.
+    emptyOutDir: false,
+    // Host pages include old browsers; a syntax error there would be loud, a missing widget is not.
+    target: "es2017",
+    lib: {
+      entry: path.join(import.meta.dirname, "src/loader.ts"),
+      formats: ["iife"],
+      name: "ParleyLoader",
+      fileName: () => "loader.js",
+    },
+  },
+});
