@@ -19,8 +19,17 @@ describe("loadConfig", () => {
   });
 
   it("uses DATABASE_URL, does not seed by default, and trims PUBLIC_URL's trailing slash", () => {
-    const config = loadConfig({ DATABASE_URL: "postgres://u:p@db:5432/parley", PUBLIC_URL: "https://chat.example.com/", PORT: "8080" });
-    expect(config).toMatchObject({ databaseUrl: "postgres://u:p@db:5432/parley", seedDemo: false, publicUrl: "https://chat.example.com", port: 8080 });
+    const config = loadConfig({
+      DATABASE_URL: "postgres://u:p@db:5432/parley",
+      PUBLIC_URL: "https://chat.example.com/",
+      PORT: "8080",
+    });
+    expect(config).toMatchObject({
+      databaseUrl: "postgres://u:p@db:5432/parley",
+      seedDemo: false,
+      publicUrl: "https://chat.example.com",
+      port: 8080,
+    });
     expect(loadConfig({ DATABASE_URL: "postgres://db/parley", PARLEY_SEED_DEMO: "true" }).seedDemo).toBe(true);
   });
 
@@ -29,12 +38,21 @@ describe("loadConfig", () => {
   });
 
   it("parses the CORS allowlist", () => {
-    expect(loadConfig({ CORS_ORIGINS: "https://a.example, https://b.example" }).corsOrigins).toEqual(["https://a.example", "https://b.example"]);
+    expect(loadConfig({ CORS_ORIGINS: "https://a.example, https://b.example" }).corsOrigins).toEqual([
+      "https://a.example",
+      "https://b.example",
+    ]);
   });
 
   it("reports every bad variable at once, with its value", () => {
     const attempt = () =>
-      loadConfig({ PORT: "http", EMBEDDED_PG_PORT: "5432", REDIS_URL: "localhost:6379", CORS_ORIGINS: "not a url", TRUST_PROXY: "maybe" });
+      loadConfig({
+        PORT: "http",
+        EMBEDDED_PG_PORT: "5432",
+        REDIS_URL: "localhost:6379",
+        CORS_ORIGINS: "not a url",
+        TRUST_PROXY: "maybe",
+      });
     expect(attempt).toThrow(ConfigError);
     try {
       attempt();

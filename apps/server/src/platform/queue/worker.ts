@@ -29,17 +29,19 @@ const wrapTask =
   async (rawPayload, helpers) => {
     const { job } = helpers;
     const isLastAttempt = job.attempts >= job.max_attempts;
-    const parsed = task.payload.safeParse(rawPayload);
-    if (!parsed.success) {
-      // A payload that does not parse will never succeed: no point retrying it.
-      await recordDeadLetter(db, {
+    const moveToDeadLetters = (error: string) =>
+      recordDeadLetter(db, {
         queueJobId: job.id,
         task: task.name,
         payload: rawPayload,
         attempts: job.attempts,
         maxAttempts: job.max_attempts,
-        error: `invalid payload: ${parsed.error.message}`,
+        error,
       });
+    const parsed = task.payload.safeParse(rawPayload);
+    if (!parsed.success) {
+      // A payload that does not parse will never succeed: no point retrying it.
+      await moveToDeadLetters(`invalid payload: ${parsed.error.message}`);
       jobsFailed.inc({ task: task.name, final: "true" });
       return;
     }
@@ -56,14 +58,7 @@ const wrapTask =
       jobsFailed.inc({ task: task.name, final: String(isLastAttempt) });
       if (!isLastAttempt) throw error;
       logger.error({ err: error, task: task.name, jobId: job.id }, "job failed on its last attempt; moved to dead letters");
-      await recordDeadLetter(db, {
-        queueJobId: job.id,
-        task: task.name,
-        payload: rawPayload,
-        attempts: job.attempts,
-        maxAttempts: job.max_attempts,
-        error: describe(error),
-      });
+      await moveToDeadLetters(describe(error));
     }
   };
 
