@@ -79,7 +79,11 @@ const startProbeServer = async (services: AppServices) => {
 };
 
 const start = async (config: Config, logger: Logger, role: Role) => {
-  const database = await openDatabase(config, logger);
+  // Without its database Parley cannot serve anything; exiting lets a supervisor restart both.
+  const database = await openDatabase(config, logger, (code, signal) => {
+    logger.fatal({ code, signal }, "embedded PostgreSQL stopped unexpectedly; Parley is exiting");
+    process.exit(1);
+  });
   let demo: DemoCredentials | undefined;
   if (config.seedDemo && role !== "worker") {
     const seeded = await seedDemo(database.handle.db, database.isEmbedded ? config.dataDir : undefined);

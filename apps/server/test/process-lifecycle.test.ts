@@ -95,6 +95,16 @@ describe("parley on the embedded default", () => {
     for (const pid of orphans) expect(() => process.kill(pid, 0)).toThrow();
     await stopWith(server, "SIGINT");
   });
+
+  it("exits with an error when its embedded PostgreSQL dies under it", async () => {
+    const server = start();
+    await waitForReady(baseUrl, server, 10_000);
+    const serverPid = server.child.pid;
+    for (const pid of processesUsing(dataDir)) if (pid !== serverPid) process.kill(pid, "SIGKILL");
+    const exit = await server.exited;
+    expect(exit.code).toBe(1);
+    expect(server.output()).toContain("embedded PostgreSQL stopped unexpectedly");
+  });
 });
 
 describe("parley's start-up checks", () => {

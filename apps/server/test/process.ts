@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { SERVER_NODE_FLAGS } from "../src/node-flags.ts";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 export const MAIN = path.join(REPO_ROOT, "apps/server/src/main.ts");
@@ -14,7 +15,7 @@ export type ServerProcess = {
 
 /** Starts `parley` as a real process, as `npm start` would, with only the given environment on top of PATH. */
 export const spawnParley = (env: Record<string, string>, args: string[] = []): ServerProcess => {
-  const child = spawn(process.execPath, [MAIN, ...args], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, MAIN, ...args], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", LOG_LEVEL: "warn", LOG_FORMAT: "json", ...env },
     stdio: ["ignore", "pipe", "pipe"],

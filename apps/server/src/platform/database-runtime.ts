@@ -26,11 +26,20 @@ const ensureDatabaseExists = async (serverUrl: string, name: string): Promise<vo
 };
 
 /** Connects to DATABASE_URL, or starts the embedded PostgreSQL; applies migrations either way. */
-export const openDatabase = async (config: Config, logger: Logger): Promise<RunningDatabase> => {
+export const openDatabase = async (
+  config: Config,
+  logger: Logger,
+  onEmbeddedExit?: (code: number | null, signal: NodeJS.Signals | null) => void,
+): Promise<RunningDatabase> => {
   let url = config.databaseUrl;
   let stopEmbedded: (() => Promise<void>) | undefined;
   if (url === undefined) {
-    const embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort, logger });
+    const embedded = await startEmbeddedPostgres({
+      dataDir: config.dataDir,
+      port: config.embeddedPostgresPort,
+      logger,
+      ...(onEmbeddedExit ? { onUnexpectedExit: onEmbeddedExit } : {}),
+    });
     stopEmbedded = embedded.stop;
     try {
       await ensureDatabaseExists(embedded.url, EMBEDDED_DATABASE);

@@ -16,6 +16,8 @@ type EmbeddedPostgresOptions = {
   logger: Logger;
   /** Trades durability for speed; only for throwaway test clusters. */
   isThrowaway?: boolean;
+  /** Called when PostgreSQL exits without being asked to (crash, OOM kill, someone stopped it). */
+  onUnexpectedExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
 };
 
 const EXIT_HOOK_EVENTS = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"] as const;
@@ -220,6 +222,9 @@ export const startEmbeddedPostgres = async (options: EmbeddedPostgresOptions): P
   process.on("exit", stopOnExit);
 
   let stopping: Promise<void> | undefined;
+  child.once("exit", (code, signal) => {
+    if (stopping === undefined) options.onUnexpectedExit?.(code, signal);
+  });
   const stop = () => {
     stopping ??= (async () => {
       process.removeListener("exit", stopOnExit);
