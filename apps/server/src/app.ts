@@ -7,27 +7,29 @@ import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
-import { deadLettersRoutes } from "./modules/admin/dead-letters.routes.ts";
-import { authRoutes } from "./modules/auth/auth.routes.ts";
-import { authenticateSessionToken } from "./modules/auth/auth.service.ts";
-import { workspacesRoutes } from "./modules/workspaces/workspaces.routes.ts";
+import { authenticateToken } from "./modules/auth/authenticate.ts";
 import { registerAccessControl } from "./platform/access.ts";
 import type { Config } from "./platform/config.ts";
+import type { SecretBox } from "./platform/crypto.ts";
 import type { DatabaseHandle } from "./platform/db.ts";
 import { AppError } from "./platform/errors.ts";
 import { healthRoutes } from "./platform/health.routes.ts";
 import { registerErrorHandling } from "./platform/http-errors.ts";
+import type { ClientContext } from "./platform/identity.ts";
 import type { Logger } from "./platform/logger.ts";
+import { createMailer } from "./platform/mail/mailer.ts";
 import { httpRequestDuration } from "./platform/metrics.ts";
 import { createRealtime } from "./platform/realtime.ts";
 import { connectRedis } from "./platform/redis.ts";
 import type { AppServices } from "./platform/services.ts";
 import { dashboardRoutes, readDashboardIndex, widgetRoutes } from "./platform/static.routes.ts";
+import { apiRoutes } from "./routes.ts";
 
 export type BuildAppOptions = {
   config: Config;
   logger: Logger;
   database: DatabaseHandle;
+  secrets: SecretBox;
   /** Overrides for tests. */
   authRateLimitPerMinute?: number;
   /** Keeps rate-limit counters of parallel test apps apart in a shared Redis. */
@@ -70,7 +72,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<ParleyApp> => 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  const authenticate = (token: string) => authenticateSessionToken(database.db, token);
+  const authenticate = (token: string, client: ClientContext) => authenticateToken(database.db, token, client);
   const realtime = await createRealtime({
     httpServer: app.server,
     logger,
@@ -81,7 +83,15 @@ export const buildApp = async (options: BuildAppOptions): Promise<ParleyApp> => 
     // Website inboxes (the conversation engine) register visitor tokens; until one matches, widgets are refused.
     authenticateVisitor: async () => null,
   });
-  const services: AppServices = { config, logger, db: database.db, pool: database.pool, realtime: realtime.publisher };
+  const services: AppServices = {
+    config,
+    logger,
+    db: database.db,
+    pool: database.pool,
+    realtime: realtime.publisher,
+    mailer: createMailer(config),
+    secrets: options.secrets,
+  };
   app.decorate("parley", services);
 
   app.addHook("onRequest", async (request, reply) => {
@@ -147,14 +157,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<ParleyApp> => 
 
     registerAccessControl(app, { authenticate, config });
     await app.register(healthRoutes);
-    await app.register(
-      async (api) => {
-        await api.register(authRoutes, { authRateLimitPerMinute: options.authRateLimitPerMinute ?? 20 });
-        await api.register(workspacesRoutes);
-        await api.register(deadLettersRoutes);
-      },
-      { prefix: "/api/v1" },
-    );
+    await app.register(apiRoutes, { prefix: "/api/v1", authRateLimitPerMinute: options.authRateLimitPerMinute ?? 20 });
     await app.register(widgetRoutes, { root: options.widgetDir, publicUrl: config.publicUrl });
     const dashboardIndexHtml = await readDashboardIndex(options.dashboardDir);
     await app.register(dashboardRoutes, { root: options.dashboardDir, isBuilt: dashboardIndexHtml !== null });

@@ -4,9 +4,11 @@ import { parseArgs } from "node:util";
 import Fastify from "fastify";
 import { buildApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./platform/config.ts";
+import { createSecretBox, readOrCreateKeyFile } from "./platform/crypto.ts";
 import { openDatabase, type RunningDatabase } from "./platform/database-runtime.ts";
 import { healthRoutes } from "./platform/health.routes.ts";
 import { createLogger, type Logger } from "./platform/logger.ts";
+import { createMailer } from "./platform/mail/mailer.ts";
 import { startWorker, type Worker } from "./platform/queue/worker.ts";
 import type { AppServices } from "./platform/services.ts";
 import { type DemoCredentials, seedDemo } from "./seed/demo-seed.ts";
@@ -70,6 +72,10 @@ const printBanner = (config: Config, role: Role, database: RunningDatabase, demo
   console.log(lines.join("\n"));
 };
 
+/** ENCRYPTION_KEY, or on the embedded default a key generated once into the data folder. */
+const resolveSecretBox = async (config: Config) =>
+  createSecretBox(config.encryptionKey ?? (await readOrCreateKeyFile(config.dataDir)), config.previousEncryptionKeys);
+
 /** Worker-only nodes still answer probes and metrics so orchestrators can watch them. */
 const startProbeServer = async (services: AppServices) => {
   const app = Fastify({ loggerInstance: services.logger, forceCloseConnections: true });
@@ -93,6 +99,7 @@ const start = async (config: Config, logger: Logger, role: Role) => {
   let app: Awaited<ReturnType<typeof buildApp>> | Awaited<ReturnType<typeof startProbeServer>>;
   let worker: Worker | undefined;
   try {
+    const secrets = await resolveSecretBox(config);
     app =
       role === "worker"
         ? await startProbeServer({
@@ -100,14 +107,22 @@ const start = async (config: Config, logger: Logger, role: Role) => {
             logger,
             db: database.handle.db,
             pool: database.handle.pool,
-            realtime: { emitToAgents: () => undefined, disconnectSession: () => undefined },
+            realtime: {
+              emitToAgents: () => undefined,
+              disconnectSession: () => undefined,
+              disconnectMember: () => undefined,
+              disconnectApiKey: () => undefined,
+            },
+            mailer: createMailer(config),
+            secrets,
           })
-        : await buildApp({ config, logger, database: database.handle });
+        : await buildApp({ config, logger, database: database.handle, secrets });
     worker =
       role === "api"
         ? undefined
         : await startWorker({
             connectionString: database.url,
+            config,
             db: database.handle.db,
             logger,
             tasks: TASKS,

@@ -19,10 +19,11 @@ describe("signup, login, me and logout", () => {
     expect(response.statusCode).toBe(201);
     const session = response.json();
     expect(session).toMatchObject({
-      role: "owner",
-      user: { name: "Ada Owner", email: "ada@example.com" },
+      role: { key: "owner", name: "Owner" },
+      user: { name: "Ada Owner", email: "ada@example.com", emailVerified: false, twoFactorEnabled: false },
       workspace: { name: "Ada's Shop" },
     });
+    expect(session.permissions).toEqual(expect.arrayContaining(["members.manage", "billing.manage", "audit.view"]));
     expect(session.token).toMatch(/^pst_/);
     const cookie = response.cookies.find((candidate) => candidate.name === "parley_session");
     expect(cookie).toMatchObject({ value: session.token, httpOnly: true, sameSite: "Lax", path: "/" });
@@ -32,8 +33,10 @@ describe("signup, login, me and logout", () => {
     expect(me.json()).toMatchObject({
       user: { email: "ada@example.com" },
       workspace: { id: session.workspace.id },
-      role: "owner",
-      memberships: [{ workspace: { id: session.workspace.id }, role: "owner" }],
+      role: { key: "owner" },
+      restriction: null,
+      isPlatformAdmin: false,
+      memberships: [{ workspace: { id: session.workspace.id }, role: { key: "owner" } }],
     });
   });
 
@@ -68,7 +71,11 @@ describe("signup, login, me and logout", () => {
       payload: { email: user.user.email, password: user.password },
     });
     expect(login.statusCode).toBe(200);
-    expect(login.json()).toMatchObject({ user: { id: user.user.id }, workspace: { id: user.workspace.id }, role: "owner" });
+    expect(login.json()).toMatchObject({
+      user: { id: user.user.id },
+      workspace: { id: user.workspace.id },
+      role: { key: "owner" },
+    });
 
     const wrongPassword = await harness.app.inject({
       method: "POST",

@@ -1,10 +1,15 @@
 import { randomBytes } from "node:crypto";
-import { AGENT_NAMESPACE, type TSessionResponse, ZSessionResponse } from "@parley/shared";
+import { AGENT_NAMESPACE, type BuiltInRoleKey, type TSessionResponse, ZSessionResponse } from "@parley/shared";
+import { and, eq } from "drizzle-orm";
 import pg from "pg";
 import { io as connectSocket, type Socket } from "socket.io-client";
 import { inject } from "vitest";
 import { buildApp, type ParleyApp } from "../src/app.ts";
+import { users } from "../src/modules/auth/auth.tables.ts";
+import { openSession } from "../src/modules/auth/sign-in.ts";
+import { memberships, roles } from "../src/modules/workspaces/workspaces.tables.ts";
 import { type Config, loadConfig } from "../src/platform/config.ts";
+import { createSecretBox } from "../src/platform/crypto.ts";
 import { connectDatabase, type DatabaseHandle } from "../src/platform/db.ts";
 import { createLogger } from "../src/platform/logger.ts";
 
@@ -50,6 +55,9 @@ export type TestApp = {
   close: () => Promise<void>;
 };
 
+/** A fixed key for tests; real deployments generate theirs (openssl rand -base64 32). */
+export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString("base64");
+
 export const testConfig = (overrides: Record<string, string> = {}): Config =>
   loadConfig({
     NODE_ENV: "test",
@@ -57,6 +65,7 @@ export const testConfig = (overrides: Record<string, string> = {}): Config =>
     PORT: "0",
     HOST: "127.0.0.1",
     PUBLIC_URL: "http://parley.test",
+    ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...overrides,
   });
@@ -71,6 +80,7 @@ export const startTestApp = async (
     config,
     logger: silentLogger,
     database,
+    secrets: createSecretBox(config.encryptionKey ?? TEST_ENCRYPTION_KEY),
     authRateLimitPerMinute: options.authRateLimitPerMinute ?? 10_000,
     rateLimitNamespace: `parley-test-${randomBytes(4).toString("hex")}:`,
     ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}),
@@ -117,6 +127,33 @@ export const signUp = async (
 };
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/**
+ * Makes a user a member of another workspace with a built-in role and returns a session token
+ * there (sign-in itself picks the user's oldest workspace).
+ */
+export const joinWorkspace = async (
+  harness: Pick<TestApp, "database">,
+  input: { userId: string; workspaceId: string; roleKey: BuiltInRoleKey },
+): Promise<string> => {
+  const { db } = harness.database;
+  const [role] = await db
+    .select()
+    .from(roles)
+    .where(and(eq(roles.workspaceId, input.workspaceId), eq(roles.key, input.roleKey)));
+  if (!role) throw new Error(`workspace ${input.workspaceId} has no ${input.roleKey} role`);
+  await db.insert(memberships).values({ workspaceId: input.workspaceId, userId: input.userId, roleId: role.id });
+  const [user] = await db.select().from(users).where(eq(users.id, input.userId));
+  if (!user) throw new Error(`no user ${input.userId}`);
+  const session = await openSession(db, {
+    user,
+    workspaceId: input.workspaceId,
+    client: { ip: "127.0.0.1", userAgent: "vitest" },
+    policy: { ttlDays: 1 },
+    method: "password",
+  });
+  return session.token;
+};
 
 /** Events each test socket received and nobody has awaited yet, so none is missed between connect and listen. */
 const unclaimedEvents = new WeakMap<Socket, Array<{ event: string; payload: unknown }>>();

@@ -1,11 +1,10 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { memberships } from "../src/modules/workspaces/workspaces.tables.ts";
 import { enqueueJob } from "../src/platform/queue/enqueue.ts";
 import { defineTask } from "../src/platform/queue/tasks.ts";
 import { startWorker, type Worker } from "../src/platform/queue/worker.ts";
-import { bearer, signUp, silentLogger, startTestApp, type TestApp } from "./helpers.ts";
+import { bearer, joinWorkspace, signUp, silentLogger, startTestApp, type TestApp } from "./helpers.ts";
 
 const ZPayload = z.object({ workspaceId: z.uuid(), marker: z.string() });
 
@@ -62,6 +61,7 @@ describe("background jobs", () => {
     harness = await startTestApp();
     worker = await startWorker({
       connectionString: harness.databaseUrl,
+      config: harness.config,
       db: harness.database.db,
       logger: silentLogger,
       tasks: [recordTask, flakyTask, slowRetryTask],
@@ -217,14 +217,8 @@ describe("background jobs", () => {
     expect(badCursor.statusCode).toBe(400);
 
     const agent = await signUp(harness.app);
-    await harness.database.db
-      .insert(memberships)
-      .values({ workspaceId: owner.workspace.id, userId: agent.user.id, role: "agent" });
-    await harness.database.pool.query("update sessions set workspace_id = $1 where user_id = $2", [
-      owner.workspace.id,
-      agent.user.id,
-    ]);
-    const asAgent = await harness.app.inject({ url: "/api/v1/admin/dead-letter-jobs", headers: bearer(agent.token) });
+    const agentToken = await joinWorkspace(harness, { userId: agent.user.id, workspaceId: owner.workspace.id, roleKey: "agent" });
+    const asAgent = await harness.app.inject({ url: "/api/v1/admin/dead-letter-jobs", headers: bearer(agentToken) });
     expect(asAgent.statusCode).toBe(403);
   });
 });

@@ -125,12 +125,12 @@ describe("parley's start-up checks", () => {
   });
 
   it("serves probes but no API in the worker role", async () => {
-    const { createTestDatabase } = await import("./helpers.ts");
+    const { createTestDatabase, TEST_ENCRYPTION_KEY } = await import("./helpers.ts");
     const port = await findFreePort();
-    const server = spawnParley({ PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: await createTestDatabase() }, [
-      "--role",
-      "worker",
-    ]);
+    const server = spawnParley(
+      { PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: await createTestDatabase(), ENCRYPTION_KEY: TEST_ENCRYPTION_KEY },
+      ["--role", "worker"],
+    );
     try {
       await waitForReady(`http://127.0.0.1:${port}`, server, 15_000);
       expect((await fetch(`http://127.0.0.1:${port}/api/v1/me`)).status).toBe(404);

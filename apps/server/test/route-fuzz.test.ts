@@ -164,7 +164,7 @@ describe("access rules", () => {
   it("refuses to start with an API route that declares no access rule", async () => {
     const harness = await startTestApp();
     try {
-      expect(() => harness.app.get("/api/v1/undeclared", async () => ({ ok: true }))).toThrow(/declares no access rule/);
+      expect(() => harness.app.get("/api/v1/undeclared", async () => ({ ok: true }))).toThrow(/declares no valid access rule/);
     } finally {
       await harness.close();
     }

@@ -1,7 +1,7 @@
 import { ZSessionResponse } from "@parley/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findFreePort } from "./free-port.ts";
-import { connectAgent, createTestDatabase, nextEvent } from "./helpers.ts";
+import { connectAgent, createTestDatabase, nextEvent, TEST_ENCRYPTION_KEY } from "./helpers.ts";
 import { type ServerProcess, spawnParley, waitForReady } from "./process.ts";
 
 const redisUrl = process.env.REDIS_URL;
@@ -16,7 +16,14 @@ describe.skipIf(!redisUrl)("two API nodes sharing PostgreSQL and Redis", () => {
       const port = await findFreePort();
       const url = `http://127.0.0.1:${port}`;
       const server = spawnParley(
-        { PORT: String(port), HOST: "127.0.0.1", PUBLIC_URL: url, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl ?? "" },
+        {
+          PORT: String(port),
+          HOST: "127.0.0.1",
+          PUBLIC_URL: url,
+          DATABASE_URL: databaseUrl,
+          REDIS_URL: redisUrl ?? "",
+          ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+        },
         ["--role", "api"],
       );
       nodes.push({ server, url });

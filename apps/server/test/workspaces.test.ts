@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { memberships } from "../src/modules/workspaces/workspaces.tables.ts";
-import { bearer, signUp, startTestApp, type TestApp } from "./helpers.ts";
+import { bearer, joinWorkspace, signUp, startTestApp, type TestApp } from "./helpers.ts";
 
 describe("the current workspace", () => {
   let harness: TestApp;
@@ -28,26 +27,12 @@ describe("the current workspace", () => {
   it("forbids agents from renaming it and leaves it unchanged", async () => {
     const owner = await signUp(harness.app, { workspaceName: "Kept Name" });
     const agent = await signUp(harness.app);
-    // Invitations come with the identity issue; until then membership is written directly.
-    await harness.database.db
-      .insert(memberships)
-      .values({ workspaceId: owner.workspace.id, userId: agent.user.id, role: "agent" });
-    const login = await harness.app.inject({
-      method: "POST",
-      url: "/api/v1/auth/login",
-      payload: { email: agent.user.email, password: agent.password },
-    });
-    // Login picks the first workspace the user joined: their own.
-    expect(login.json().workspace.id).toBe(agent.workspace.id);
-    const [sessionRow] = await harness.database.pool
-      .query("update sessions set workspace_id = $1 where user_id = $2 returning id", [owner.workspace.id, agent.user.id])
-      .then((result) => result.rows);
-    expect(sessionRow).toBeDefined();
+    const agentToken = await joinWorkspace(harness, { userId: agent.user.id, workspaceId: owner.workspace.id, roleKey: "agent" });
 
     const attempt = await harness.app.inject({
       method: "PATCH",
       url: "/api/v1/workspaces/current",
-      headers: bearer(login.json().token),
+      headers: bearer(agentToken),
       payload: { name: "Hijacked" },
     });
     expect(attempt.statusCode).toBe(403);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { WORKSPACE_ROLES } from "./roles.ts";
+import { PERMISSION_NAMES } from "./permissions.ts";
 import { zPlainText } from "./text.schemas.ts";
 
 export const PASSWORD_MIN_LENGTH = 10;
@@ -33,6 +33,8 @@ export const ZUser = z.object({
   id: z.uuid(),
   name: z.string(),
   email: z.string(),
+  emailVerified: z.boolean(),
+  twoFactorEnabled: z.boolean(),
   createdAt: z.iso.datetime(),
 });
 export type TUser = z.infer<typeof ZUser>;
@@ -45,9 +47,19 @@ export const ZWorkspace = z.object({
 });
 export type TWorkspace = z.infer<typeof ZWorkspace>;
 
+export const ZPermissionName = z.enum(PERMISSION_NAMES as [string, ...string[]]);
+
+/** A role as members see it: built-in roles carry their key (owner, admin, supervisor, agent). */
+export const ZRoleSummary = z.object({
+  id: z.uuid(),
+  key: z.string().nullable(),
+  name: z.string(),
+});
+export type TRoleSummary = z.infer<typeof ZRoleSummary>;
+
 export const ZMembership = z.object({
   workspace: ZWorkspace,
-  role: z.enum(WORKSPACE_ROLES),
+  role: ZRoleSummary,
 });
 export type TMembership = z.infer<typeof ZMembership>;
 
@@ -56,14 +68,21 @@ export const ZSessionResponse = z.object({
   expiresAt: z.iso.datetime(),
   user: ZUser,
   workspace: ZWorkspace,
-  role: z.enum(WORKSPACE_ROLES),
+  role: ZRoleSummary,
+  permissions: z.array(ZPermissionName),
 });
 export type TSessionResponse = z.infer<typeof ZSessionResponse>;
+
+/** What a signed-in member must do before anything else; null when nothing. */
+export const ZSessionRestriction = z.enum(["two_factor_enrolment_required", "password_change_required"]).nullable();
 
 export const ZMeResponse = z.object({
   user: ZUser,
   workspace: ZWorkspace,
-  role: z.enum(WORKSPACE_ROLES),
+  role: ZRoleSummary,
+  permissions: z.array(ZPermissionName),
+  restriction: ZSessionRestriction,
+  isPlatformAdmin: z.boolean(),
   memberships: z.array(ZMembership),
 });
 export type TMeResponse = z.infer<typeof ZMeResponse>;

@@ -8,19 +8,40 @@ export const ERROR_STATUS = {
   validation_failed: 400,
   invalid_json: 400,
   bad_request: 400,
+  /** A link or token that is unknown, expired or already used. */
+  invalid_token: 400,
+  /** A wrong one-time, TOTP or backup code. */
+  invalid_code: 400,
+  /** The new password is one of the last N the workspace forbids reusing. */
+  password_reused: 400,
   unauthorized: 401,
   invalid_credentials: 401,
+  /** The password was right; the second factor is still needed (see details.challengeToken). */
+  two_factor_required: 401,
   forbidden: 403,
   origin_not_allowed: 403,
+  ip_not_allowed: 403,
+  workspace_suspended: 403,
+  /** The workspace requires 2FA and this member has not enrolled yet. */
+  two_factor_enrolment_required: 403,
+  /** The workspace's password expiry has passed for this member. */
+  password_change_required: 403,
+  /** This email's domain signs in through single sign-on only. */
+  sso_required: 403,
   not_found: 404,
   route_not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
   email_taken: 409,
+  /** The change would leave the workspace without an owner. */
+  last_owner: 409,
+  /** The change would lock the person making it out (IP allowlist, own role). */
+  lockout_risk: 409,
   payload_too_large: 413,
   uri_too_long: 414,
   unsupported_media_type: 415,
   rate_limited: 429,
+  too_many_attempts: 429,
   internal_error: 500,
   service_unavailable: 503,
 } as const;

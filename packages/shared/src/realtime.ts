@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZAuditEntry } from "./audit.schemas.ts";
 import { ZWorkspace } from "./auth.schemas.ts";
 
 /** Socket.IO namespaces. */
@@ -8,7 +9,9 @@ export const WIDGET_NAMESPACE = "/widget";
 /** Events the server emits to agent sockets, with their payloads. */
 export const ZAgentServerEvents = {
   "workspace.updated": z.object({ workspace: ZWorkspace }),
-  "session.ready": z.object({ userId: z.uuid(), workspaceId: z.uuid() }),
+  "session.ready": z.object({ userId: z.uuid().nullable(), workspaceId: z.uuid() }),
+  /** To members with `audit.view` only. */
+  "audit.created": z.object({ entry: ZAuditEntry }),
 } as const;
 
 export type TAgentServerEvents = {

@@ -19,8 +19,10 @@ describe("loadConfig", () => {
   });
 
   it("uses DATABASE_URL, does not seed by default, and trims PUBLIC_URL's trailing slash", () => {
+    const key = Buffer.alloc(32, 1).toString("base64");
     const config = loadConfig({
       DATABASE_URL: "postgres://u:p@db:5432/parley",
+      ENCRYPTION_KEY: key,
       PUBLIC_URL: "https://chat.example.com/",
       PORT: "8080",
     });
@@ -30,7 +32,14 @@ describe("loadConfig", () => {
       publicUrl: "https://chat.example.com",
       port: 8080,
     });
-    expect(loadConfig({ DATABASE_URL: "postgres://db/parley", PARLEY_SEED_DEMO: "true" }).seedDemo).toBe(true);
+    expect(loadConfig({ DATABASE_URL: "postgres://db/parley", ENCRYPTION_KEY: key, PARLEY_SEED_DEMO: "true" }).seedDemo).toBe(
+      true,
+    );
+  });
+
+  it("requires an encryption key with an external database, and checks its size", () => {
+    expect(() => loadConfig({ DATABASE_URL: "postgres://db/parley" })).toThrow(/ENCRYPTION_KEY: required with DATABASE_URL/);
+    expect(() => loadConfig({ ENCRYPTION_KEY: "c2hvcnQ=" })).toThrow(/ENCRYPTION_KEY: must be 32 random bytes/);
   });
 
   it("treats empty variables as unset", () => {

@@ -13,6 +13,11 @@ const ZRedisUrl = z
   .url({ message: "must be a URL such as redis://127.0.0.1:6379" })
   .refine((value) => /^rediss?:\/\//.test(value), { message: "must start with redis:// or rediss://" });
 
+/** 32 random bytes, base64 (44 characters) — `openssl rand -base64 32`. */
+const ZEncryptionKey = z.string().refine((value) => Buffer.from(value, "base64").length === 32, {
+  message: "must be 32 random bytes in base64 (openssl rand -base64 32)",
+});
+
 const ZPort = z.coerce.number({ message: "must be a number" }).int().min(0).max(65535);
 
 /** Every environment variable Parley reads. `.env.example` documents each one. */
@@ -46,6 +51,22 @@ const ZEnvironment = z.object({
   SESSION_TTL_DAYS: z.coerce.number({ message: "must be a number" }).int().min(1).max(365).default(30),
   WORKER_CONCURRENCY: z.coerce.number({ message: "must be a number" }).int().min(1).max(200).default(10),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number({ message: "must be a number" }).int().min(100).default(10_000),
+  ENCRYPTION_KEY: ZEncryptionKey.optional(),
+  ENCRYPTION_KEYS_PREVIOUS: z
+    .string()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((key) => key.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(ZEncryptionKey)),
+  SMTP_URL: z
+    .url({ message: "must be a URL such as smtps://user:password@smtp.example.com:465" })
+    .refine((value) => /^smtps?:\/\//.test(value), { message: "must start with smtp:// or smtps://" })
+    .optional(),
+  MAIL_FROM: z.string().min(3).default("Parley <no-reply@parley.local>"),
 });
 
 export type Config = {
@@ -67,6 +88,11 @@ export type Config = {
   sessionTtlDays: number;
   workerConcurrency: number;
   shutdownTimeoutMs: number;
+  /** Unset on the embedded default: a key is generated into the data folder on first start. */
+  encryptionKey: string | undefined;
+  previousEncryptionKeys: string[];
+  smtpUrl: string | undefined;
+  mailFrom: string;
 };
 
 export class ConfigError extends Error {
@@ -90,6 +116,11 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     throw new ConfigError(problems);
   }
   const values = parsed.data;
+  if (values.DATABASE_URL !== undefined && values.ENCRYPTION_KEY === undefined) {
+    throw new ConfigError([
+      "ENCRYPTION_KEY: required with DATABASE_URL, to encrypt secrets at rest (generate one with: openssl rand -base64 32)",
+    ]);
+  }
   const publicHost = values.HOST === "0.0.0.0" || values.HOST === "::" ? "localhost" : values.HOST;
   return {
     env: values.NODE_ENV,
@@ -110,5 +141,9 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     sessionTtlDays: values.SESSION_TTL_DAYS,
     workerConcurrency: values.WORKER_CONCURRENCY,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+    encryptionKey: values.ENCRYPTION_KEY,
+    previousEncryptionKeys: values.ENCRYPTION_KEYS_PREVIOUS,
+    smtpUrl: values.SMTP_URL,
+    mailFrom: values.MAIL_FROM,
   };
 };

@@ -1,7 +1,9 @@
 import type { Server as HttpServer } from "node:http";
-import { AGENT_NAMESPACE, type TAgentServerEvents, WIDGET_NAMESPACE, type WorkspaceRole } from "@parley/shared";
+import { AGENT_NAMESPACE, type TAgentServerEvents, WIDGET_NAMESPACE } from "@parley/shared";
 import { createShardedAdapter } from "@socket.io/redis-adapter";
 import { type Namespace, Server, type Socket } from "socket.io";
+import { isAppError } from "./errors.ts";
+import { type ClientContext, hasPermission, type RequestIdentity } from "./identity.ts";
 import type { Logger } from "./logger.ts";
 import { socketConnections } from "./metrics.ts";
 import { isTrustedOrigin, readCookie, SESSION_COOKIE } from "./origin.ts";
@@ -13,15 +15,17 @@ export const rooms = {
   session: (sessionId: string) => `session:${sessionId}`,
   inbox: (inboxId: string) => `inbox:${inboxId}`,
   conversation: (conversationId: string) => `conversation:${conversationId}`,
+  apiKey: (apiKeyId: string) => `api-key:${apiKeyId}`,
+  /** Members with `audit.view` watching the live audit stream. */
+  audit: (workspaceId: string) => `audit:${workspaceId}`,
 } as const;
 
-export type AgentIdentity = { userId: string; workspaceId: string; role: WorkspaceRole; sessionId: string };
 export type VisitorIdentity = { workspaceId: string; inboxId: string; visitorId: string };
 
-export type AgentAuthenticator = (token: string) => Promise<AgentIdentity | null>;
+export type AgentAuthenticator = (token: string, client: ClientContext) => Promise<RequestIdentity | null>;
 export type VisitorAuthenticator = (auth: Record<string, unknown>) => Promise<VisitorIdentity | null>;
 
-type AgentSocketData = { identity: AgentIdentity };
+type AgentSocketData = { identity: RequestIdentity };
 type VisitorSocketData = { identity: VisitorIdentity };
 
 /** What services use to reach sockets; they never touch Socket.IO directly. */
@@ -33,6 +37,10 @@ export type RealtimePublisher = {
   ) => void;
   /** Ends the sockets of a revoked session on every node. */
   disconnectSession: (sessionId: string) => void;
+  /** Ends every socket of a member (deactivated, removed) in one workspace, on every node. */
+  disconnectMember: (workspaceId: string, userId: string) => void;
+  /** Ends the sockets opened with a revoked API key, on every node. */
+  disconnectApiKey: (apiKeyId: string) => void;
 };
 
 export type Realtime = {
@@ -50,6 +58,9 @@ type RealtimeOptions = {
   authenticateAgent: AgentAuthenticator;
   authenticateVisitor: VisitorAuthenticator;
 };
+
+/** One member in one workspace: the user room alone would also reach their other workspaces. */
+const memberRoom = (workspaceId: string, userId: string) => `member:${workspaceId}:${userId}`;
 
 const handshakeError = (code: "unauthorized" | "origin_not_allowed", message: string) =>
   Object.assign(new Error(message), { data: { code, message } });
@@ -72,21 +83,29 @@ const setUpAgentNamespace = (io: Server, options: RealtimeOptions) => {
     }
     const token = typeof explicitToken === "string" ? explicitToken : cookieToken;
     if (!token) return next(handshakeError("unauthorized", "Sign in to connect: no session token was sent."));
+    const client: ClientContext = { ip: socket.handshake.address, userAgent: socket.handshake.headers["user-agent"] };
     options
-      .authenticateAgent(token)
+      .authenticateAgent(token, client)
       .then((identity) => {
         if (!identity) return next(handshakeError("unauthorized", "Your session has ended; sign in again."));
         (socket.data as AgentSocketData).identity = identity;
         next();
       })
       .catch((error: unknown) => {
+        if (isAppError(error))
+          return next(Object.assign(new Error(error.message), { data: { code: error.code, message: error.message } }));
         options.logger.error({ err: error }, "agent socket authentication failed");
         next(handshakeError("unauthorized", "Parley could not check your session; try again."));
       });
   });
   agents.on("connection", (socket) => {
     const { identity } = socket.data as AgentSocketData;
-    void socket.join([rooms.workspace(identity.workspaceId), rooms.user(identity.userId), rooms.session(identity.sessionId)]);
+    const joined = [rooms.workspace(identity.workspaceId)];
+    if (identity.userId) joined.push(rooms.user(identity.userId), memberRoom(identity.workspaceId, identity.userId));
+    if (identity.sessionId) joined.push(rooms.session(identity.sessionId));
+    if (identity.apiKeyId) joined.push(rooms.apiKey(identity.apiKeyId));
+    if (hasPermission(identity, "audit.view")) joined.push(rooms.audit(identity.workspaceId));
+    void socket.join(joined);
     socket.emit("session.ready", { userId: identity.userId, workspaceId: identity.workspaceId });
   });
   trackConnections(agents);
@@ -145,6 +164,12 @@ export const createRealtime = async (options: RealtimeOptions): Promise<Realtime
     },
     disconnectSession: (sessionId) => {
       agents.in(rooms.session(sessionId)).disconnectSockets(true);
+    },
+    disconnectMember: (workspaceId, userId) => {
+      agents.in(memberRoom(workspaceId, userId)).disconnectSockets(true);
+    },
+    disconnectApiKey: (apiKeyId) => {
+      agents.in(rooms.apiKey(apiKeyId)).disconnectSockets(true);
     },
   };
 

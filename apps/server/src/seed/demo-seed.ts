@@ -29,7 +29,10 @@ export const seedDemo = async (
   const credentials = { email: DEMO_EMAIL, password: randomBytes(9).toString("base64url") };
   const passwordHash = await hashPassword(credentials.password);
   await db.transaction(async (tx) => {
-    const [owner] = await tx.insert(users).values({ name: "Demo Owner", email: DEMO_EMAIL, passwordHash }).returning();
+    const [owner] = await tx
+      .insert(users)
+      .values({ name: "Demo Owner", email: DEMO_EMAIL, passwordHash, passwordChangedAt: new Date(), emailVerifiedAt: new Date() })
+      .returning();
     if (!owner) throw new Error("demo owner insert returned no row");
     await createWorkspaceWithOwner(tx, { name: "Acme Demo", ownerId: owner.id });
   });

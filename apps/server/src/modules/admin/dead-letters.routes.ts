@@ -8,7 +8,7 @@ export const deadLettersRoutes: FastifyPluginAsyncZod = async (app) => {
   const { db } = app.parley;
 
   app.get("/admin/dead-letter-jobs", {
-    config: { access: "admin" },
+    config: { access: "jobs.manage" },
     schema: {
       tags: ["admin"],
       summary: "Background jobs of this workspace that failed on every attempt, newest first",
@@ -19,7 +19,7 @@ export const deadLettersRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.post("/admin/dead-letter-jobs/:id/retry", {
-    config: { access: "admin" },
+    config: { access: "jobs.manage" },
     schema: {
       tags: ["admin"],
       summary: "Put a failed job back on the queue with fresh attempts",

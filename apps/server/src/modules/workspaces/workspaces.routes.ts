@@ -1,13 +1,14 @@
 import { ZErrorResponse, ZUpdateWorkspaceRequest, ZWorkspace } from "@parley/shared";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { requireIdentity } from "../../platform/access.ts";
+import { actorOf } from "../audit/audit.service.ts";
 import { getWorkspace, updateWorkspace } from "./workspaces.service.ts";
 
 export const workspacesRoutes: FastifyPluginAsyncZod = async (app) => {
   const { db, realtime } = app.parley;
 
   app.get("/workspaces/current", {
-    config: { access: "member" },
+    config: { access: "authenticated" },
     schema: {
       tags: ["workspaces"],
       summary: "The workspace of the current session",
@@ -17,13 +18,16 @@ export const workspacesRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.patch("/workspaces/current", {
-    config: { access: "admin" },
+    config: { access: "settings.manage" },
     schema: {
       tags: ["workspaces"],
       summary: "Rename the current workspace; open dashboards update live",
       body: ZUpdateWorkspaceRequest,
       response: { 200: ZWorkspace, 400: ZErrorResponse, 401: ZErrorResponse, 403: ZErrorResponse },
     },
-    handler: async (request) => updateWorkspace(db, realtime, requireIdentity(request).workspaceId, request.body),
+    handler: async (request) => {
+      const identity = requireIdentity(request);
+      return updateWorkspace(db, realtime, identity.workspaceId, request.body, actorOf(identity, request));
+    },
   });
 };

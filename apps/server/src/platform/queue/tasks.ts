@@ -1,9 +1,11 @@
 import type { z } from "zod";
+import type { Config } from "../config.ts";
 import type { Database } from "../db.ts";
 import type { Logger } from "../logger.ts";
 
 export type TaskContext = {
   db: Database;
+  config: Config;
   logger: Logger;
   attempt: number;
   maxAttempts: number;

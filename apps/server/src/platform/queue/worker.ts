@@ -1,5 +1,6 @@
 import { parseCronItems, type Runner, run, type Task, type TaskList } from "graphile-worker";
 import pg from "pg";
+import type { Config } from "../config.ts";
 import { type Database, guardPool } from "../db.ts";
 import type { Logger } from "../logger.ts";
 import { jobsCompleted, jobsFailed } from "../metrics.ts";
@@ -9,6 +10,7 @@ import type { CronItem, TaskDefinition } from "./tasks.ts";
 
 export type WorkerOptions = {
   connectionString: string;
+  config: Config;
   db: Database;
   logger: Logger;
   tasks: readonly TaskDefinition[];
@@ -25,7 +27,7 @@ const describe = (error: unknown): string => (error instanceof Error ? (error.st
  * dead-letter table (the queue row is then completed, so failed jobs never pile up in the queue).
  */
 const wrapTask =
-  (task: TaskDefinition, db: Database, logger: Logger): Task =>
+  (task: TaskDefinition, db: Database, logger: Logger, config: Config): Task =>
   async (rawPayload, helpers) => {
     const { job } = helpers;
     const isLastAttempt = job.attempts >= job.max_attempts;
@@ -48,6 +50,7 @@ const wrapTask =
     try {
       await task.run(parsed.data, {
         db,
+        config,
         logger: logger.child({ task: task.name, jobId: job.id }),
         attempt: job.attempts,
         maxAttempts: job.max_attempts,
@@ -64,7 +67,7 @@ const wrapTask =
 
 export const startWorker = async (options: WorkerOptions): Promise<Worker> => {
   const taskList: TaskList = Object.fromEntries(
-    options.tasks.map((task) => [task.name, wrapTask(task, options.db, options.logger)]),
+    options.tasks.map((task) => [task.name, wrapTask(task, options.db, options.logger, options.config)]),
   );
   const pool = new pg.Pool({
     connectionString: options.connectionString,

@@ -1,0 +1,59 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+/**
+ * AES-256-GCM for secrets at rest (TOTP secrets, SSO client secrets, channel tokens).
+ * Ciphertext is `v1.<key id>.<iv>.<tag>.<data>` (base64url parts); the key id lets a rotated key
+ * still decrypt old values while new ones use the current key.
+ */
+export type SecretBox = {
+  encrypt: (plaintext: string) => string;
+  decrypt: (ciphertext: string) => string;
+  /** True when the value was encrypted with an older key and should be re-encrypted. */
+  needsRotation: (ciphertext: string) => boolean;
+};
+
+const keyIdOf = (key: Buffer): string => createHash("sha256").update(key).digest("hex").slice(0, 8);
+
+export const createSecretBox = (currentKeyBase64: string, previousKeysBase64: readonly string[] = []): SecretBox => {
+  const current = Buffer.from(currentKeyBase64, "base64");
+  const keys = new Map(
+    [current, ...previousKeysBase64.map((key) => Buffer.from(key, "base64"))].map((key) => [keyIdOf(key), key]),
+  );
+  const currentId = keyIdOf(current);
+  return {
+    encrypt: (plaintext) => {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv("aes-256-gcm", current, iv);
+      const data = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
+      return [
+        "v1",
+        currentId,
+        iv.toString("base64url"),
+        cipher.getAuthTag().toString("base64url"),
+        data.toString("base64url"),
+      ].join(".");
+    },
+    decrypt: (ciphertext) => {
+      const [version, keyId, iv, tag, data] = ciphertext.split(".");
+      if (version !== "v1" || !keyId || !iv || !tag || data === undefined) throw new Error("not a Parley ciphertext");
+      const key = keys.get(keyId);
+      if (!key) throw new Error(`no configured encryption key has id ${keyId}; add the old key to ENCRYPTION_KEYS_PREVIOUS`);
+      const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
+      decipher.setAuthTag(Buffer.from(tag, "base64url"));
+      return Buffer.concat([decipher.update(Buffer.from(data, "base64url")), decipher.final()]).toString("utf8");
+    },
+    needsRotation: (ciphertext) => ciphertext.split(".")[1] !== currentId,
+  };
+};
+
+/** The embedded default keeps its generated key beside its data, readable by its owner only. */
+export const readOrCreateKeyFile = async (dataDir: string): Promise<string> => {
+  const file = path.join(dataDir, "encryption.key");
+  if (existsSync(file)) return (await readFile(file, "utf8")).trim();
+  const key = randomBytes(32).toString("base64");
+  await writeFile(file, `${key}\n`, { mode: 0o600 });
+  return key;
+};
