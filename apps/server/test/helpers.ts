@@ -12,6 +12,8 @@ import { type Config, loadConfig } from "../src/platform/config.ts";
 import { createSecretBox } from "../src/platform/crypto.ts";
 import { connectDatabase, type DatabaseHandle } from "../src/platform/db.ts";
 import { createLogger } from "../src/platform/logger.ts";
+import { startWorker, type Worker } from "../src/platform/queue/worker.ts";
+import { TASKS } from "../src/tasks.ts";
 
 export const silentLogger = createLogger({ logLevel: "silent", logFormat: "json" });
 
@@ -106,6 +108,17 @@ export const startTestApp = async (
     },
   };
 };
+
+/** The product's job worker (every task, including mail delivery) on a test app's database. */
+export const startTestWorker = (harness: Pick<TestApp, "databaseUrl" | "config" | "database">): Promise<Worker> =>
+  startWorker({
+    connectionString: harness.databaseUrl,
+    config: harness.config,
+    db: harness.database.db,
+    logger: silentLogger,
+    tasks: TASKS,
+    concurrency: 4,
+  });
 
 let userCounter = 0;
 
