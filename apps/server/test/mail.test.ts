@@ -34,10 +34,16 @@ describe("mail through SMTP", () => {
     expect(received.subject).toBe("Welcome <friend>");
     expect(received.text).toContain("Open: http://parley.test/a?b=1&c=2");
     expect(received.html).toContain("Hello &amp; welcome");
-    const status = await harness.database.pool.query(
-      "select status, sent_at from mail_messages where to_address = 'friend@example.com'",
-    );
-    expect(status.rows[0].status).toBe("sent");
+    // The worker marks the row sent right after the SMTP server accepted the message.
+    let status = "";
+    for (let waited = 0; waited < 5_000 && status !== "sent"; waited += 50) {
+      const result = await harness.database.pool.query(
+        "select status from mail_messages where to_address = 'friend@example.com'",
+      );
+      status = result.rows[0].status;
+      if (status !== "sent") await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(status).toBe("sent");
 
     const mailbox = await harness.app.inject({ url: "/api/v1/dev-mailbox", headers: bearer(owner.token) });
     expect(mailbox.json()).toEqual({ isEnabled: false, items: [], nextCursor: null });
