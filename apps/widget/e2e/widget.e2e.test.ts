@@ -1,26 +1,15 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
-import { createServer as createNetServer } from "node:net";
 import path from "node:path";
-import { type Browser, chromium, type Frame, type Page } from "playwright-core";
+import type { Browser, Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, screenshotFolder } from "../../../test-support/browser.ts";
+import { type ParleyServer, startParleyServer } from "../../../test-support/parley-server.ts";
+import { findFreePort } from "../../server/test/free-port.ts";
 
 const REPO_ROOT = path.resolve(import.meta.dirname, "../../..");
 const WIDGET_DIST = path.join(REPO_ROOT, "apps/widget/dist");
-const SCREENSHOTS = path.join(REPO_ROOT, "test-results/widget");
 const REFUSAL = "This widget's inbox token is not recognised.";
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createNetServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 
 const waitFor = async <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> => {
   const started = Date.now();
@@ -142,12 +131,10 @@ const hostPage = (parleyUrl: string) => `<!doctype html>
 </html>`;
 
 describe("website widget on a real server", () => {
-  let server: ChildProcess | undefined;
-  let serverExited: Promise<void> | undefined;
-  let serverOutput = "";
+  let server: ParleyServer | undefined;
   let hostServer: HttpServer | undefined;
   let browser: Browser | undefined;
-  let dataRoot = "";
+  let screenshots = "";
   let baseUrl = "";
   let hostUrl = "";
 
@@ -155,78 +142,24 @@ describe("website widget on a real server", () => {
     if (!existsSync(path.join(WIDGET_DIST, "loader.js")) || !existsSync(path.join(WIDGET_DIST, "frame.html"))) {
       throw new Error("The widget is not built: run `npm run build -w apps/widget` first (the root `npm test` does).");
     }
-    await mkdir(SCREENSHOTS, { recursive: true });
-    dataRoot = await mkdtemp("/tmp/parley-widget-e2e-");
-    // As root, embedded PostgreSQL runs as "postgres", which must be able to enter this folder.
-    await chmod(dataRoot, 0o755);
-    const [port, postgresPort, hostPort] = [await freePort(), await freePort(), await freePort()];
-    baseUrl = `http://127.0.0.1:${port}`;
+    screenshots = await screenshotFolder("widget");
+    const hostPort = await findFreePort();
+    server = await startParleyServer();
+    baseUrl = server.baseUrl;
     hostUrl = `http://127.0.0.1:${hostPort}`;
-
-    const child = spawn(path.join(REPO_ROOT, "node_modules/.bin/node"), ["apps/server/src/main.ts"], {
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        PUBLIC_URL: baseUrl,
-        EMBEDDED_PG_PORT: String(postgresPort),
-        PARLEY_DATA_DIR: path.join(dataRoot, "data"),
-        LOG_LEVEL: "warn",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    server = child;
-    child.stdout?.on("data", (chunk: Buffer) => {
-      serverOutput += chunk.toString();
-    });
-    child.stderr?.on("data", (chunk: Buffer) => {
-      serverOutput += chunk.toString();
-    });
-    serverExited = new Promise((resolve) => child.once("exit", () => resolve()));
-
-    await waitFor(
-      "the server's /readyz",
-      async () => {
-        if (child.exitCode !== null) throw new Error(`the server exited early:\n${serverOutput}`);
-        const status = await fetch(`${baseUrl}/readyz`).then(
-          (response) => response.status,
-          () => 0,
-        );
-        return status === 200 ? true : undefined;
-      },
-      90_000,
-    );
 
     hostServer = createHttpServer((_request, response) => {
       response.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(hostPage(baseUrl));
     });
     await new Promise<void>((resolve) => hostServer?.listen(hostPort, "127.0.0.1", resolve));
 
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {
     await browser?.close();
     await new Promise<void>((resolve) => (hostServer ? hostServer.close(() => resolve()) : resolve()));
-    if (server && server.exitCode === null) {
-      server.kill("SIGINT");
-      const killTimer = setTimeout(() => server?.kill("SIGKILL"), 30_000);
-      await serverExited;
-      clearTimeout(killTimer);
-    }
-    if (dataRoot) await rm(dataRoot, { recursive: true, force: true });
+    await server?.stop();
   });
 
   const newPage = async (viewport = { width: 1280, height: 800 }) => {
@@ -253,7 +186,7 @@ describe("website widget on a real server", () => {
     expect(await launcher.getAttribute("aria-label")).toBe("Chat with us");
     expect(await launcher.getAttribute("aria-expanded")).toBe("false");
     expect(await page.locator("parley-widget iframe").count()).toBe(0);
-    await page.screenshot({ path: path.join(SCREENSHOTS, "demo-closed.png") });
+    await page.screenshot({ path: path.join(screenshots, "demo-closed.png") });
 
     // Opened from the keyboard: the launcher is a real, focusable button.
     await recordEvents(page);
@@ -274,7 +207,7 @@ describe("website widget on a real server", () => {
     expect(await readEvents(page)).toEqual(["open", "ready"]);
     const box = await iframe.boundingBox();
     expect(box?.width).toBe(380);
-    await page.screenshot({ path: path.join(SCREENSHOTS, "demo-open.png") });
+    await page.screenshot({ path: path.join(screenshots, "demo-open.png") });
 
     // The frame's close button closes the panel through postMessage, and focus comes back to the launcher.
     await frame.getByRole("button", { name: "Close chat" }).click();
@@ -335,7 +268,7 @@ describe("website widget on a real server", () => {
     await page.setViewportSize({ width: 390, height: 740 });
     expect(await iframe.boundingBox()).toEqual({ x: 0, y: 0, width: 390, height: 740 });
     await launcher.waitFor({ state: "hidden" });
-    await page.screenshot({ path: path.join(SCREENSHOTS, "demo-mobile-open.png") });
+    await page.screenshot({ path: path.join(screenshots, "demo-mobile-open.png") });
 
     // Escape inside the panel closes it.
     await frame.getByRole("button", { name: "Close chat" }).focus();
@@ -362,7 +295,7 @@ describe("website widget on a real server", () => {
     expect((await iframe.boundingBox())?.width).toBe(380);
     const launcher = page.locator("parley-widget button");
     expect(await launcher.isVisible()).toBe(true);
-    await page.screenshot({ path: path.join(SCREENSHOTS, "cross-origin-open.png") });
+    await page.screenshot({ path: path.join(screenshots, "cross-origin-open.png") });
 
     // Only the frame itself may close the panel: a message from the host page's own window is ignored.
     await page.evaluate(() => window.postMessage({ type: "parley:close" }, "*"));

@@ -1,0 +1,12 @@
+import { Center, Loader, Stack, Text } from "@mantine/core";
+
+export const FullPageLoader = ({ label }: { label: string }) => (
+  <Center mih="100vh">
+    <Stack align="center" gap="sm" role="status">
+      <Loader />
+      <Text c="dimmed" size="sm">
+        {label}
+      </Text>
+    </Stack>
+  </Center>
+);

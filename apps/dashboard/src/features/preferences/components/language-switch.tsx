@@ -1,0 +1,21 @@
+import { SegmentedControl } from "@mantine/core";
+import { useTranslation } from "react-i18next";
+import { isLanguage, LANGUAGES } from "../../../i18n/i18n";
+import { useLanguage } from "../hooks/use-language";
+
+/** Compact language choice for pages without the user menu (sign-in, sign-up). */
+export const LanguageSwitch = () => {
+  const { t } = useTranslation();
+  const { language, setLanguage } = useLanguage();
+  return (
+    <SegmentedControl
+      size="xs"
+      aria-label={t("shell.userMenu.language")}
+      value={language}
+      onChange={(value) => {
+        if (isLanguage(value)) setLanguage(value);
+      }}
+      data={LANGUAGES.map((option) => ({ value: option, label: t(`languages.${option}`) }))}
+    />
+  );
+};

@@ -1,0 +1,71 @@
+import { lazy } from "react";
+import { createBrowserRouter } from "react-router";
+import { NotFoundPage } from "./components/not-found-page";
+import { RouteErrorPage } from "./components/route-error-page";
+import { RedirectIfSignedIn } from "./features/auth/components/redirect-if-signed-in";
+import { RequirePermission } from "./features/auth/components/require-permission";
+import { RequireSession } from "./features/auth/components/require-session";
+import { AgentSocketProvider } from "./features/realtime/components/agent-socket-provider";
+import { AppLayout } from "./features/shell/components/app-layout";
+
+const LoginPage = lazy(() => import("./features/auth/components/login-page").then((module) => ({ default: module.LoginPage })));
+const SignupPage = lazy(() =>
+  import("./features/auth/components/signup-page").then((module) => ({ default: module.SignupPage })),
+);
+const OverviewPage = lazy(() =>
+  import("./features/overview/components/overview-page").then((module) => ({ default: module.OverviewPage })),
+);
+const WorkspaceSettingsPage = lazy(() =>
+  import("./features/workspaces/components/workspace-settings-page").then((module) => ({
+    default: module.WorkspaceSettingsPage,
+  })),
+);
+const FailedJobsPage = lazy(() =>
+  import("./features/failed-jobs/components/failed-jobs-page").then((module) => ({ default: module.FailedJobsPage })),
+);
+
+export const createRouter = () =>
+  createBrowserRouter([
+    {
+      errorElement: <RouteErrorPage />,
+      children: [
+        {
+          element: <RedirectIfSignedIn />,
+          children: [
+            { path: "/login", element: <LoginPage /> },
+            { path: "/signup", element: <SignupPage /> },
+          ],
+        },
+        {
+          element: <RequireSession />,
+          children: [
+            {
+              element: (
+                <AgentSocketProvider>
+                  <AppLayout />
+                </AgentSocketProvider>
+              ),
+              children: [
+                {
+                  // Here a page that fails to render (or to download) keeps the shell around its error.
+                  errorElement: <RouteErrorPage />,
+                  children: [
+                    { index: true, element: <OverviewPage /> },
+                    {
+                      element: <RequirePermission permission="settings.manage" />,
+                      children: [{ path: "/settings/workspace", element: <WorkspaceSettingsPage /> }],
+                    },
+                    {
+                      element: <RequirePermission permission="jobs.manage" />,
+                      children: [{ path: "/admin/failed-jobs", element: <FailedJobsPage /> }],
+                    },
+                    { path: "*", element: <NotFoundPage /> },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    },
+  ]);
