@@ -8,33 +8,35 @@ import type { RealtimePublisher } from "../../platform/realtime.ts";
 import { type AuditActor, recordAudit } from "../audit/audit.service.ts";
 import { createWorkspaceWithOwner, listMemberships, toRoleSummary, toWorkspaceDto } from "../workspaces/workspaces.service.ts";
 import { roles, workspaces } from "../workspaces/workspaces.tables.ts";
+import { type AccountServices, findUserByEmail, queueEmailVerification } from "./account.service.ts";
 import { sessions, users } from "./auth.tables.ts";
 import { hashPassword, verifyPassword } from "./password.ts";
+import { assertPasswordAllowed, recordPasswordHistory } from "./password-policy.ts";
 import { completeSignIn, openSession, type SessionPolicy, toUserDto } from "./sign-in.ts";
 
 export type { SessionPolicy };
+export { findUserByEmail };
 
-export const findUserByEmail = async (db: Database, email: string) => {
-  const [user] = await db.select().from(users).where(sql`lower(${users.email}) = ${email.toLowerCase()}`);
-  return user ?? null;
-};
-
+/** Creates the person, their workspace and a first session, and mails the link that confirms the address. */
 export const signUp = async (
-  db: Database,
+  services: Pick<AccountServices, "db" | "mailer" | "config">,
   input: TSignupRequest,
   client: ClientContext,
   policy: SessionPolicy,
   actor: AuditActor,
 ): Promise<TSessionResponse> => {
+  await assertPasswordAllowed(services.db, { ...input, userId: null, field: "body.password" });
   const passwordHash = await hashPassword(input.password);
   try {
-    return await db.transaction(async (tx) => {
+    return await services.db.transaction(async (tx) => {
       const [user] = await tx
         .insert(users)
         .values({ name: input.name, email: input.email, passwordHash, passwordChangedAt: new Date() })
         .returning();
       if (!user) throw new Error("user insert returned no row");
+      await recordPasswordHistory(tx, user.id, passwordHash);
       const { workspace } = await createWorkspaceWithOwner(tx, { name: input.workspaceName, ownerId: user.id });
+      await queueEmailVerification(tx, services, user, workspace.id);
       const session = await openSession(tx, { user, workspaceId: workspace.id, client, policy, method: "signup" });
       await recordAudit(tx, {
         workspaceId: workspace.id,

@@ -65,7 +65,13 @@ export const passwordHistory = pgTable(
   (table) => [index("password_history_user_idx").on(table.userId, table.createdAt)],
 );
 
-export type OneTimeTokenPurpose = "email_verification" | "password_reset" | "login_code" | "two_factor_challenge";
+/** `totp_replay_guard`: one long-lived row per user holding the last accepted TOTP time step. */
+export type OneTimeTokenPurpose =
+  | "email_verification"
+  | "password_reset"
+  | "login_code"
+  | "two_factor_challenge"
+  | "totp_replay_guard";
 
 /**
  * Single-use secrets sent by mail or handed out mid-login. The link token and the 6-digit code are

@@ -28,8 +28,9 @@ const restrictionOf = (row: {
   method: string;
 }): SessionRestriction | null => {
   if (row.requireTwoFactor && row.totpEnabledAt === null) return "two_factor_enrolment_required";
-  // Expiry applies to password sign-ins only; SSO and code sign-ins never use the password.
-  if (row.passwordExpiryDays !== null && row.hasPassword && row.method === "password") {
+  // Expiry applies to sign-ins that used the password (alone or followed by a second factor);
+  // SSO and emailed-code sign-ins never use it.
+  if (row.passwordExpiryDays !== null && row.hasPassword && (row.method === "password" || row.method === "two_factor")) {
     const changedAt = row.passwordChangedAt ?? row.userCreatedAt;
     if (Date.now() - changedAt.getTime() > row.passwordExpiryDays * 86_400_000) return "password_change_required";
   }

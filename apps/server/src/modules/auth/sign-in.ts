@@ -1,13 +1,14 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { TSessionResponse } from "@parley/shared";
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import type { Database, DatabaseOrTransaction } from "../../platform/db.ts";
 import { AppError } from "../../platform/errors.ts";
 import type { ClientContext } from "../../platform/identity.ts";
 import type { RealtimePublisher } from "../../platform/realtime.ts";
 import { type AuditActor, audit } from "../audit/audit.service.ts";
 import { ssoConnections, ssoDomains } from "../sso/sso.tables.ts";
-import { findActiveMembership, listMemberships, toRoleSummary, toWorkspaceDto } from "../workspaces/workspaces.service.ts";
+import { findActiveMembership, toRoleSummary, toWorkspaceDto } from "../workspaces/workspaces.service.ts";
+import { memberships, workspaces } from "../workspaces/workspaces.tables.ts";
 import { oneTimeTokens, sessions, users } from "./auth.tables.ts";
 import { hashToken, newSessionToken } from "./session-token.ts";
 
@@ -56,6 +57,27 @@ export const openSession = async (
     role: toRoleSummary(membership.role),
     permissions: membership.role.permissions,
   };
+};
+
+/**
+ * The workspace a sign-in lands in: the one asked for, else the member's oldest workspace that is
+ * not suspended. Signing in to a suspended workspace is refused here rather than on first use.
+ */
+const chooseWorkspace = async (db: DatabaseOrTransaction, userId: string, requested: string | undefined): Promise<string> => {
+  const candidates = await db
+    .select({ id: workspaces.id, suspendedAt: workspaces.suspendedAt })
+    .from(memberships)
+    .innerJoin(workspaces, eq(workspaces.id, memberships.workspaceId))
+    .where(and(eq(memberships.userId, userId), eq(memberships.status, "active")))
+    .orderBy(asc(memberships.createdAt));
+  const usable = candidates.filter(
+    (candidate) => candidate.suspendedAt === null && (requested === undefined || candidate.id === requested),
+  );
+  const chosen = usable[0]?.id;
+  if (chosen) return chosen;
+  const isSuspended = candidates.some((candidate) => requested === undefined || candidate.id === requested);
+  if (isSuspended) throw new AppError("workspace_suspended", "This workspace is suspended. Contact the Parley operator.");
+  throw new AppError("forbidden", "Your account belongs to no workspace; ask an admin to invite you.");
 };
 
 /** The SSO connection that owns this email's domain and forbids password sign-in, if any. */
@@ -107,8 +129,7 @@ export const completeSignIn = async (
     workspaceId?: string;
   },
 ): Promise<TSessionResponse> => {
-  const workspaceId = input.workspaceId ?? (await listMemberships(db, input.user.id))[0]?.workspace.id;
-  if (!workspaceId) throw new AppError("forbidden", "Your account belongs to no workspace; ask an admin to invite you.");
+  const workspaceId = await chooseWorkspace(db, input.user.id, input.workspaceId);
 
   if (input.method === "password" || input.method === "login_code") {
     const enforced = await findEnforcedSsoConnection(db, input.user.email);
