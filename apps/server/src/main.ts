@@ -3,6 +3,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import Fastify from "fastify";
 import { buildApp } from "./app.ts";
+import { ADMIN_COMMANDS, type AdminCommand, CliError, parseAdminArguments, runAdminCommand } from "./cli/admin-commands.ts";
 import { type Config, ConfigError, loadConfig } from "./platform/config.ts";
 import { createSecretBox, readOrCreateKeyFile } from "./platform/crypto.ts";
 import { openDatabase, type RunningDatabase } from "./platform/database-runtime.ts";
@@ -17,9 +18,11 @@ import { CRON, TASKS } from "./tasks.ts";
 const USAGE = `Usage: parley [command] [--role all|api|worker]
 
 Commands:
-  start     start Parley (default)
-  migrate   apply database migrations and exit
-  seed      create the demo workspace if missing and print its login
+  start                 start Parley (default)
+  migrate               apply database migrations and exit
+  seed                  create the demo workspace if missing and print its login
+  admin:grant <email>   make a user a Parley operator (lists workspaces and users, suspends workspaces)
+  admin:revoke <email>  take the operator flag away from a user
 
 Roles (start only):
   all       HTTP API, realtime gateway and job worker in one process (default)
@@ -28,10 +31,10 @@ Roles (start only):
 
 const ROLES = ["all", "api", "worker"] as const;
 type Role = (typeof ROLES)[number];
-const COMMANDS = ["start", "migrate", "seed"] as const;
+const COMMANDS = ["start", "migrate", "seed", ...ADMIN_COMMANDS] as const;
 type Command = (typeof COMMANDS)[number];
 
-const parseCommandLine = (argv: string[]): { command: Command; role: Role } => {
+const parseCommandLine = (argv: string[]): { command: Command; role: Role; args: string[] } => {
   const { values, positionals } = parseArgs({
     args: argv,
     options: { role: { type: "string", default: "all" }, help: { type: "boolean", short: "h" } },
@@ -45,7 +48,7 @@ const parseCommandLine = (argv: string[]): { command: Command; role: Role } => {
   const role = values.role;
   if (!COMMANDS.some((known) => known === command)) throw new Error(`Unknown command "${command}".\n\n${USAGE}`);
   if (!ROLES.some((known) => known === role)) throw new Error(`Unknown role "${role}": use all, api or worker.\n\n${USAGE}`);
-  return { command: command as Command, role: role as Role };
+  return { command: command as Command, role: role as Role, args: positionals.slice(1) };
 };
 
 /** Loads `.env` from the working directory when present; real environment variables win. */
@@ -173,6 +176,17 @@ const start = async (config: Config, logger: Logger, role: Role) => {
   printBanner(config, role, database, demo);
 };
 
+/** Operator commands open the database like `migrate` does (applying migrations first), then change one user. */
+const runAdminCommandOnce = async (config: Config, logger: Logger, command: AdminCommand, args: string[]) => {
+  const { email } = parseAdminArguments(command, args);
+  const database = await openDatabase(config, logger);
+  try {
+    console.log(await runAdminCommand(database.handle.db, command, email));
+  } finally {
+    await database.stop();
+  }
+};
+
 const runOnce = async (config: Config, logger: Logger, command: "migrate" | "seed") => {
   const database = await openDatabase(config, logger);
   try {
@@ -192,14 +206,15 @@ const runOnce = async (config: Config, logger: Logger, command: "migrate" | "see
 const main = async () => {
   let logger: Logger | undefined;
   try {
-    const { command, role } = parseCommandLine(process.argv.slice(2));
+    const { command, role, args } = parseCommandLine(process.argv.slice(2));
     loadDotEnv();
     const config = loadConfig();
     logger = createLogger(config);
     if (command === "start") await start(config, logger, role);
+    else if (command === "admin:grant" || command === "admin:revoke") await runAdminCommandOnce(config, logger, command, args);
     else await runOnce(config, logger, command);
   } catch (error) {
-    if (error instanceof ConfigError) console.error(error.message);
+    if (error instanceof ConfigError || error instanceof CliError) console.error(error.message);
     else if (logger) logger.fatal({ err: error }, error instanceof Error ? error.message : "start-up failed");
     else console.error(error instanceof Error ? error.message : error);
     // Start-up failed: leave now rather than wait for every half-opened connection to time out.

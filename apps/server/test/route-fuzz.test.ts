@@ -190,7 +190,23 @@ describe("access rules", () => {
         .map((answer) => answer.route)
         .sort();
       // Only these may be reached without a session; anything else answering a stranger is a leak.
-      expect(openRoutes).toEqual(["POST /api/v1/auth/login", "POST /api/v1/auth/signup"]);
+      expect(openRoutes).toEqual([
+        "GET /api/v1/auth/sso/oidc/callback",
+        "GET /api/v1/auth/sso/saml/{connectionId}/metadata",
+        "GET /api/v1/auth/sso/{connectionId}/start",
+        "GET /api/v1/invitations/lookup",
+        "POST /api/v1/auth/login",
+        "POST /api/v1/auth/login-code/request",
+        "POST /api/v1/auth/login-code/verify",
+        "POST /api/v1/auth/password-reset",
+        "POST /api/v1/auth/password-reset/request",
+        "POST /api/v1/auth/signup",
+        "POST /api/v1/auth/sso/discover",
+        "POST /api/v1/auth/sso/saml/{connectionId}/acs",
+        "POST /api/v1/auth/two-factor/verify",
+        "POST /api/v1/auth/verify-email",
+        "POST /api/v1/invitations/accept",
+      ]);
     } finally {
       await harness.close();
     }
