@@ -164,6 +164,11 @@ describe("background jobs", () => {
     });
     expect(retry.statusCode).toBe(200);
     expect(retry.json().retriedAt).not.toBeNull();
+    const audit = await harness.database.pool.query(
+      "select actor_label, target_id, target_label from audit_log where workspace_id = $1 and action = 'job.retried'",
+      [owner.workspace.id],
+    );
+    expect(audit.rows).toEqual([{ actor_label: owner.user.email, target_id: deadLetter.id, target_label: "test.flaky" }]);
     await waitFor(() => (completed.includes("dead") ? true : undefined), "the retried job to succeed");
 
     const again = await harness.app.inject({

@@ -2,10 +2,12 @@ import { ZCursorQuery, ZDeadLetterJob, ZDeadLetterPage, ZErrorResponse } from "@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { requireIdentity } from "../../platform/access.ts";
-import { listDeadLetters, retryDeadLetter } from "../../platform/queue/dead-letters.ts";
+import { listDeadLetters } from "../../platform/queue/dead-letters.ts";
+import { actorOf } from "../audit/audit.service.ts";
+import { retryFailedJob } from "./dead-letters.service.ts";
 
 export const deadLettersRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { db } = app.parley;
+  const { db, realtime } = app.parley;
 
   app.get("/admin/dead-letter-jobs", {
     config: { access: "jobs.manage" },
@@ -33,6 +35,13 @@ export const deadLettersRoutes: FastifyPluginAsyncZod = async (app) => {
         409: ZErrorResponse,
       },
     },
-    handler: async (request) => retryDeadLetter(db, requireIdentity(request).workspaceId, request.params.id),
+    handler: async (request) => {
+      const identity = requireIdentity(request);
+      return retryFailedJob(db, realtime, {
+        workspaceId: identity.workspaceId,
+        jobId: request.params.id,
+        actor: actorOf(identity, request),
+      });
+    },
   });
 };

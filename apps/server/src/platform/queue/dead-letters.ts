@@ -62,27 +62,29 @@ export const listDeadLetters = async (
   return { items, nextCursor: rows.length > page.limit ? (items.at(-1)?.id ?? null) : null };
 };
 
-/** Puts a dead job back on the queue with a fresh set of attempts; a job is retried once per dead-letter entry. */
-export const retryDeadLetter = async (db: Database, workspaceId: string, id: string): Promise<TDeadLetterJob> =>
-  db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(deadLetterJobs)
-      .set({ retriedAt: new Date() })
-      .where(and(eq(deadLetterJobs.id, id), eq(deadLetterJobs.workspaceId, workspaceId), isNull(deadLetterJobs.retriedAt)))
-      .returning();
-    if (!row) {
-      const [existing] = await tx
-        .select({ id: deadLetterJobs.id })
-        .from(deadLetterJobs)
-        .where(and(eq(deadLetterJobs.id, id), eq(deadLetterJobs.workspaceId, workspaceId)));
-      if (existing) throw new AppError("conflict", "This job was already put back on the queue.");
-      throw new AppError("not_found", "No failed job with this id in your workspace.");
-    }
-    await tx.execute(sql`
-      select graphile_worker.add_job(
-        identifier => ${row.task},
-        payload => ${JSON.stringify(row.payload)}::json,
-        max_attempts => ${row.maxAttempts}::integer
-      )`);
-    return toDeadLetterJob(row);
-  });
+/**
+ * Puts a dead job back on the queue with a fresh set of attempts, in the caller's transaction;
+ * a job is retried once per dead-letter entry.
+ */
+export const requeueDeadLetter = async (tx: DatabaseOrTransaction, workspaceId: string, id: string): Promise<TDeadLetterJob> => {
+  const [row] = await tx
+    .update(deadLetterJobs)
+    .set({ retriedAt: new Date() })
+    .where(and(eq(deadLetterJobs.id, id), eq(deadLetterJobs.workspaceId, workspaceId), isNull(deadLetterJobs.retriedAt)))
+    .returning();
+  if (!row) {
+    const [existing] = await tx
+      .select({ id: deadLetterJobs.id })
+      .from(deadLetterJobs)
+      .where(and(eq(deadLetterJobs.id, id), eq(deadLetterJobs.workspaceId, workspaceId)));
+    if (existing) throw new AppError("conflict", "This job was already put back on the queue.");
+    throw new AppError("not_found", "No failed job with this id in your workspace.");
+  }
+  await tx.execute(sql`
+    select graphile_worker.add_job(
+      identifier => ${row.task},
+      payload => ${JSON.stringify(row.payload)}::json,
+      max_attempts => ${row.maxAttempts}::integer
+    )`);
+  return toDeadLetterJob(row);
+};
