@@ -8,6 +8,8 @@ import fastifySwaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { authenticateToken } from "./modules/auth/authenticate.ts";
+import { inboxRoomsFor } from "./modules/conversations/visibility.ts";
+import { authenticateVisitor } from "./modules/widget/visitor-session.ts";
 import { registerAccessControl } from "./platform/access.ts";
 import type { Config } from "./platform/config.ts";
 import type { SecretBox } from "./platform/crypto.ts";
@@ -19,11 +21,13 @@ import type { ClientContext } from "./platform/identity.ts";
 import type { Logger } from "./platform/logger.ts";
 import { createMailer } from "./platform/mail/mailer.ts";
 import { httpRequestDuration } from "./platform/metrics.ts";
-import { createRealtime } from "./platform/realtime.ts";
+import { createRealtime, rooms } from "./platform/realtime.ts";
 import { connectRedis } from "./platform/redis.ts";
 import type { AppServices } from "./platform/services.ts";
+import { bindSocketEvents } from "./platform/socket-events.ts";
 import { dashboardRoutes, readDashboardIndex, widgetRoutes } from "./platform/static.routes.ts";
 import { apiRoutes } from "./routes.ts";
+import { agentSocketEvents, widgetSocketEvents } from "./socket-events.ts";
 
 export type BuildAppOptions = {
   config: Config;
@@ -73,6 +77,8 @@ export const buildApp = async (options: BuildAppOptions): Promise<ParleyApp> => 
   app.setSerializerCompiler(serializerCompiler);
 
   const authenticate = (token: string, client: ClientContext) => authenticateToken(database.db, token, client);
+  // Filled in right after the gateway exists; socket hooks only run once clients connect.
+  let services: AppServices;
   const realtime = await createRealtime({
     httpServer: app.server,
     logger,
@@ -80,10 +86,17 @@ export const buildApp = async (options: BuildAppOptions): Promise<ParleyApp> => 
     publicUrl: config.publicUrl,
     corsOrigins: config.corsOrigins,
     authenticateAgent: authenticate,
-    // Website inboxes (the conversation engine) register visitor tokens; until one matches, widgets are refused.
-    authenticateVisitor: async () => null,
+    authenticateVisitor: (auth) => authenticateVisitor({ db: database.db, secrets: options.secrets }, auth),
+    agentRooms: async (identity) => {
+      const inboxRooms = await inboxRoomsFor(database.db, identity);
+      return inboxRooms === "all"
+        ? [rooms.allConversations(identity.workspaceId)]
+        : inboxRooms.map((inboxId) => rooms.inbox(inboxId));
+    },
+    onAgentConnect: (socket, identity) => bindSocketEvents(socket, identity, agentSocketEvents(services), logger),
+    onVisitorConnect: (socket, visitor) => bindSocketEvents(socket, visitor, widgetSocketEvents(services), logger),
   });
-  const services: AppServices = {
+  services = {
     config,
     logger,
     db: database.db,

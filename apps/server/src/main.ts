@@ -11,6 +11,7 @@ import { healthRoutes } from "./platform/health.routes.ts";
 import { createLogger, type Logger } from "./platform/logger.ts";
 import { createMailer } from "./platform/mail/mailer.ts";
 import { startWorker, type Worker } from "./platform/queue/worker.ts";
+import { createRealtime } from "./platform/realtime.ts";
 import type { AppServices } from "./platform/services.ts";
 import { type DemoCredentials, seedDemo } from "./seed/demo-seed.ts";
 import { CRON, TASKS } from "./tasks.ts";
@@ -103,31 +104,40 @@ const start = async (config: Config, logger: Logger, role: Role) => {
   let worker: Worker | undefined;
   try {
     const secrets = await resolveSecretBox(config);
-    app =
-      role === "worker"
-        ? await startProbeServer({
-            config,
-            logger,
-            db: database.handle.db,
-            pool: database.handle.pool,
-            realtime: {
-              emitToAgents: () => undefined,
-              disconnectSession: () => undefined,
-              disconnectMember: () => undefined,
-              disconnectApiKey: () => undefined,
-            },
-            mailer: createMailer(config),
-            secrets,
-          })
-        : await buildApp({ config, logger, database: database.handle, secrets });
+    let services: AppServices;
+    if (role === "worker") {
+      // No sockets connect here; with REDIS_URL, what jobs emit reaches the API nodes' sockets.
+      const realtime = await createRealtime({
+        httpServer: undefined,
+        logger,
+        redisUrl: config.redisUrl,
+        publicUrl: config.publicUrl,
+        corsOrigins: config.corsOrigins,
+        authenticateAgent: async () => null,
+        authenticateVisitor: async () => null,
+      });
+      services = {
+        config,
+        logger,
+        db: database.handle.db,
+        pool: database.handle.pool,
+        realtime: realtime.publisher,
+        mailer: createMailer(config),
+        secrets,
+      };
+      app = await startProbeServer(services);
+      app.addHook("onClose", realtime.close);
+    } else {
+      const apiApp = await buildApp({ config, logger, database: database.handle, secrets });
+      services = apiApp.parley;
+      app = apiApp;
+    }
     worker =
       role === "api"
         ? undefined
         : await startWorker({
             connectionString: database.url,
-            config,
-            db: database.handle.db,
-            logger,
+            services,
             tasks: TASKS,
             cron: CRON,
             concurrency: config.workerConcurrency,

@@ -110,12 +110,10 @@ export const startTestApp = async (
 };
 
 /** The product's job worker (every task, including mail delivery) on a test app's database. */
-export const startTestWorker = (harness: Pick<TestApp, "databaseUrl" | "config" | "database">): Promise<Worker> =>
+export const startTestWorker = (harness: Pick<TestApp, "databaseUrl" | "app">): Promise<Worker> =>
   startWorker({
     connectionString: harness.databaseUrl,
-    config: harness.config,
-    db: harness.database.db,
-    logger: silentLogger,
+    services: harness.app.parley,
     tasks: TASKS,
     concurrency: 4,
   });

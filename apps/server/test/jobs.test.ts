@@ -61,9 +61,7 @@ describe("background jobs", () => {
     harness = await startTestApp();
     worker = await startWorker({
       connectionString: harness.databaseUrl,
-      config: harness.config,
-      db: harness.database.db,
-      logger: silentLogger,
+      services: harness.app.parley,
       tasks: [recordTask, flakyTask, slowRetryTask],
       concurrency: 4,
     });

@@ -206,6 +206,7 @@ describe("access rules", () => {
         "POST /api/v1/auth/two-factor/verify",
         "POST /api/v1/auth/verify-email",
         "POST /api/v1/invitations/accept",
+        "POST /api/v1/widget/sessions",
       ]);
     } finally {
       await harness.close();

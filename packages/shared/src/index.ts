@@ -2,6 +2,7 @@ export * from "./account.schemas.ts";
 export * from "./api-keys.schemas.ts";
 export * from "./audit.schemas.ts";
 export * from "./auth.schemas.ts";
+export * from "./conversations.schemas.ts";
 export * from "./errors.ts";
 export * from "./jobs.schemas.ts";
 export * from "./members.schemas.ts";

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ZAuditEntry } from "./audit.schemas.ts";
+import { ZConversation, ZMessage } from "./conversations.schemas.ts";
 import { ZWorkspace } from "./auth.schemas.ts";
 
 /** Socket.IO namespaces. */
@@ -12,6 +13,16 @@ export const ZAgentServerEvents = {
   "session.ready": z.object({ userId: z.uuid().nullable(), workspaceId: z.uuid() }),
   /** To members with `audit.view` only. */
   "audit.created": z.object({ entry: ZAuditEntry }),
+  /** To agents who may see the conversation. */
+  "conversation.created": z.object({ conversation: ZConversation }),
+  "conversation.updated": z.object({ conversation: ZConversation }),
+  "message.created": z.object({ message: ZMessage }),
+  "message.updated": z.object({ message: ZMessage }),
+  typing: z.object({
+    conversationId: z.uuid(),
+    actor: z.object({ type: z.enum(["agent", "contact"]), id: z.string(), name: z.string().nullable() }),
+    isTyping: z.boolean(),
+  }),
 } as const;
 
 export type TAgentServerEvents = {
@@ -23,3 +34,15 @@ export const ZSocketErrorAck = z.object({
   ok: z.literal(false),
   error: z.object({ code: z.string(), message: z.string() }),
 });
+
+/** Events the server emits to visitors' widget sockets. Private notes never travel here. */
+export const ZWidgetServerEvents = {
+  "message.created": z.object({ message: ZMessage }),
+  "message.updated": z.object({ message: ZMessage }),
+  "conversation.updated": z.object({ conversationId: z.uuid(), status: z.string() }),
+  typing: z.object({ conversationId: z.uuid(), agentName: z.string().nullable(), isTyping: z.boolean() }),
+} as const;
+
+export type TWidgetServerEvents = {
+  [K in keyof typeof ZWidgetServerEvents]: (payload: z.infer<(typeof ZWidgetServerEvents)[K]>) => void;
+};

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -13,7 +13,17 @@ export type SecretBox = {
   decrypt: (ciphertext: string) => string;
   /** True when the value was encrypted with an older key and should be re-encrypted. */
   needsRotation: (ciphertext: string) => boolean;
+  /** Tamper-evident token for `purpose` carrying `payload` (not encrypted: never put secrets in it). */
+  sign: (purpose: string, payload: Record<string, unknown>) => string;
+  /** The payload of a token `sign` made for this purpose (with any configured key), or null. */
+  verify: (purpose: string, token: string) => Record<string, unknown> | null;
 };
+
+/** A per-purpose subkey, so a token made for one purpose never verifies for another. */
+const mac = (key: Buffer, purpose: string, body: string): string =>
+  createHmac("sha256", createHmac("sha256", key).update(`parley:${purpose}`).digest())
+    .update(body)
+    .digest("base64url");
 
 const keyIdOf = (key: Buffer): string => createHash("sha256").update(key).digest("hex").slice(0, 8);
 
@@ -46,6 +56,26 @@ export const createSecretBox = (currentKeyBase64: string, previousKeysBase64: re
       return Buffer.concat([decipher.update(Buffer.from(data, "base64url")), decipher.final()]).toString("utf8");
     },
     needsRotation: (ciphertext) => ciphertext.split(".")[1] !== currentId,
+    sign: (purpose, payload) => {
+      const body = Buffer.from(JSON.stringify(payload)).toString("base64url");
+      return `${body}.${currentId}.${mac(current, purpose, body)}`;
+    },
+    verify: (purpose, token) => {
+      const [body, keyId, signature] = token.split(".");
+      const key = keyId ? keys.get(keyId) : undefined;
+      if (!body || !signature || !key) return null;
+      const expected = Buffer.from(mac(key, purpose, body));
+      const given = Buffer.from(signature);
+      if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+      try {
+        const payload: unknown = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
+        return typeof payload === "object" && payload !== null && !Array.isArray(payload)
+          ? (payload as Record<string, unknown>)
+          : null;
+      } catch {
+        return null;
+      }
+    },
   };
 };
 

@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from "node:http";
-import { AGENT_NAMESPACE, type TAgentServerEvents, WIDGET_NAMESPACE } from "@parley/shared";
+import { AGENT_NAMESPACE, type TAgentServerEvents, type TWidgetServerEvents, WIDGET_NAMESPACE } from "@parley/shared";
 import { createShardedAdapter } from "@socket.io/redis-adapter";
 import { type Namespace, Server, type Socket } from "socket.io";
 import { isAppError } from "./errors.ts";
@@ -16,6 +16,10 @@ export const rooms = {
   inbox: (inboxId: string) => `inbox:${inboxId}`,
   conversation: (conversationId: string) => `conversation:${conversationId}`,
   apiKey: (apiKeyId: string) => `api-key:${apiKeyId}`,
+  /** Agents who see every conversation of a workspace (`conversations.view_all`). */
+  allConversations: (workspaceId: string) => `all-conversations:${workspaceId}`,
+  /** One visitor's widget sockets on one website inbox. */
+  visitor: (inboxId: string, visitorId: string) => `visitor:${inboxId}:${visitorId}`,
   /** Members with `audit.view` watching the live audit stream. */
   audit: (workspaceId: string) => `audit:${workspaceId}`,
 } as const;
@@ -25,15 +29,20 @@ export type VisitorIdentity = { workspaceId: string; inboxId: string; visitorId:
 export type AgentAuthenticator = (token: string, client: ClientContext) => Promise<RequestIdentity | null>;
 export type VisitorAuthenticator = (auth: Record<string, unknown>) => Promise<VisitorIdentity | null>;
 
-type AgentSocketData = { identity: RequestIdentity };
+type AgentSocketData = { identity: RequestIdentity; extraRooms: string[] };
 type VisitorSocketData = { identity: VisitorIdentity };
 
 /** What services use to reach sockets; they never touch Socket.IO directly. */
 export type RealtimePublisher = {
   emitToAgents: <Event extends keyof TAgentServerEvents>(
-    room: string,
+    room: string | string[],
     event: Event,
     payload: Parameters<TAgentServerEvents[Event]>[0],
+  ) => void;
+  emitToVisitors: <Event extends keyof TWidgetServerEvents>(
+    room: string,
+    event: Event,
+    payload: Parameters<TWidgetServerEvents[Event]>[0],
   ) => void;
   /** Ends the sockets of a revoked session on every node. */
   disconnectSession: (sessionId: string) => void;
@@ -50,13 +59,19 @@ export type Realtime = {
 };
 
 type RealtimeOptions = {
-  httpServer: HttpServer;
+  /** Undefined for worker-only processes: they emit through Redis and accept no connections. */
+  httpServer: HttpServer | undefined;
   logger: Logger;
   redisUrl: string | undefined;
   publicUrl: string;
   corsOrigins: readonly string[];
   authenticateAgent: AgentAuthenticator;
   authenticateVisitor: VisitorAuthenticator;
+  /** Extra rooms an agent socket joins (its inboxes), resolved during the handshake. */
+  agentRooms?: (identity: RequestIdentity) => Promise<string[]>;
+  /** Binds client-to-server events; runs synchronously at connection so no early event is missed. */
+  onAgentConnect?: (socket: Socket, identity: RequestIdentity) => void;
+  onVisitorConnect?: (socket: Socket, identity: VisitorIdentity) => void;
 };
 
 /** One member in one workspace: the user room alone would also reach their other workspaces. */
@@ -88,8 +103,11 @@ const setUpAgentNamespace = (io: Server, options: RealtimeOptions) => {
       .authenticateAgent(token, client)
       .then((identity) => {
         if (!identity) return next(handshakeError("unauthorized", "Your session has ended; sign in again."));
-        (socket.data as AgentSocketData).identity = identity;
-        next();
+        return (options.agentRooms ? options.agentRooms(identity) : Promise.resolve([])).then((extraRooms) => {
+          (socket.data as AgentSocketData).identity = identity;
+          (socket.data as AgentSocketData).extraRooms = extraRooms;
+          next();
+        });
       })
       .catch((error: unknown) => {
         if (isAppError(error))
@@ -99,8 +117,9 @@ const setUpAgentNamespace = (io: Server, options: RealtimeOptions) => {
       });
   });
   agents.on("connection", (socket) => {
-    const { identity } = socket.data as AgentSocketData;
-    const joined = [rooms.workspace(identity.workspaceId)];
+    const { identity, extraRooms } = socket.data as AgentSocketData;
+    options.onAgentConnect?.(socket, identity);
+    const joined = [rooms.workspace(identity.workspaceId), ...extraRooms];
     if (identity.userId) joined.push(rooms.user(identity.userId), memberRoom(identity.workspaceId, identity.userId));
     if (identity.sessionId) joined.push(rooms.session(identity.sessionId));
     if (identity.apiKeyId) joined.push(rooms.apiKey(identity.apiKeyId));
@@ -128,7 +147,8 @@ const setUpWidgetNamespace = (io: Server, options: RealtimeOptions) => {
   });
   widgets.on("connection", (socket) => {
     const { identity } = socket.data as VisitorSocketData;
-    void socket.join([rooms.inbox(identity.inboxId), `visitor:${identity.visitorId}`]);
+    options.onVisitorConnect?.(socket, identity);
+    void socket.join(rooms.visitor(identity.inboxId, identity.visitorId));
   });
   trackConnections(widgets);
 };
@@ -162,6 +182,9 @@ export const createRealtime = async (options: RealtimeOptions): Promise<Realtime
     emitToAgents: (room, event, payload) => {
       agents.to(room).emit(event, payload);
     },
+    emitToVisitors: (room, event, payload) => {
+      io.of(WIDGET_NAMESPACE).to(room).emit(event, payload);
+    },
     disconnectSession: (sessionId) => {
       agents.in(rooms.session(sessionId)).disconnectSockets(true);
     },
@@ -182,7 +205,8 @@ export const createRealtime = async (options: RealtimeOptions): Promise<Realtime
         // Not io.close(): that also closes the HTTP server, which Fastify owns and closes itself.
         io.disconnectSockets(true);
         for (const namespace of [io.of(AGENT_NAMESPACE), io.of(WIDGET_NAMESPACE)]) await namespace.adapter.close();
-        io.engine.close();
+        // A worker-only Server never attached an engine.
+        if (options.httpServer) io.engine.close();
         await Promise.all(redisClients.map((client) => client.quit().catch(() => undefined)));
       })();
       return closing;

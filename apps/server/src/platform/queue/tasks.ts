@@ -1,12 +1,8 @@
 import type { z } from "zod";
-import type { Config } from "../config.ts";
-import type { Database } from "../db.ts";
-import type { Logger } from "../logger.ts";
+import type { AppServices } from "../services.ts";
 
-export type TaskContext = {
-  db: Database;
-  config: Config;
-  logger: Logger;
+/** What a task gets: the app's services (database, realtime, mail, secrets…) and its attempt. */
+export type TaskContext = Omit<AppServices, "pool"> & {
   attempt: number;
   maxAttempts: number;
   abortSignal: AbortSignal;

@@ -1,18 +1,15 @@
 import { parseCronItems, type Runner, run, type Task, type TaskList } from "graphile-worker";
 import pg from "pg";
-import type { Config } from "../config.ts";
-import { type Database, guardPool } from "../db.ts";
-import type { Logger } from "../logger.ts";
+import { guardPool } from "../db.ts";
 import { jobsCompleted, jobsFailed } from "../metrics.ts";
 import { quietGraphileLogger } from "../migrate.ts";
+import type { AppServices } from "../services.ts";
 import { recordDeadLetter } from "./dead-letters.ts";
 import type { CronItem, TaskDefinition } from "./tasks.ts";
 
 export type WorkerOptions = {
   connectionString: string;
-  config: Config;
-  db: Database;
-  logger: Logger;
+  services: Omit<AppServices, "pool">;
   tasks: readonly TaskDefinition[];
   cron?: readonly CronItem[];
   concurrency: number;
@@ -27,12 +24,12 @@ const describe = (error: unknown): string => (error instanceof Error ? (error.st
  * dead-letter table (the queue row is then completed, so failed jobs never pile up in the queue).
  */
 const wrapTask =
-  (task: TaskDefinition, db: Database, logger: Logger, config: Config): Task =>
+  (task: TaskDefinition, services: Omit<AppServices, "pool">): Task =>
   async (rawPayload, helpers) => {
     const { job } = helpers;
     const isLastAttempt = job.attempts >= job.max_attempts;
     const moveToDeadLetters = (error: string) =>
-      recordDeadLetter(db, {
+      recordDeadLetter(services.db, {
         queueJobId: job.id,
         task: task.name,
         payload: rawPayload,
@@ -49,9 +46,8 @@ const wrapTask =
     }
     try {
       await task.run(parsed.data, {
-        db,
-        config,
-        logger: logger.child({ task: task.name, jobId: job.id }),
+        ...services,
+        logger: services.logger.child({ task: task.name, jobId: job.id }),
         attempt: job.attempts,
         maxAttempts: job.max_attempts,
         abortSignal: helpers.abortSignal,
@@ -60,21 +56,22 @@ const wrapTask =
     } catch (error) {
       jobsFailed.inc({ task: task.name, final: String(isLastAttempt) });
       if (!isLastAttempt) throw error;
-      logger.error({ err: error, task: task.name, jobId: job.id }, "job failed on its last attempt; moved to dead letters");
+      services.logger.error(
+        { err: error, task: task.name, jobId: job.id },
+        "job failed on its last attempt; moved to dead letters",
+      );
       await moveToDeadLetters(describe(error));
     }
   };
 
 export const startWorker = async (options: WorkerOptions): Promise<Worker> => {
-  const taskList: TaskList = Object.fromEntries(
-    options.tasks.map((task) => [task.name, wrapTask(task, options.db, options.logger, options.config)]),
-  );
+  const taskList: TaskList = Object.fromEntries(options.tasks.map((task) => [task.name, wrapTask(task, options.services)]));
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.concurrency + 2,
     application_name: "parley-worker",
   });
-  guardPool(pool, options.logger, "jobs");
+  guardPool(pool, options.services.logger, "jobs");
   const runner: Runner = await run({
     pgPool: pool,
     concurrency: options.concurrency,
@@ -83,7 +80,7 @@ export const startWorker = async (options: WorkerOptions): Promise<Worker> => {
       (options.cron ?? []).map((item) => ({ task: item.task, match: item.match, identifier: item.identifier ?? item.task })),
     ),
     noHandleSignals: true,
-    logger: quietGraphileLogger(options.logger),
+    logger: quietGraphileLogger(options.services.logger),
   });
   let stopping: Promise<void> | undefined;
   return {

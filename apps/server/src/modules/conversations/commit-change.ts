@@ -1,0 +1,120 @@
+import { and, eq, inArray } from "drizzle-orm";
+import { DOMAIN_EVENT_HANDLERS } from "../../domain-event-handlers.ts";
+import type { DatabaseOrTransaction } from "../../platform/db.ts";
+import { type DomainEvent, runDomainEventHandlers } from "../../platform/domain-events.ts";
+import { rooms } from "../../platform/realtime.ts";
+import type { AppServices } from "../../platform/services.ts";
+import { contactIdentities } from "../contacts/contacts.tables.ts";
+import { inboxes } from "../inboxes/inboxes.tables.ts";
+import { toMessageDtos } from "../messages/message-dto.ts";
+import { messages } from "../messages/messages.tables.ts";
+import { loadConversationDtos } from "./conversation-dto.ts";
+import { conversations } from "./conversations.tables.ts";
+
+export type ConversationServices = Pick<AppServices, "db" | "config" | "secrets" | "mailer" | "realtime">;
+
+/**
+ * Runs a change to the conversation model in one transaction with every handler its events call
+ * for, then, once committed, sends the result to the agents and visitors who may see it.
+ */
+export const commitConversationChange = async <T>(
+  services: ConversationServices,
+  work: (tx: DatabaseOrTransaction) => Promise<{ result: T; events: DomainEvent[] }>,
+): Promise<T> => {
+  const { result, events } = await services.db.transaction(async (tx) => {
+    const done = await work(tx);
+    return { result: done.result, events: await runDomainEventHandlers(tx, DOMAIN_EVENT_HANDLERS, done.events, services) };
+  });
+  await fanOut(services, events);
+  return result;
+};
+
+/** Agent rooms that may see a conversation: its inbox's agents, those who see everything, its assignee. */
+const agentRoomsFor = (conversation: { workspaceId: string; inboxId: string; assigneeId: string | null }): string[] => [
+  rooms.inbox(conversation.inboxId),
+  rooms.allConversations(conversation.workspaceId),
+  ...(conversation.assigneeId ? [rooms.user(conversation.assigneeId)] : []),
+];
+
+/** Sends committed changes to sockets. Private notes and internal events never reach visitors. */
+export const fanOut = async (services: ConversationServices, events: readonly DomainEvent[]): Promise<void> => {
+  const conversationIds = [...new Set(events.flatMap((event) => ("conversationId" in event ? [event.conversationId] : [])))];
+  if (conversationIds.length === 0) return;
+  const { db, realtime } = services;
+  const rows = await db
+    .select({
+      id: conversations.id,
+      workspaceId: conversations.workspaceId,
+      inboxId: conversations.inboxId,
+      assigneeId: conversations.assigneeId,
+      status: conversations.status,
+      inboxType: inboxes.type,
+      visitorId: contactIdentities.sourceId,
+      visitorInboxId: contactIdentities.inboxId,
+    })
+    .from(conversations)
+    .innerJoin(inboxes, eq(inboxes.id, conversations.inboxId))
+    .leftJoin(contactIdentities, eq(contactIdentities.id, conversations.contactIdentityId))
+    .where(inArray(conversations.id, conversationIds));
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const visitorRoom = (row: (typeof rows)[number]) =>
+    row.inboxType === "website" && row.visitorId && row.visitorInboxId ? rooms.visitor(row.visitorInboxId, row.visitorId) : null;
+
+  const changedConversationIds = [
+    ...new Set(
+      events
+        .filter((event) => event.type.startsWith("conversation."))
+        .map((event) => ("conversationId" in event ? event.conversationId : "")),
+    ),
+  ].filter(Boolean);
+  const createdIds = new Set(
+    events
+      .filter((event) => event.type === "conversation.created")
+      .map((event) => ("conversationId" in event ? event.conversationId : "")),
+  );
+  for (const dto of await loadConversationDtos(db, changedConversationIds, null)) {
+    const row = byId.get(dto.id);
+    if (!row) continue;
+    realtime.emitToAgents(agentRoomsFor(row), createdIds.has(dto.id) ? "conversation.created" : "conversation.updated", {
+      conversation: dto,
+    });
+    const room = visitorRoom(row);
+    if (room) realtime.emitToVisitors(room, "conversation.updated", { conversationId: dto.id, status: dto.status });
+  }
+
+  const messageEvents = events.filter((event) => event.type === "message.created" || event.type === "message.updated");
+  const messageIds = [...new Set(messageEvents.map((event) => ("messageId" in event ? event.messageId : "")))].filter(Boolean);
+  if (messageIds.length === 0) return;
+  const messageRows = await db.select().from(messages).where(inArray(messages.id, messageIds));
+  const dtos = new Map((await toMessageDtos(db, services, messageRows)).map((dto) => [dto.id, dto]));
+  for (const event of messageEvents) {
+    if (!("messageId" in event)) continue;
+    const message = dtos.get(event.messageId);
+    const row = byId.get(event.conversationId);
+    if (!message || !row) continue;
+    const name = event.type === "message.created" ? "message.created" : "message.updated";
+    realtime.emitToAgents(agentRoomsFor(row), name, { message });
+    const room = visitorRoom(row);
+    if (room && !message.isPrivate) realtime.emitToVisitors(room, name, { message });
+  }
+};
+
+/** A website conversation's visitor id, for checks that a visitor talks only in their own conversation. */
+export const conversationOfVisitor = async (
+  db: DatabaseOrTransaction,
+  input: { workspaceId: string; inboxId: string; visitorId: string; conversationId: string },
+) => {
+  const [row] = await db
+    .select({ id: conversations.id })
+    .from(conversations)
+    .innerJoin(contactIdentities, eq(contactIdentities.id, conversations.contactIdentityId))
+    .where(
+      and(
+        eq(conversations.id, input.conversationId),
+        eq(conversations.workspaceId, input.workspaceId),
+        eq(contactIdentities.inboxId, input.inboxId),
+        eq(contactIdentities.sourceId, input.visitorId),
+      ),
+    );
+  return row ?? null;
+};

@@ -1,0 +1,114 @@
+import { and, desc, eq, ne, sql } from "drizzle-orm";
+import type { DatabaseOrTransaction } from "../../platform/db.ts";
+import type { DomainEvent } from "../../platform/domain-events.ts";
+import { AppError } from "../../platform/errors.ts";
+import { contactIdentities, contacts } from "../contacts/contacts.tables.ts";
+import { conversations, workspaceCounters } from "./conversations.tables.ts";
+import type { ConversationRow } from "./visibility.ts";
+
+type ContactProfile = { name?: string | null; email?: string | null; phone?: string | null; avatarUrl?: string | null };
+
+/** Next #number in the workspace; the counter row lock serialises concurrent creations. */
+const nextConversationNumber = async (tx: DatabaseOrTransaction, workspaceId: string): Promise<number> => {
+  const [row] = await tx
+    .insert(workspaceCounters)
+    .values({ workspaceId, lastConversationNumber: 1 })
+    .onConflictDoUpdate({
+      target: workspaceCounters.workspaceId,
+      set: { lastConversationNumber: sql`${workspaceCounters.lastConversationNumber} + 1` },
+    })
+    .returning({ number: workspaceCounters.lastConversationNumber });
+  if (!row) throw new Error("conversation counter returned no row");
+  return row.number;
+};
+
+/**
+ * The contact behind a sender on an inbox (visitor id, PSID, wa_id, email…), created on first
+ * contact. Concurrent first messages from one sender resolve to one contact.
+ */
+export const resolveContact = async (
+  tx: DatabaseOrTransaction,
+  input: { workspaceId: string; inboxId: string; sourceId: string; profile?: ContactProfile },
+): Promise<{ contactId: string; contactIdentityId: string; events: DomainEvent[] }> => {
+  const [known] = await tx
+    .select({ id: contactIdentities.id, contactId: contactIdentities.contactId })
+    .from(contactIdentities)
+    .where(and(eq(contactIdentities.inboxId, input.inboxId), eq(contactIdentities.sourceId, input.sourceId)));
+  if (known) return { contactId: known.contactId, contactIdentityId: known.id, events: [] };
+
+  const [contact] = await tx
+    .insert(contacts)
+    .values({
+      workspaceId: input.workspaceId,
+      name: input.profile?.name ?? null,
+      email: input.profile?.email ?? null,
+      phone: input.profile?.phone ?? null,
+      avatarUrl: input.profile?.avatarUrl ?? null,
+    })
+    .returning({ id: contacts.id });
+  if (!contact) throw new Error("contact insert returned no row");
+  const [identity] = await tx
+    .insert(contactIdentities)
+    .values({ workspaceId: input.workspaceId, contactId: contact.id, inboxId: input.inboxId, sourceId: input.sourceId })
+    .onConflictDoNothing({ target: [contactIdentities.inboxId, contactIdentities.sourceId] })
+    .returning({ id: contactIdentities.id });
+  if (!identity) {
+    // Another transaction registered this sender first: use theirs and drop ours.
+    await tx.delete(contacts).where(eq(contacts.id, contact.id));
+    const [winner] = await tx
+      .select({ id: contactIdentities.id, contactId: contactIdentities.contactId })
+      .from(contactIdentities)
+      .where(and(eq(contactIdentities.inboxId, input.inboxId), eq(contactIdentities.sourceId, input.sourceId)));
+    if (!winner) throw new AppError("conflict", "This sender was registered at the same moment; try again.");
+    return { contactId: winner.contactId, contactIdentityId: winner.id, events: [] };
+  }
+  return {
+    contactId: contact.id,
+    contactIdentityId: identity.id,
+    events: [{ type: "contact.created", workspaceId: input.workspaceId, contactId: contact.id }],
+  };
+};
+
+/** The contact's conversation on this inbox that a new message continues (any but closed), if any. */
+export const findContinuableConversation = async (
+  tx: DatabaseOrTransaction,
+  input: { workspaceId: string; inboxId: string; contactId: string },
+): Promise<ConversationRow | null> => {
+  const [row] = await tx
+    .select()
+    .from(conversations)
+    .where(
+      and(
+        eq(conversations.workspaceId, input.workspaceId),
+        eq(conversations.inboxId, input.inboxId),
+        eq(conversations.contactId, input.contactId),
+        ne(conversations.status, "closed"),
+      ),
+    )
+    .orderBy(desc(conversations.createdAt))
+    .limit(1);
+  return row ?? null;
+};
+
+export const createConversation = async (
+  tx: DatabaseOrTransaction,
+  input: { workspaceId: string; inboxId: string; contactId: string; contactIdentityId: string | null },
+): Promise<{ conversation: ConversationRow; events: DomainEvent[] }> => {
+  const number = await nextConversationNumber(tx, input.workspaceId);
+  const [conversation] = await tx
+    .insert(conversations)
+    .values({
+      workspaceId: input.workspaceId,
+      number,
+      inboxId: input.inboxId,
+      contactId: input.contactId,
+      contactIdentityId: input.contactIdentityId,
+      status: "pending",
+    })
+    .returning();
+  if (!conversation) throw new Error("conversation insert returned no row");
+  return {
+    conversation,
+    events: [{ type: "conversation.created", workspaceId: input.workspaceId, conversationId: conversation.id }],
+  };
+};

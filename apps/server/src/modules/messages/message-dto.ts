@@ -1,0 +1,75 @@
+import type { TMessage } from "@parley/shared";
+import { asc, inArray } from "drizzle-orm";
+import type { DatabaseOrTransaction } from "../../platform/db.ts";
+import type { AppServices } from "../../platform/services.ts";
+import { signedAttachmentUrl } from "./attachment-urls.ts";
+import { attachments, messageReactions, type messages } from "./messages.tables.ts";
+
+export type MessageRow = typeof messages.$inferSelect;
+
+const toDto = (
+  row: MessageRow,
+  files: Array<typeof attachments.$inferSelect>,
+  reactions: Array<typeof messageReactions.$inferSelect>,
+  services: Pick<AppServices, "config" | "secrets">,
+): TMessage => {
+  const isDeleted = row.deletedAt !== null;
+  return {
+    id: row.id,
+    seq: row.seq,
+    conversationId: row.conversationId,
+    senderType: row.senderType,
+    senderId: row.senderId,
+    contentType: row.contentType,
+    // A deleted message keeps its place in the timeline but shows nothing of what it said.
+    text: isDeleted ? "" : row.text,
+    content: isDeleted ? {} : row.content,
+    isPrivate: row.isPrivate,
+    replyToId: row.replyToId,
+    clientId: row.clientId,
+    deliveryStatus: row.deliveryStatus,
+    deliveryError: row.deliveryError,
+    attachments: isDeleted
+      ? []
+      : files.map((file) => ({
+          id: file.id,
+          fileName: file.fileName,
+          contentType: file.contentType,
+          byteSize: file.byteSize,
+          width: file.width,
+          height: file.height,
+          url: signedAttachmentUrl(services, file.id),
+          thumbnailUrl: file.thumbnailKey ? signedAttachmentUrl(services, file.id, "thumbnail") : null,
+        })),
+    reactions: reactions.map((reaction) => ({
+      emoji: reaction.emoji,
+      reactorType: reaction.reactorType,
+      reactorId: reaction.reactorId,
+    })),
+    editedAt: row.editedAt?.toISOString() ?? null,
+    deletedAt: row.deletedAt?.toISOString() ?? null,
+    createdAt: row.createdAt.toISOString(),
+  };
+};
+
+/** Messages with their attachments and reactions, in two queries whatever the page size. */
+export const toMessageDtos = async (
+  db: DatabaseOrTransaction,
+  services: Pick<AppServices, "config" | "secrets">,
+  rows: readonly MessageRow[],
+): Promise<TMessage[]> => {
+  if (rows.length === 0) return [];
+  const ids = rows.map((row) => row.id);
+  const [files, reactions] = await Promise.all([
+    db.select().from(attachments).where(inArray(attachments.messageId, ids)).orderBy(asc(attachments.createdAt)),
+    db.select().from(messageReactions).where(inArray(messageReactions.messageId, ids)).orderBy(asc(messageReactions.createdAt)),
+  ]);
+  return rows.map((row) =>
+    toDto(
+      row,
+      files.filter((file) => file.messageId === row.id),
+      reactions.filter((reaction) => reaction.messageId === row.id),
+      services,
+    ),
+  );
+};

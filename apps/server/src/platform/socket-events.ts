@@ -1,0 +1,103 @@
+import type { Permission, TSocketAck } from "@parley/shared";
+import type { Socket } from "socket.io";
+import type { z } from "zod";
+import { AppError, isAppError } from "./errors.ts";
+import { hasPermission, type RequestIdentity } from "./identity.ts";
+import type { Logger } from "./logger.ts";
+
+/**
+ * A client-to-server socket event: who may send it, its payload schema, and a handler whose result
+ * is the ack. Malformed payloads, refusals and failures come back as an error ack in the HTTP error
+ * shape; nothing a client sends can crash the server.
+ */
+export type SocketEvent<Identity, Schema extends z.ZodType = z.ZodType, Result = unknown> = {
+  name: string;
+  /** Throws an AppError when this identity may not send the event. Required: every event declares it. */
+  authorize: (identity: Identity) => void;
+  payload: Schema;
+  /** Events per second one socket may send before it gets `rate_limited` acks. */
+  ratePerSecond: number;
+  handle: (identity: Identity, payload: z.infer<Schema>, socket: Socket) => Promise<Result>;
+};
+
+export const defineSocketEvent = <Identity, Schema extends z.ZodType, Result>(
+  event: SocketEvent<Identity, Schema, Result>,
+): SocketEvent<Identity, Schema, Result> => event;
+
+/** The authorize rule for agent events: a permission, or "authenticated" for any member or key. */
+export const requireSocketPermission =
+  (permission: Permission | "authenticated") =>
+  (identity: RequestIdentity): void => {
+    if (permission !== "authenticated" && !hasPermission(identity, permission)) {
+      throw new AppError("forbidden", `You need the "${permission}" permission to do this.`);
+    }
+  };
+
+/** Any visitor with a valid widget session may send visitor events. */
+export const allowVisitor = (): void => undefined;
+
+type Ack = (answer: TSocketAck<unknown>) => void;
+
+const toErrorAck = (error: unknown, logger: Logger): TSocketAck<never> => {
+  if (isAppError(error)) {
+    return {
+      ok: false,
+      error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) },
+    };
+  }
+  logger.error({ err: error }, "socket event failed");
+  return { ok: false, error: { code: "internal_error", message: "Something went wrong on our side; try again." } };
+};
+
+/** A fixed one-second window per socket and event name. */
+const createRateLimiter = () => {
+  const windows = new Map<string, { startedAt: number; count: number }>();
+  return (name: string, perSecond: number): boolean => {
+    const now = Date.now();
+    const window = windows.get(name);
+    if (!window || now - window.startedAt >= 1_000) {
+      windows.set(name, { startedAt: now, count: 1 });
+      return true;
+    }
+    window.count += 1;
+    return window.count <= perSecond;
+  };
+};
+
+export const bindSocketEvents = <Identity>(
+  socket: Socket,
+  identity: Identity,
+  // biome-ignore lint/suspicious/noExplicitAny: each event has its own payload schema; the binder only parses with it.
+  events: ReadonlyArray<SocketEvent<Identity, any, unknown>>,
+  logger: Logger,
+): void => {
+  const isWithinRate = createRateLimiter();
+  for (const event of events) {
+    socket.on(event.name, (...args: unknown[]) => {
+      const maybeAck = args.at(-1);
+      const ack: Ack = typeof maybeAck === "function" ? (answer) => maybeAck(answer) : () => undefined;
+      void (async () => {
+        try {
+          if (!isWithinRate(event.name, event.ratePerSecond)) {
+            throw new AppError("rate_limited", `Slow down: at most ${event.ratePerSecond} "${event.name}" events per second.`);
+          }
+          event.authorize(identity);
+          const parsed = event.payload.safeParse(args[0]);
+          if (!parsed.success) {
+            throw new AppError(
+              "validation_failed",
+              `The "${event.name}" payload is not valid.`,
+              parsed.error.issues.map((issue: { path: PropertyKey[]; message: string }) => ({
+                path: issue.path.map(String).join("."),
+                message: issue.message,
+              })),
+            );
+          }
+          ack({ ok: true, data: await event.handle(identity, parsed.data, socket) });
+        } catch (error) {
+          ack(toErrorAck(error, logger));
+        }
+      })();
+    });
+  }
+};

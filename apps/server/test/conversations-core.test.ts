@@ -1,0 +1,350 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { collect, connectVisitor, createWebsiteInbox, emitWithAck, settle } from "./conversation-helpers.ts";
+import { bearer, connectAgent, joinWorkspace, nextEvent, signUp, startTestApp, type TestApp } from "./helpers.ts";
+
+type MessageDto = { id: string; seq: number; text: string; isPrivate: boolean; conversationId: string; senderType: string };
+
+describe("conversations: the visitor-to-agent round trip", () => {
+  let harness: TestApp;
+  let baseUrl: string;
+  beforeAll(async () => {
+    harness = await startTestApp();
+    baseUrl = await harness.listen();
+  });
+  afterAll(async () => {
+    await harness.close();
+  });
+
+  const setUp = async () => {
+    const owner = await signUp(harness.app);
+    const inbox = await createWebsiteInbox(harness, { workspaceId: owner.workspace.id });
+    const agentSocket = await connectAgent(baseUrl, { token: owner.token });
+    const visitor = await connectVisitor(harness, baseUrl, inbox.websiteToken ?? "");
+    return { owner, inbox, agentSocket, visitor };
+  };
+
+  it("delivers a visitor's first message to agents as a new conversation, once per clientId", async () => {
+    const { owner, agentSocket, visitor } = await setUp();
+    try {
+      const created = nextEvent<{ conversation: { id: string; number: number; status: string } }>(
+        agentSocket,
+        "conversation.created",
+      );
+      const arrived = nextEvent<{ message: MessageDto }>(agentSocket, "message.created");
+      const ack = await emitWithAck<{ ok: true; data: { message: MessageDto; conversationId: string } }>(
+        visitor.socket,
+        "message.send",
+        {
+          clientId: "v-1",
+          text: "Hello, is my order shipped?",
+        },
+      );
+      expect(ack.ok).toBe(true);
+      expect((await created).conversation).toMatchObject({ id: ack.data.conversationId, number: 1, status: "pending" });
+      expect((await arrived).message).toMatchObject({
+        id: ack.data.message.id,
+        text: "Hello, is my order shipped?",
+        senderType: "contact",
+      });
+
+      const laterMessages = collect<{ message: MessageDto }>(agentSocket, "message.created");
+      const again = await emitWithAck<{ ok: true; data: { message: MessageDto } }>(visitor.socket, "message.send", {
+        clientId: "v-1",
+        text: "Hello, is my order shipped?",
+      });
+      expect(again.data.message.id).toBe(ack.data.message.id);
+      await settle();
+      expect(laterMessages).toEqual([]);
+
+      const history = await harness.app.inject({
+        url: `/api/v1/conversations/${ack.data.conversationId}/messages`,
+        headers: bearer(owner.token),
+      });
+      expect(history.json().items.map((message: MessageDto) => message.text)).toEqual(["Hello, is my order shipped?"]);
+    } finally {
+      agentSocket.close();
+      visitor.socket.close();
+    }
+  });
+
+  it("sends agent replies to the visitor and keeps private notes among agents", async () => {
+    const { owner, agentSocket, visitor } = await setUp();
+    try {
+      const first = await emitWithAck<{ ok: true; data: { conversationId: string } }>(visitor.socket, "message.send", {
+        clientId: "v-1",
+        text: "Hi",
+      });
+      const conversationId = first.data.conversationId;
+      const visitorReceived = collect<{ message: MessageDto }>(visitor.socket, "message.created");
+      const agentReceived = collect<{ message: MessageDto }>(agentSocket, "message.created");
+
+      const note = await harness.app.inject({
+        method: "POST",
+        url: `/api/v1/conversations/${conversationId}/messages`,
+        headers: bearer(owner.token),
+        payload: { clientId: "a-note", text: "Customer is a VIP", isPrivate: true },
+      });
+      expect(note.statusCode).toBe(201);
+      const reply = await emitWithAck<{ ok: true; data: MessageDto }>(agentSocket, "message.send", {
+        conversationId,
+        clientId: "a-reply",
+        text: "It ships today!",
+      });
+      expect(reply.ok).toBe(true);
+      await settle(300);
+      expect(visitorReceived.map((event) => event.message.text)).toEqual(["It ships today!"]);
+      expect(agentReceived.map((event) => event.message.text)).toEqual(["Customer is a VIP", "It ships today!"]);
+
+      const repeated = await harness.app.inject({
+        method: "POST",
+        url: `/api/v1/conversations/${conversationId}/messages`,
+        headers: bearer(owner.token),
+        payload: { clientId: "a-note", text: "Customer is a VIP", isPrivate: true },
+      });
+      expect(repeated.statusCode).toBe(200);
+      expect(repeated.json().id).toBe(note.json().id);
+
+      const conversation = await harness.app.inject({
+        url: `/api/v1/conversations/${conversationId}`,
+        headers: bearer(owner.token),
+      });
+      expect(conversation.json()).toMatchObject({ status: "open", waitingSince: null });
+    } finally {
+      agentSocket.close();
+      visitor.socket.close();
+    }
+  });
+
+  it("gives a reconnecting visitor exactly the public messages it missed, in order", async () => {
+    const { owner, inbox, agentSocket, visitor } = await setUp();
+    const first = await emitWithAck<{ ok: true; data: { conversationId: string; message: MessageDto } }>(
+      visitor.socket,
+      "message.send",
+      {
+        clientId: "v-1",
+        text: "Are you there?",
+      },
+    );
+    const { conversationId } = first.data;
+    let lastSeen = first.data.message.seq;
+    visitor.socket.on("message.created", (event: { message: MessageDto }) => {
+      lastSeen = Math.max(lastSeen, event.message.seq);
+    });
+    const send = (clientId: string, text: string, isPrivate = false) =>
+      emitWithAck(agentSocket, "message.send", { conversationId, clientId, text, isPrivate });
+    await send("a-1", "Yes, one moment");
+    await settle(200);
+    // The visitor drops mid-conversation; the agent keeps writing.
+    visitor.socket.close();
+    await send("a-2", "Checking your order");
+    await send("a-3", "Internal: refund?", true);
+    await send("a-4", "Found it: shipped yesterday");
+    const returning = await connectVisitor(harness, baseUrl, inbox.websiteToken ?? "", visitor.session.visitorToken);
+    try {
+      expect(returning.session.conversation).toMatchObject({ id: conversationId });
+      const resync = await emitWithAck<{ ok: true; data: { items: MessageDto[]; hasMore: boolean } }>(
+        returning.socket,
+        "conversation.resync",
+        {
+          conversationId,
+          afterSeq: lastSeen,
+        },
+      );
+      expect(resync.ok).toBe(true);
+      expect(resync.data.items.map((message) => message.text)).toEqual(["Checking your order", "Found it: shipped yesterday"]);
+      expect(resync.data.hasMore).toBe(false);
+
+      const agentResync = await emitWithAck<{ ok: true; data: { messages: MessageDto[] } }>(agentSocket, "conversation.resync", {
+        conversationId,
+        afterSeq: lastSeen,
+      });
+      expect(agentResync.data.messages.map((message) => message.text)).toEqual([
+        "Checking your order",
+        "Internal: refund?",
+        "Found it: shipped yesterday",
+      ]);
+    } finally {
+      agentSocket.close();
+      returning.socket.close();
+    }
+  });
+
+  it("answers malformed and unauthorised socket events with error acks and keeps serving", async () => {
+    const { agentSocket, visitor } = await setUp();
+    try {
+      const malformed = await emitWithAck<{ ok: false; error: { code: string } }>(agentSocket, "message.send", {
+        conversationId: "nope",
+      });
+      expect(malformed).toMatchObject({ ok: false, error: { code: "validation_failed" } });
+      const notObject = await emitWithAck<{ ok: false; error: { code: string } }>(
+        visitor.socket,
+        "message.send",
+        "just a string",
+      );
+      expect(notObject).toMatchObject({ ok: false, error: { code: "validation_failed" } });
+      const unknownConversation = await emitWithAck<{ ok: false; error: { code: string } }>(agentSocket, "message.send", {
+        conversationId: "00000000-0000-4000-8000-000000000000",
+        clientId: "x",
+        text: "hi",
+      });
+      expect(unknownConversation).toMatchObject({ ok: false, error: { code: "not_found" } });
+      const strangersConversation = await emitWithAck<{ ok: false; error: { code: string } }>(
+        visitor.socket,
+        "conversation.resync",
+        {
+          conversationId: "00000000-0000-4000-8000-000000000000",
+          afterSeq: 0,
+        },
+      );
+      expect(strangersConversation).toMatchObject({ ok: false, error: { code: "not_found" } });
+      const flood = await Promise.all(
+        Array.from({ length: 8 }, (_, index) =>
+          emitWithAck<{ ok: boolean; error?: { code: string } }>(visitor.socket, "message.send", {
+            clientId: `f-${index}`,
+            text: "spam",
+          }),
+        ),
+      );
+      expect(flood.filter((answer) => answer.error?.code === "rate_limited").length).toBeGreaterThan(0);
+      const stillWorks = await emitWithAck<{ ok: boolean }>(agentSocket, "message.send", { conversationId: "not-a-uuid" });
+      expect(stillWorks.ok).toBe(false);
+    } finally {
+      agentSocket.close();
+      visitor.socket.close();
+    }
+  });
+
+  it("refuses forged visitor tokens and messages from blocked contacts", async () => {
+    const { agentSocket, visitor, inbox } = await setUp();
+    agentSocket.close();
+    try {
+      await expect(connectVisitor(harness, baseUrl, "wt_unknown")).rejects.toThrow(/widget session failed/);
+      const forged = `${visitor.session.visitorToken.slice(0, -3)}abc`;
+      const forgedSession = await harness.app.inject({
+        method: "POST",
+        url: "/api/v1/widget/sessions",
+        payload: { inboxToken: inbox.websiteToken, visitorToken: forged },
+      });
+      expect(forgedSession.json().visitorId).not.toBe(visitor.session.visitorId);
+
+      const first = await emitWithAck<{ ok: true; data: { message: { senderId: string } } }>(visitor.socket, "message.send", {
+        clientId: "b-1",
+        text: "hello",
+      });
+      await harness.database.pool.query("update contacts set blocked_at = now() where id = $1", [first.data.message.senderId]);
+      const refused = await emitWithAck<{ ok: false; error: { code: string } }>(visitor.socket, "message.send", {
+        clientId: "b-2",
+        text: "again",
+      });
+      expect(refused).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    } finally {
+      visitor.socket.close();
+    }
+  });
+});
+
+describe("conversations: who may see them", () => {
+  let harness: TestApp;
+  let baseUrl: string;
+  beforeAll(async () => {
+    harness = await startTestApp();
+    baseUrl = await harness.listen();
+  });
+  afterAll(async () => {
+    await harness.close();
+  });
+
+  it("shows an agent only the conversations of their inboxes, and other workspaces never", async () => {
+    const owner = await signUp(harness.app);
+    const agent = await signUp(harness.app);
+    const stranger = await signUp(harness.app);
+    const agentToken = await joinWorkspace(harness, { userId: agent.user.id, workspaceId: owner.workspace.id, roleKey: "agent" });
+    const theirs = await createWebsiteInbox(harness, {
+      workspaceId: owner.workspace.id,
+      name: "Agent's",
+      memberUserIds: [agent.user.id],
+    });
+    const notTheirs = await createWebsiteInbox(harness, { workspaceId: owner.workspace.id, name: "Other" });
+
+    const agentSocket = await connectAgent(baseUrl, { token: agentToken });
+    const agentEvents = collect<{ message: { conversationId: string } }>(agentSocket, "message.created");
+    const visitorA = await connectVisitor(harness, baseUrl, theirs.websiteToken ?? "");
+    const visitorB = await connectVisitor(harness, baseUrl, notTheirs.websiteToken ?? "");
+    try {
+      const inTheirs = await emitWithAck<{ ok: true; data: { conversationId: string } }>(visitorA.socket, "message.send", {
+        clientId: "1",
+        text: "A",
+      });
+      const inOther = await emitWithAck<{ ok: true; data: { conversationId: string } }>(visitorB.socket, "message.send", {
+        clientId: "1",
+        text: "B",
+      });
+      await settle(300);
+      expect(agentEvents.map((event) => event.message.conversationId)).toEqual([inTheirs.data.conversationId]);
+
+      const get = (token: string, id: string) =>
+        harness.app.inject({ url: `/api/v1/conversations/${id}`, headers: bearer(token) });
+      expect((await get(agentToken, inTheirs.data.conversationId)).statusCode).toBe(200);
+      expect((await get(agentToken, inOther.data.conversationId)).statusCode).toBe(404);
+      expect((await get(stranger.token, inTheirs.data.conversationId)).statusCode).toBe(404);
+      const strangerReply = await harness.app.inject({
+        method: "POST",
+        url: `/api/v1/conversations/${inTheirs.data.conversationId}/messages`,
+        headers: bearer(stranger.token),
+        payload: { clientId: "s", text: "hijack" },
+      });
+      expect(strangerReply.statusCode).toBe(404);
+      expect((await get(owner.token, inOther.data.conversationId)).statusCode).toBe(200);
+    } finally {
+      agentSocket.close();
+      visitorA.socket.close();
+      visitorB.socket.close();
+    }
+  });
+
+  it("pages history before, after and around a message", async () => {
+    const owner = await signUp(harness.app);
+    const inbox = await createWebsiteInbox(harness, { workspaceId: owner.workspace.id });
+    const visitor = await connectVisitor(harness, baseUrl, inbox.websiteToken ?? "");
+    try {
+      const first = await emitWithAck<{ ok: true; data: { conversationId: string } }>(visitor.socket, "message.send", {
+        clientId: "0",
+        text: "m0",
+      });
+      const id = first.data.conversationId;
+      for (let index = 1; index < 10; index++) {
+        await harness.app.inject({
+          method: "POST",
+          url: `/api/v1/conversations/${id}/messages`,
+          headers: bearer(owner.token),
+          payload: { clientId: `m${index}`, text: `m${index}` },
+        });
+      }
+      const page = async (query: string) =>
+        (await harness.app.inject({ url: `/api/v1/conversations/${id}/messages?${query}`, headers: bearer(owner.token) })).json();
+      const newest = await page("limit=3");
+      expect(newest.items.map((message: MessageDto) => message.text)).toEqual(["m7", "m8", "m9"]);
+      expect(newest).toMatchObject({ hasOlder: true, hasNewer: false });
+      const older = await page(`limit=3&before=${newest.items[0].seq}`);
+      expect(older.items.map((message: MessageDto) => message.text)).toEqual(["m4", "m5", "m6"]);
+      expect(older).toMatchObject({ hasOlder: true, hasNewer: true });
+      const all = await page("limit=100");
+      const m5 = all.items.find((message: MessageDto) => message.text === "m5");
+      const around = await page(`limit=4&around=${m5.id}`);
+      expect(around.items.map((message: MessageDto) => message.text)).toEqual(["m3", "m4", "m5", "m6"]);
+      const after = await page(`limit=2&after=${m5.seq}`);
+      expect(after.items.map((message: MessageDto) => message.text)).toEqual(["m6", "m7"]);
+      expect(after).toMatchObject({ hasOlder: true, hasNewer: true });
+      expect(
+        (
+          await harness.app.inject({
+            url: `/api/v1/conversations/${id}/messages?around=00000000-0000-4000-8000-000000000000`,
+            headers: bearer(owner.token),
+          })
+        ).statusCode,
+      ).toBe(404);
+    } finally {
+      visitor.socket.close();
+    }
+  });
+});
