@@ -44,6 +44,9 @@ export type RealtimePublisher = {
     event: Event,
     payload: Parameters<TWidgetServerEvents[Event]>[0],
   ) => void;
+  /** Makes one member's open sockets (on every node) join or leave a room, e.g. an inbox they were added to. */
+  addMemberToRoom: (workspaceId: string, userId: string, room: string) => void;
+  removeMemberFromRoom: (workspaceId: string, userId: string, room: string) => void;
   /** Ends the sockets of a revoked session on every node. */
   disconnectSession: (sessionId: string) => void;
   /** Ends every socket of a member (deactivated, removed) in one workspace, on every node. */
@@ -184,6 +187,12 @@ export const createRealtime = async (options: RealtimeOptions): Promise<Realtime
     },
     emitToVisitors: (room, event, payload) => {
       io.of(WIDGET_NAMESPACE).to(room).emit(event, payload);
+    },
+    addMemberToRoom: (workspaceId, userId, room) => {
+      agents.in(memberRoom(workspaceId, userId)).socketsJoin(room);
+    },
+    removeMemberFromRoom: (workspaceId, userId, room) => {
+      agents.in(memberRoom(workspaceId, userId)).socketsLeave(room);
     },
     disconnectSession: (sessionId) => {
       agents.in(rooms.session(sessionId)).disconnectSockets(true);
