@@ -27,7 +27,7 @@ import type { AppServices } from "./platform/services.ts";
 import { bindSocketEvents } from "./platform/socket-events.ts";
 import { dashboardRoutes, readDashboardIndex, widgetRoutes } from "./platform/static.routes.ts";
 import { apiRoutes } from "./routes.ts";
-import { agentConnectionHooks, agentSocketEvents, visitorConnectionHooks, widgetSocketEvents } from "./socket-events.ts";
+import { agentSocketEvents, runAgentConnectionHooks, runVisitorConnectionHooks, widgetSocketEvents } from "./socket-events.ts";
 
 export type BuildAppOptions = {
   config: Config;
@@ -95,11 +95,11 @@ export const buildApp = async (options: BuildAppOptions): Promise<ParleyApp> => 
     },
     onAgentConnect: (socket, identity) => {
       bindSocketEvents(socket, identity, agentSocketEvents(services), logger);
-      for (const hook of agentConnectionHooks) hook(socket, identity, services);
+      runAgentConnectionHooks(socket, identity, services);
     },
     onVisitorConnect: (socket, visitor) => {
       bindSocketEvents(socket, visitor, widgetSocketEvents(services), logger);
-      for (const hook of visitorConnectionHooks) hook(socket, visitor, services);
+      runVisitorConnectionHooks(socket, visitor, services);
     },
   });
   services = {

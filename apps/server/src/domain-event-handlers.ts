@@ -1,7 +1,6 @@
+import { parleyModules } from "./parley-modules.ts";
 import type { DomainEventHandler } from "./platform/domain-events.ts";
 
-/**
- * Every in-transaction reaction to conversation events (webhooks, mentions, routing…), in the
- * order they run. Modules add theirs here.
- */
-export const DOMAIN_EVENT_HANDLERS: readonly DomainEventHandler[] = [];
+/** Every in-transaction reaction to conversation events, in module order. */
+export const allDomainEventHandlers = (): DomainEventHandler[] =>
+  parleyModules().flatMap((module) => module.domainEventHandlers ?? []);

@@ -14,7 +14,7 @@ import { startWorker, type Worker } from "./platform/queue/worker.ts";
 import { createRealtime } from "./platform/realtime.ts";
 import type { AppServices } from "./platform/services.ts";
 import { type DemoCredentials, seedDemo } from "./seed/demo-seed.ts";
-import { CRON, TASKS } from "./tasks.ts";
+import { allCronItems, allTasks } from "./tasks.ts";
 
 const USAGE = `Usage: parley [command] [--role all|api|worker]
 
@@ -138,8 +138,8 @@ const start = async (config: Config, logger: Logger, role: Role) => {
         : await startWorker({
             connectionString: database.url,
             services,
-            tasks: TASKS,
-            cron: CRON,
+            tasks: allTasks(),
+            cron: allCronItems(),
             concurrency: config.workerConcurrency,
           });
   } catch (error) {

@@ -1,8 +1,7 @@
-import { pruneSessionsTask } from "./modules/auth/auth.tasks.ts";
-import { sendMailTask } from "./platform/mail/mailer.ts";
+import { parleyModules } from "./parley-modules.ts";
 import type { CronItem, TaskDefinition } from "./platform/queue/tasks.ts";
 
-/** Every background task Parley runs; modules add theirs here. */
-export const TASKS: readonly TaskDefinition[] = [pruneSessionsTask, sendMailTask];
+/** Every background task Parley runs, from every module. */
+export const allTasks = (): TaskDefinition[] => parleyModules().flatMap((module) => module.tasks ?? []);
 
-export const CRON: readonly CronItem[] = [{ task: pruneSessionsTask.name, match: "17 3 * * *" }];
+export const allCronItems = (): CronItem[] => parleyModules().flatMap((module) => module.cron ?? []);

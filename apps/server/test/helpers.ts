@@ -13,7 +13,7 @@ import { createSecretBox } from "../src/platform/crypto.ts";
 import { connectDatabase, type DatabaseHandle } from "../src/platform/db.ts";
 import { createLogger } from "../src/platform/logger.ts";
 import { startWorker, type Worker } from "../src/platform/queue/worker.ts";
-import { TASKS } from "../src/tasks.ts";
+import { allTasks } from "../src/tasks.ts";
 
 export const silentLogger = createLogger({ logLevel: "silent", logFormat: "json" });
 
@@ -114,7 +114,7 @@ export const startTestWorker = (harness: Pick<TestApp, "databaseUrl" | "app">): 
   startWorker({
     connectionString: harness.databaseUrl,
     services: harness.app.parley,
-    tasks: TASKS,
+    tasks: allTasks(),
     concurrency: 4,
   });
 

@@ -1,5 +1,5 @@
 import { and, eq, inArray } from "drizzle-orm";
-import { DOMAIN_EVENT_HANDLERS } from "../../domain-event-handlers.ts";
+import { allDomainEventHandlers } from "../../domain-event-handlers.ts";
 import type { DatabaseOrTransaction } from "../../platform/db.ts";
 import { type DomainEvent, runDomainEventHandlers } from "../../platform/domain-events.ts";
 import { rooms } from "../../platform/realtime.ts";
@@ -23,7 +23,7 @@ export const commitConversationChange = async <T>(
 ): Promise<T> => {
   const { result, events } = await services.db.transaction(async (tx) => {
     const done = await work(tx);
-    return { result: done.result, events: await runDomainEventHandlers(tx, DOMAIN_EVENT_HANDLERS, done.events, services) };
+    return { result: done.result, events: await runDomainEventHandlers(tx, allDomainEventHandlers(), done.events, services) };
   });
   await fanOut(services, events);
   return result;

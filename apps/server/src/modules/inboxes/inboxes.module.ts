@@ -1,0 +1,3 @@
+import type { ParleyModule } from "../../platform/parley-module.ts";
+
+export const inboxesModule: ParleyModule = {};

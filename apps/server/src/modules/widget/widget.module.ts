@@ -1,0 +1,4 @@
+import type { ParleyModule } from "../../platform/parley-module.ts";
+import { visitorSocketEvents } from "./widget.socket-events.ts";
+
+export const widgetModule: ParleyModule = { widgetSocketEvents: visitorSocketEvents };
