@@ -74,3 +74,6 @@ export const ZVerifyTwoFactorRequest = z
     path: ["code"],
   });
 export type TVerifyTwoFactorRequest = z.infer<typeof ZVerifyTwoFactorRequest>;
+
+/** `details` of a `two_factor_required` answer to a sign-in. */
+export const ZTwoFactorChallengeDetails = z.object({ challengeToken: z.string().min(1), expiresInSeconds: z.number() });

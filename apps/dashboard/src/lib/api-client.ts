@@ -15,13 +15,16 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly fieldErrors: Readonly<Record<string, string>>;
+  /** The server's `details` as sent (e.g. the challenge token of `two_factor_required`). */
+  readonly details: unknown;
 
-  constructor(input: { status: number; code: string; message: string; fieldErrors?: Record<string, string> }) {
+  constructor(input: { status: number; code: string; message: string; fieldErrors?: Record<string, string>; details?: unknown }) {
     super(input.message);
     this.name = "ApiError";
     this.status = input.status;
     this.code = input.code;
     this.fieldErrors = input.fieldErrors ?? {};
+    this.details = input.details;
   }
 }
 
@@ -52,7 +55,7 @@ const readError = async (response: Response): Promise<ApiError> => {
     });
   }
   const { code, message, details } = parsed.data.error;
-  return new ApiError({ status: response.status, code, message, fieldErrors: toFieldErrors(details) });
+  return new ApiError({ status: response.status, code, message, fieldErrors: toFieldErrors(details), details });
 };
 
 type RequestOptions = {

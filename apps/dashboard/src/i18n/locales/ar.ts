@@ -59,6 +59,18 @@ export const ar: Translation = {
       noAccount: "جديد على Parley؟",
       signUpLink: "أنشئ حسابًا",
     },
+    twoFactor: {
+      codeHelp: "أدخل الرمز المكوّن من 6 أرقام من تطبيق المصادقة.",
+      backupCodeHelp: "أدخل أحد الرموز الاحتياطية التي حفظتها عند إعداد المصادقة الثنائية. يعمل كل رمز مرة واحدة.",
+      code: "رمز المصادقة",
+      backupCode: "رمز احتياطي",
+      submit: "تحقّق",
+      codeInvalid: "أدخل الأرقام الستة التي يعرضها التطبيق.",
+      backupCodeRequired: "أدخل رمزًا احتياطيًا.",
+      useBackupCode: "استخدم رمزًا احتياطيًا بدلًا من ذلك",
+      useAuthenticator: "استخدم تطبيق المصادقة بدلًا من ذلك",
+      restart: "سجّل الدخول مرة أخرى",
+    },
     signup: {
       pageTitle: "إنشاء حساب",
       title: "أنشئ حسابك في Parley",

@@ -57,6 +57,18 @@ export const en = {
       noAccount: "New to Parley?",
       signUpLink: "Create an account",
     },
+    twoFactor: {
+      codeHelp: "Enter the 6-digit code from your authenticator app.",
+      backupCodeHelp: "Enter one of the backup codes you saved when you set up two-factor authentication. Each works once.",
+      code: "Authentication code",
+      backupCode: "Backup code",
+      submit: "Verify",
+      codeInvalid: "Enter the 6 digits your app shows.",
+      backupCodeRequired: "Enter a backup code.",
+      useBackupCode: "Use a backup code instead",
+      useAuthenticator: "Use the authenticator app instead",
+      restart: "Sign in again",
+    },
     signup: {
       pageTitle: "Create an account",
       title: "Create your Parley account",

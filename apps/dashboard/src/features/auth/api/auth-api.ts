@@ -1,4 +1,12 @@
-import { type TLoginRequest, type TMeResponse, type TSignupRequest, ZMeResponse, ZSessionResponse } from "@parley/shared";
+import {
+  type TLoginRequest,
+  type TMeResponse,
+  type TSignupRequest,
+  type TVerifyTwoFactorRequest,
+  ZMeResponse,
+  ZSessionResponse,
+  ZTwoFactorChallengeDetails,
+} from "@parley/shared";
 import { ApiError, apiRequest, apiSend } from "../../../lib/api-client";
 
 export const meQueryKey = ["me"] as const;
@@ -14,6 +22,17 @@ export const fetchMe = async (signal?: AbortSignal): Promise<TMeResponse | null>
 };
 
 export const logIn = (input: TLoginRequest) => apiRequest("/auth/login", ZSessionResponse, { method: "POST", body: input });
+
+/** The second sign-in step after `two_factor_required`: a code from the authenticator app or a backup code. */
+export const verifyTwoFactor = (input: TVerifyTwoFactorRequest) =>
+  apiRequest("/auth/two-factor/verify", ZSessionResponse, { method: "POST", body: input });
+
+/** The challenge token when a sign-in answered `two_factor_required`, else null. */
+export const twoFactorChallengeOf = (error: unknown): string | null => {
+  if (!(error instanceof ApiError) || error.code !== "two_factor_required") return null;
+  const parsed = ZTwoFactorChallengeDetails.safeParse(error.details);
+  return parsed.success ? parsed.data.challengeToken : null;
+};
 
 export const signUp = (input: TSignupRequest) => apiRequest("/auth/signup", ZSessionResponse, { method: "POST", body: input });
 

@@ -1,11 +1,19 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { logIn, logOut, meQueryKey, signUp } from "../api/auth-api";
+import { logIn, logOut, meQueryKey, signUp, verifyTwoFactor } from "../api/auth-api";
 
 /** After signing in, `me` is fetched again so the guards see the new session before navigating. */
 export const useLogin = () => {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: logIn,
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: meQueryKey }),
+  });
+};
+
+export const useVerifyTwoFactor = () => {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: verifyTwoFactor,
     onSuccess: () => queryClient.invalidateQueries({ queryKey: meQueryKey }),
   });
 };
