@@ -12,6 +12,20 @@ const LoginPage = lazy(() => import("./features/auth/components/login-page").the
 const SignupPage = lazy(() =>
   import("./features/auth/components/signup-page").then((module) => ({ default: module.SignupPage })),
 );
+const ForgotPasswordPage = lazy(() =>
+  import("./features/auth/components/forgot-password-page").then((module) => ({ default: module.ForgotPasswordPage })),
+);
+const ResetPasswordPage = lazy(() =>
+  import("./features/auth/components/reset-password-page").then((module) => ({ default: module.ResetPasswordPage })),
+);
+const VerifyEmailPage = lazy(() =>
+  import("./features/auth/components/verify-email-page").then((module) => ({ default: module.VerifyEmailPage })),
+);
+const AcceptInvitationPage = lazy(() =>
+  import("./features/invitations/components/accept-invitation-page").then((module) => ({
+    default: module.AcceptInvitationPage,
+  })),
+);
 const OverviewPage = lazy(() =>
   import("./features/overview/components/overview-page").then((module) => ({ default: module.OverviewPage })),
 );
@@ -36,6 +50,11 @@ export const createRouter = () =>
             { path: "/signup", element: <SignupPage /> },
           ],
         },
+        // Emails link to these (`${PUBLIC_URL}/<path>?token=…`); they work signed in or not.
+        { path: "/verify-email", element: <VerifyEmailPage /> },
+        { path: "/forgot-password", element: <ForgotPasswordPage /> },
+        { path: "/reset-password", element: <ResetPasswordPage /> },
+        { path: "/accept-invitation", element: <AcceptInvitationPage /> },
         {
           element: <RequireSession />,
           children: [

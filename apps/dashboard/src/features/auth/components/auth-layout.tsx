@@ -8,24 +8,22 @@ type AuthLayoutProps = {
   pageTitle: string;
   title: string;
   subtitle: string;
-  footerText: string;
-  footerLinkLabel: string;
-  footerLinkTo: string;
+  /** A line under the card that leads to a sibling page (sign-in ↔ sign-up); left out where none fits. */
+  footer?: { text: string; linkLabel: string; linkTo: string };
   children: ReactNode;
 };
 
-export const AuthLayout = ({
-  pageTitle,
-  title,
-  subtitle,
-  footerText,
-  footerLinkLabel,
-  footerLinkTo,
-  children,
-}: AuthLayoutProps) => {
+/** Keeps a `?next=` return path when moving between the sign-in pages. */
+const withNextOf = (linkTo: string, search: string): string => {
+  const next = new URLSearchParams(search).get("next");
+  if (next === null || linkTo.includes("?")) return linkTo;
+  return `${linkTo}?${new URLSearchParams({ next })}`;
+};
+
+export const AuthLayout = ({ pageTitle, title, subtitle, footer, children }: AuthLayoutProps) => {
   const { t } = useTranslation();
   // Keeps the page RequireSession came from when switching between sign-in and sign-up.
-  const { state } = useLocation();
+  const { state, search } = useLocation();
   return (
     <Box mih="100vh" bg="var(--mantine-color-body)">
       <title>{`${pageTitle} · ${t("app.name")}`}</title>
@@ -48,12 +46,14 @@ export const AuthLayout = ({
           <Paper withBorder shadow="sm" radius="md" p="xl">
             {children}
           </Paper>
-          <Text ta="center" size="sm">
-            {footerText}{" "}
-            <Anchor component={Link} to={footerLinkTo} state={state} fw={600}>
-              {footerLinkLabel}
-            </Anchor>
-          </Text>
+          {footer && (
+            <Text ta="center" size="sm">
+              {footer.text}{" "}
+              <Anchor component={Link} to={withNextOf(footer.linkTo, search)} state={state} fw={600}>
+                {footer.linkLabel}
+              </Anchor>
+            </Text>
+          )}
         </Stack>
       </Center>
     </Box>

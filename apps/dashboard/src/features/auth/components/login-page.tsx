@@ -1,49 +1,41 @@
-import { Button, PasswordInput, Stack, TextInput } from "@mantine/core";
-import { ZLoginRequest } from "@parley/shared";
-import { type FormEvent, useState } from "react";
+import { Button, Divider, Stack } from "@mantine/core";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { FormErrorAlert } from "../../../components/form-error-alert";
-import { isApiError } from "../../../lib/api-client";
-import { collectIssues, pickFieldErrors, useFormFields } from "../../../lib/use-form-fields";
-import { twoFactorChallengeOf } from "../api/auth-api";
-import { useLogin } from "../hooks/use-auth-mutations";
+import { useSearchParams } from "react-router";
 import { AuthLayout } from "./auth-layout";
+import { LoginCodeSignIn } from "./login-code-sign-in";
+import { PasswordSignInForm } from "./password-sign-in-form";
+import { SsoErrorAlert } from "./sso-error-alert";
+import { SsoSignInForm } from "./sso-sign-in-form";
 import { TwoFactorStep } from "./two-factor-step";
 
-const FIELDS = ["email", "password"] as const;
+type SignInMethod = "password" | "loginCode" | "sso";
+
+const METHOD_LABEL_KEYS = {
+  password: "auth.login.usePassword",
+  loginCode: "auth.login.useLoginCode",
+  sso: "auth.login.useSso",
+} as const;
+
+const METHODS: readonly SignInMethod[] = ["password", "loginCode", "sso"];
 
 export const LoginPage = () => {
   const { t } = useTranslation();
-  const login = useLogin();
-  const form = useFormFields({ email: "", password: "" });
-  const [formError, setFormError] = useState<unknown>(null);
+  const [searchParams] = useSearchParams();
+  const [method, setMethod] = useState<SignInMethod>("password");
+  // The address typed into one method is carried over to the next one the user picks.
+  const [email, setEmail] = useState(() => searchParams.get("email") ?? "");
   const [challengeToken, setChallengeToken] = useState<string | null>(null);
 
-  const handleSubmit = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    setFormError(null);
-    const parsed = ZLoginRequest.safeParse(form.values);
-    if (!parsed.success) {
-      form.setErrors(
-        collectIssues(FIELDS, parsed.error.issues, (field) =>
-          field === "email" ? t("validation.emailInvalid") : t("validation.passwordRequired"),
-        ),
-      );
-      return;
+  const renderMethod = () => {
+    switch (method) {
+      case "password":
+        return <PasswordSignInForm initialEmail={email} onEmailChange={setEmail} onTwoFactorRequired={setChallengeToken} />;
+      case "loginCode":
+        return <LoginCodeSignIn initialEmail={email} onEmailChange={setEmail} onTwoFactorRequired={setChallengeToken} />;
+      case "sso":
+        return <SsoSignInForm initialEmail={email} onEmailChange={setEmail} />;
     }
-    login.mutate(parsed.data, {
-      // On success the session guard sees the new session and leaves this page.
-      onError: (error) => {
-        const challenge = twoFactorChallengeOf(error);
-        if (challenge) {
-          setChallengeToken(challenge);
-          return;
-        }
-        const fromServer = isApiError(error) ? pickFieldErrors(FIELDS, error.fieldErrors) : undefined;
-        if (fromServer) form.setErrors(fromServer.errors);
-        if (!fromServer?.isComplete) setFormError(error);
-      },
-    });
   };
 
   return (
@@ -51,36 +43,32 @@ export const LoginPage = () => {
       pageTitle={t("auth.login.pageTitle")}
       title={t("auth.login.title")}
       subtitle={t("auth.login.subtitle")}
-      footerText={t("auth.login.noAccount")}
-      footerLinkLabel={t("auth.login.signUpLink")}
-      footerLinkTo="/signup"
+      footer={{ text: t("auth.login.noAccount"), linkLabel: t("auth.login.signUpLink"), linkTo: "/signup" }}
     >
-      {challengeToken !== null ? (
-        <TwoFactorStep challengeToken={challengeToken} onRestart={() => setChallengeToken(null)} />
-      ) : (
-        <form onSubmit={handleSubmit} noValidate>
-          <Stack gap="md">
-            {formError !== null && <FormErrorAlert error={formError} />}
-            <TextInput
-              label={t("auth.login.email")}
-              type="email"
-              autoComplete="username"
-              required
-              data-autofocus
-              {...form.fieldProps("email")}
-            />
-            <PasswordInput
-              label={t("auth.login.password")}
-              autoComplete="current-password"
-              required
-              {...form.fieldProps("password")}
-            />
-            <Button type="submit" loading={login.isPending} fullWidth mt="xs">
-              {t("auth.login.submit")}
-            </Button>
-          </Stack>
-        </form>
-      )}
+      <Stack gap="md">
+        <SsoErrorAlert />
+        {challengeToken !== null ? (
+          <TwoFactorStep
+            challengeToken={challengeToken}
+            onRestart={() => {
+              setChallengeToken(null);
+              setMethod("password");
+            }}
+          />
+        ) : (
+          <>
+            {renderMethod()}
+            <Divider label={t("auth.login.otherMethods")} labelPosition="center" />
+            <Stack gap="xs">
+              {METHODS.filter((other) => other !== method).map((other) => (
+                <Button key={other} variant="default" fullWidth onClick={() => setMethod(other)}>
+                  {t(METHOD_LABEL_KEYS[other])}
+                </Button>
+              ))}
+            </Stack>
+          </>
+        )}
+      </Stack>
     </AuthLayout>
   );
 };

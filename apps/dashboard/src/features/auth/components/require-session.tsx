@@ -1,4 +1,5 @@
 import { Center, Container } from "@mantine/core";
+import { lazy } from "react";
 import { useTranslation } from "react-i18next";
 import { Navigate, Outlet, useLocation } from "react-router";
 import { FullPageLoader } from "../../../components/full-page-loader";
@@ -6,7 +7,16 @@ import { QueryErrorAlert } from "../../../components/query-error-alert";
 import { useMe } from "../hooks/use-me";
 import { SessionContext } from "../hooks/use-session";
 
-/** Renders its routes for signed-in members; everyone else goes to /login and comes back afterwards. */
+const RestrictedSessionPage = lazy(() =>
+  import("../../session-restrictions/components/restricted-session-page").then((module) => ({
+    default: module.RestrictedSessionPage,
+  })),
+);
+
+/**
+ * Renders its routes for signed-in members; everyone else goes to /login and comes back afterwards.
+ * A restricted session (2FA to set up, password expired) sees only the screen that lifts the restriction.
+ */
 export const RequireSession = () => {
   const { t } = useTranslation();
   const location = useLocation();
@@ -34,7 +44,7 @@ export const RequireSession = () => {
   }
   return (
     <SessionContext value={me.data}>
-      <Outlet />
+      {me.data.restriction === null ? <Outlet /> : <RestrictedSessionPage restriction={me.data.restriction} />}
     </SessionContext>
   );
 };

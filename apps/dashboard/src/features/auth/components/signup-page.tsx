@@ -60,9 +60,7 @@ export const SignupPage = () => {
       pageTitle={t("auth.signup.pageTitle")}
       title={t("auth.signup.title")}
       subtitle={t("auth.signup.subtitle")}
-      footerText={t("auth.signup.haveAccount")}
-      footerLinkLabel={t("auth.signup.logInLink")}
-      footerLinkTo="/login"
+      footer={{ text: t("auth.signup.haveAccount"), linkLabel: t("auth.signup.logInLink"), linkTo: "/login" }}
     >
       <form onSubmit={handleSubmit} noValidate>
         <Stack gap="md">
