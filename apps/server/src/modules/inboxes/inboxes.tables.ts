@@ -1,4 +1,4 @@
-import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { newId } from "../../platform/ids.ts";
 import { users } from "../auth/auth.tables.ts";
 import { teams } from "../teams/teams.tables.ts";

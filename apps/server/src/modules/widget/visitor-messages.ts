@@ -1,10 +1,11 @@
 import type { TMessage } from "@parley/shared";
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { AppError } from "../../platform/errors.ts";
 import type { VisitorIdentity } from "../../platform/realtime.ts";
 import { contacts } from "../contacts/contacts.tables.ts";
 import { type ConversationServices, commitConversationChange, conversationOfVisitor } from "../conversations/commit-change.ts";
 import { createConversation, findContinuableConversation, resolveContact } from "../conversations/start-conversation.ts";
+import { inboxes } from "../inboxes/inboxes.tables.ts";
 import { appendMessage } from "../messages/append-message.ts";
 import { toMessageDtos } from "../messages/message-dto.ts";
 import { messagesAfter } from "../messages/messages.service.ts";
@@ -19,6 +20,12 @@ export const sendVisitorMessage = async (
   request: { clientId: string; text: string; attachmentIds: string[] },
 ): Promise<{ message: TMessage; conversationId: string; isDuplicate: boolean }> => {
   const outcome = await commitConversationChange(services, async (tx) => {
+    // A socket opened before its inbox was deleted must not keep writing into it.
+    const [inbox] = await tx
+      .select({ id: inboxes.id })
+      .from(inboxes)
+      .where(and(eq(inboxes.id, visitor.inboxId), eq(inboxes.workspaceId, visitor.workspaceId), isNull(inboxes.deletedAt)));
+    if (!inbox) throw new AppError("not_found", "This chat is no longer available.");
     const contact = await resolveContact(tx, {
       workspaceId: visitor.workspaceId,
       inboxId: visitor.inboxId,

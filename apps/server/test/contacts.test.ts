@@ -1,0 +1,309 @@
+import { and, eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditLog } from "../src/modules/audit/audit.tables.ts";
+import { contactSearchCondition } from "../src/modules/contacts/contacts.service.ts";
+import { contacts } from "../src/modules/contacts/contacts.tables.ts";
+import { webhookDeliveries, webhookSubscriptions } from "../src/modules/webhooks/webhooks.tables.ts";
+import { connectVisitor, createWebsiteInbox, emitWithAck } from "./conversation-helpers.ts";
+import { bearer, joinWorkspace, signUp, startTestApp, type TestApp } from "./helpers.ts";
+
+describe("contacts", () => {
+  let harness: TestApp;
+  let baseUrl: string;
+  beforeAll(async () => {
+    harness = await startTestApp();
+    baseUrl = await harness.listen();
+  });
+  afterAll(async () => {
+    await harness.close();
+  });
+
+  const api = (token: string, method: "GET" | "POST" | "PATCH" | "DELETE", url: string, payload?: object) =>
+    harness.app.inject({ method, url: `/api/v1${url}`, headers: bearer(token), ...(payload === undefined ? {} : { payload }) });
+
+  const auditActions = async (workspaceId: string, targetId: string) =>
+    (
+      await harness.database.db
+        .select({ action: auditLog.action })
+        .from(auditLog)
+        .where(and(eq(auditLog.workspaceId, workspaceId), eq(auditLog.targetId, targetId)))
+    ).map((row) => row.action);
+
+  it("creates, edits and audits a contact, refusing a duplicate email with the existing id", async () => {
+    const owner = await signUp(harness.app);
+    const created = await api(owner.token, "POST", "/contacts", {
+      name: "Ada Lovelace",
+      email: "Ada@Example.com",
+      phone: "+44 20 7946 0958",
+      customAttributes: { plan: "pro", seats: 12, isTrial: false, churnedAt: null },
+      tags: ["vip", "vip", "beta"],
+    });
+    expect(created.statusCode).toBe(201);
+    const ada = created.json();
+    expect(ada).toMatchObject({
+      name: "Ada Lovelace",
+      email: "ada@example.com",
+      phone: "+44 20 7946 0958",
+      customAttributes: { plan: "pro", seats: 12, isTrial: false, churnedAt: null },
+      tags: ["vip", "beta"],
+      isBlocked: false,
+    });
+
+    const duplicate = await api(owner.token, "POST", "/contacts", { name: "Other Ada", email: "ADA@example.com" });
+    expect(duplicate.statusCode).toBe(409);
+    expect(duplicate.json().error).toMatchObject({ code: "conflict", details: { existingContactId: ada.id } });
+
+    const grace = (await api(owner.token, "POST", "/contacts", { name: "Grace", email: "grace@example.com" })).json();
+    const takeEmail = await api(owner.token, "PATCH", `/contacts/${grace.id}`, { email: "ada@example.com" });
+    expect(takeEmail.json().error).toMatchObject({ code: "conflict", details: { existingContactId: ada.id } });
+
+    const updated = await api(owner.token, "PATCH", `/contacts/${ada.id}`, {
+      phone: null,
+      email: "ada@example.com",
+      customAttributes: { plan: "enterprise" },
+      tags: ["vip"],
+    });
+    expect(updated.statusCode).toBe(200);
+    expect(updated.json()).toMatchObject({ phone: null, customAttributes: { plan: "enterprise" }, tags: ["vip"] });
+    expect(await auditActions(owner.workspace.id, ada.id)).toEqual(["contact.created", "contact.updated"]);
+
+    const [entry] = await harness.database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.targetId, ada.id), eq(auditLog.action, "contact.updated")));
+    expect(Object.keys(entry?.after ?? {}).sort()).toEqual(["customAttributes", "phone", "tags"]);
+  });
+
+  it("creates each contact once when two requests race with the same email", async () => {
+    const owner = await signUp(harness.app);
+    const results = await Promise.all(
+      [1, 2, 3].map(() => api(owner.token, "POST", "/contacts", { name: "Twin", email: "twin@example.com" })),
+    );
+    expect(results.map((response) => response.statusCode).sort()).toEqual([201, 409, 409]);
+  });
+
+  it("validates contact fields", async () => {
+    const owner = await signUp(harness.app);
+    const refused = async (payload: Record<string, unknown>) => {
+      const response = await api(owner.token, "POST", "/contacts", payload);
+      expect(response.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(response.json().error.code).toBe("validation_failed");
+    };
+    await refused({ email: "not-an-email" });
+    await refused({ phone: "call me" });
+    await refused({ phone: "+1" });
+    await refused({ phone: "+1 555 0100 0100 0100 0100 0100" });
+    await refused({ avatarUrl: "javascript:alert(1)" });
+    await refused({ customAttributes: { nested: { deep: true } } });
+    await refused({ customAttributes: { list: [1, 2] } });
+    await refused({ customAttributes: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`key${i}`, i])) });
+    await refused({ customAttributes: "plan=pro" });
+    await refused({ tags: [""] });
+    await refused({ name: "Eve", isBlocked: true });
+    expect(
+      (
+        await api(owner.token, "POST", "/contacts", {
+          phone: "(555) 010-0100",
+          customAttributes: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`key${i}`, i])),
+        })
+      ).statusCode,
+    ).toBe(201);
+  });
+
+  it("searches name, email and phone by word prefix and filters by tag, page by page", async () => {
+    const owner = await signUp(harness.app);
+    const other = await signUp(harness.app);
+    const make = async (token: string, payload: Record<string, unknown>) =>
+      (await api(token, "POST", "/contacts", payload)).json();
+    const alice = await make(owner.token, { name: "Alice Smith", email: "alice@acme.io", tags: ["vip"] });
+    const bob = await make(owner.token, { name: "Bob Jones", email: "bob@globex.com", phone: "+1 415 555 0199" });
+    const carol = await make(owner.token, { name: "Carol Smithers", tags: ["vip", "beta"] });
+    await make(other.token, { name: "Alice Smith", email: "alice@elsewhere.io" });
+
+    const search = async (query: string) =>
+      (await api(owner.token, "GET", `/contacts?${query}`)).json().items.map((contact: { id: string }) => contact.id);
+    expect(await search("search=smi")).toEqual([carol.id, alice.id]);
+    expect(await search("search=ali%20smi")).toEqual([alice.id]);
+    expect(await search("search=alice%40acme")).toEqual([alice.id]);
+    expect(await search("search=415")).toEqual([bob.id]);
+    expect(await search("search=nobody")).toEqual([]);
+    expect(await search("search=%27%20%26%20!%20(")).toHaveLength(3);
+    expect(await search("tag=vip")).toEqual([carol.id, alice.id]);
+    expect(await search("tag=vip&search=alice")).toEqual([alice.id]);
+
+    const first = (await api(owner.token, "GET", "/contacts?limit=2")).json();
+    expect(first.items.map((contact: { id: string }) => contact.id)).toEqual([carol.id, bob.id]);
+    const second = (await api(owner.token, "GET", `/contacts?limit=2&cursor=${first.nextCursor}`)).json();
+    expect(second).toEqual({ items: [expect.objectContaining({ id: alice.id })], nextCursor: null });
+    expect((await api(owner.token, "GET", "/contacts?limit=500")).statusCode).toBe(400);
+  });
+
+  it("searches through the contacts_search_idx GIN index", async () => {
+    const condition = contactSearchCondition("ali smi");
+    if (!condition) throw new Error("no condition");
+    const plan = await harness.database.db.transaction(async (tx) => {
+      await tx.execute(sql`set local enable_seqscan = off`);
+      return tx.execute(sql`explain select id from ${contacts} where ${condition}`);
+    });
+    expect(JSON.stringify(plan.rows)).toContain("contacts_search_idx");
+  });
+
+  it("shows a contact's identities and only the conversations the caller may see", async () => {
+    const owner = await signUp(harness.app);
+    const agentUser = await signUp(harness.app);
+    const agentToken = await joinWorkspace(harness, {
+      userId: agentUser.user.id,
+      workspaceId: owner.workspace.id,
+      roleKey: "agent",
+    });
+    const worked = await createWebsiteInbox(harness, {
+      workspaceId: owner.workspace.id,
+      name: "Worked",
+      memberUserIds: [agentUser.user.id],
+    });
+    const hidden = await createWebsiteInbox(harness, { workspaceId: owner.workspace.id, name: "Hidden" });
+
+    const visitorA = await connectVisitor(harness, baseUrl, worked.websiteToken ?? "");
+    const sentA = await emitWithAck<{ ok: true; data: { conversationId: string } }>(visitorA.socket, "message.send", {
+      clientId: "a",
+      text: "On the worked inbox",
+    });
+    visitorA.socket.close();
+    const visitorB = await connectVisitor(harness, baseUrl, hidden.websiteToken ?? "");
+    const sentB = await emitWithAck<{ ok: true; data: { conversationId: string } }>(visitorB.socket, "message.send", {
+      clientId: "b",
+      text: "On the hidden inbox",
+    });
+    visitorB.socket.close();
+
+    // One person across both inboxes: point the second identity and conversation at the first contact.
+    const contactId = (await api(owner.token, "GET", `/conversations/${sentA.data.conversationId}`)).json().contact.id;
+    await harness.database.db.execute(sql`update contact_identities set contact_id = ${contactId} where inbox_id = ${hidden.id}`);
+    await harness.database.db.execute(
+      sql`update conversations set contact_id = ${contactId} where id = ${sentB.data.conversationId}`,
+    );
+
+    const asOwner = (await api(owner.token, "GET", `/contacts/${contactId}`)).json();
+    expect(asOwner.identities.map((identity: { inbox: { name: string } }) => identity.inbox.name)).toEqual(["Worked", "Hidden"]);
+    expect(asOwner.identities[0].sourceId).toBe(visitorA.session.visitorId);
+    expect(asOwner.conversations.map((conversation: { id: string }) => conversation.id).sort()).toEqual(
+      [sentA.data.conversationId, sentB.data.conversationId].sort(),
+    );
+    expect(asOwner.conversations[0]).toEqual({
+      id: expect.any(String),
+      number: expect.any(Number),
+      status: "pending",
+      inbox: expect.objectContaining({ type: "website" }),
+      lastActivityAt: expect.any(String),
+    });
+
+    const asAgent = (await api(agentToken, "GET", `/contacts/${contactId}`)).json();
+    expect(asAgent.conversations).toEqual([
+      expect.objectContaining({ id: sentA.data.conversationId, inbox: expect.objectContaining({ name: "Worked" }) }),
+    ]);
+  });
+
+  it("blocks a contact so the widget refuses their messages, and unblocks them", async () => {
+    const owner = await signUp(harness.app);
+    const inbox = await createWebsiteInbox(harness, { workspaceId: owner.workspace.id });
+    const visitor = await connectVisitor(harness, baseUrl, inbox.websiteToken ?? "");
+    try {
+      const first = await emitWithAck<{ ok: true; data: { conversationId: string } }>(visitor.socket, "message.send", {
+        clientId: "1",
+        text: "Hello",
+      });
+      const contactId = (await api(owner.token, "GET", `/conversations/${first.data.conversationId}`)).json().contact.id;
+
+      const blocked = await api(owner.token, "POST", `/contacts/${contactId}/block`);
+      expect(blocked.json()).toMatchObject({ id: contactId, isBlocked: true, blockedAt: expect.any(String) });
+      const refused = await emitWithAck<{ ok: boolean; error?: { code: string } }>(visitor.socket, "message.send", {
+        clientId: "2",
+        text: "Spam",
+      });
+      expect(refused).toMatchObject({ ok: false, error: { code: "forbidden" } });
+
+      expect((await api(owner.token, "POST", `/contacts/${contactId}/unblock`)).json()).toMatchObject({
+        isBlocked: false,
+        blockedAt: null,
+      });
+      const accepted = await emitWithAck<{ ok: boolean }>(visitor.socket, "message.send", { clientId: "3", text: "Sorry" });
+      expect(accepted.ok).toBe(true);
+      expect(await auditActions(owner.workspace.id, contactId)).toEqual(["contact.blocked", "contact.unblocked"]);
+    } finally {
+      visitor.socket.close();
+    }
+  });
+
+  it("emits contact.created and contact.updated for webhooks", async () => {
+    const owner = await signUp(harness.app);
+    await harness.database.db.insert(webhookSubscriptions).values({
+      workspaceId: owner.workspace.id,
+      url: "https://hooks.example.com/parley",
+      events: ["contact.created", "contact.updated"],
+      secret: "unused-in-this-test",
+    });
+    const contact = (await api(owner.token, "POST", "/contacts", { name: "Hooked" })).json();
+    await api(owner.token, "PATCH", `/contacts/${contact.id}`, { name: "Hooked again" });
+    await api(owner.token, "POST", `/contacts/${contact.id}/block`);
+    const rows = await harness.database.db
+      .select()
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.workspaceId, owner.workspace.id));
+    expect(rows.map((row) => row.event).sort()).toEqual(["contact.created", "contact.updated", "contact.updated"]);
+    expect(JSON.stringify(rows.map((row) => row.payload))).toContain("Hooked again");
+  });
+
+  it("deletes a contact without conversations and refuses one with history", async () => {
+    const owner = await signUp(harness.app);
+    const lonely = (await api(owner.token, "POST", "/contacts", { name: "Lonely" })).json();
+    expect((await api(owner.token, "DELETE", `/contacts/${lonely.id}`)).statusCode).toBe(204);
+    expect((await api(owner.token, "GET", `/contacts/${lonely.id}`)).statusCode).toBe(404);
+    expect(await auditActions(owner.workspace.id, lonely.id)).toEqual(["contact.created", "contact.deleted"]);
+
+    const inbox = await createWebsiteInbox(harness, { workspaceId: owner.workspace.id });
+    const visitor = await connectVisitor(harness, baseUrl, inbox.websiteToken ?? "");
+    const sent = await emitWithAck<{ ok: true; data: { conversationId: string } }>(visitor.socket, "message.send", {
+      clientId: "1",
+      text: "Hello",
+    });
+    visitor.socket.close();
+    const contactId = (await api(owner.token, "GET", `/conversations/${sent.data.conversationId}`)).json().contact.id;
+    const refused = await api(owner.token, "DELETE", `/contacts/${contactId}`);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error.details).toEqual({ conversationCount: 1 });
+  });
+
+  it("needs contacts.view to read and contacts.manage to change, and hides other workspaces' contacts", async () => {
+    const owner = await signUp(harness.app);
+    const stranger = await signUp(harness.app);
+    const contact = (await api(owner.token, "POST", "/contacts", { name: "Secret client" })).json();
+
+    // A custom role with no contact permissions.
+    const role = await api(owner.token, "POST", "/roles", { name: "Greeter", permissions: ["members.view"] });
+    expect(role.statusCode).toBe(201);
+    const greeterUser = await signUp(harness.app);
+    const greeterToken = await joinWorkspace(harness, {
+      userId: greeterUser.user.id,
+      workspaceId: owner.workspace.id,
+      roleKey: "agent",
+    });
+    await harness.database.db.execute(
+      sql`update memberships set role_id = ${role.json().id} where user_id = ${greeterUser.user.id} and workspace_id = ${owner.workspace.id}`,
+    );
+    expect((await api(greeterToken, "GET", "/contacts")).statusCode).toBe(403);
+    expect((await api(greeterToken, "GET", `/contacts/${contact.id}`)).statusCode).toBe(403);
+    expect((await api(greeterToken, "POST", "/contacts", { name: "X" })).statusCode).toBe(403);
+
+    const attempts = [
+      api(stranger.token, "GET", `/contacts/${contact.id}`),
+      api(stranger.token, "PATCH", `/contacts/${contact.id}`, { name: "Mine" }),
+      api(stranger.token, "POST", `/contacts/${contact.id}/block`),
+      api(stranger.token, "POST", `/contacts/${contact.id}/unblock`),
+      api(stranger.token, "DELETE", `/contacts/${contact.id}`),
+    ];
+    for (const response of await Promise.all(attempts)) expect(response.statusCode).toBe(404);
+    expect((await api(stranger.token, "GET", "/contacts")).json().items).toEqual([]);
+    const [row] = await harness.database.db.select().from(contacts).where(eq(contacts.id, contact.id));
+    expect(row).toMatchObject({ name: "Secret client", blockedAt: null });
+  });
+});
