@@ -1,3 +1,20 @@
 import type { ParleyModule } from "../../platform/parley-module.ts";
+import { autoAssignHandler, drainQueueTask } from "./auto-assign.ts";
+import { awayMessageHandler } from "./away.ts";
+import { markAwayTask } from "./presence.ts";
+import {
+  routingAgentSocketEvents,
+  routingWidgetSocketEvents,
+  trackAgentSockets,
+  watchVisitorLeaving,
+} from "./routing.socket-events.ts";
 
-export const routingModule: ParleyModule = {};
+/** Assignment, presence, queues and away messages. */
+export const routingModule: ParleyModule = {
+  tasks: [drainQueueTask, markAwayTask],
+  domainEventHandlers: [autoAssignHandler, awayMessageHandler],
+  agentSocketEvents: routingAgentSocketEvents,
+  widgetSocketEvents: routingWidgetSocketEvents,
+  onAgentConnect: trackAgentSockets,
+  onVisitorConnect: watchVisitorLeaving,
+};

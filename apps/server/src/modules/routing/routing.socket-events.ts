@@ -1,0 +1,69 @@
+import { ZPresenceSetEvent, ZQueueStatusRequest } from "@parley/shared";
+import type { Socket } from "socket.io";
+import type { RequestIdentity } from "../../platform/identity.ts";
+import { rooms, type VisitorIdentity } from "../../platform/realtime.ts";
+import { allowVisitor, defineSocketEvent, requireSocketPermission } from "../../platform/socket-events.ts";
+import type { ConversationServices } from "../conversations/commit-change.ts";
+import { markVisitorConversationsMissed } from "./away.ts";
+import { recordAgentConnected, recordAgentDisconnected, setPresence } from "./presence.ts";
+import { queueStatus } from "./queue.ts";
+
+const socketActor = (identity: RequestIdentity, socket: Socket) => ({
+  type: "user" as const,
+  id: identity.userId,
+  label: identity.actorLabel,
+  ip: socket.handshake.address,
+  userAgent: socket.handshake.headers["user-agent"]?.slice(0, 512) ?? null,
+});
+
+/** Agent socket events of routing: choosing one's presence. */
+export const routingAgentSocketEvents = (services: ConversationServices) => [
+  defineSocketEvent({
+    name: "presence.set",
+    authorize: requireSocketPermission("authenticated"),
+    payload: ZPresenceSetEvent,
+    ratePerSecond: 2,
+    handle: async (identity: RequestIdentity, request, socket) => {
+      // setPresence tells the whole workspace through "presence.updated".
+      return setPresence(services, identity, request, socketActor(identity, socket));
+    },
+  }),
+];
+
+/** Widget socket events of routing: where the visitor's conversation stands in the queue. */
+export const routingWidgetSocketEvents = (services: ConversationServices) => [
+  defineSocketEvent({
+    name: "queue.status",
+    authorize: allowVisitor,
+    payload: ZQueueStatusRequest,
+    ratePerSecond: 5,
+    handle: async (visitor: VisitorIdentity, request) => queueStatus(services.db, visitor, request.conversationId),
+  }),
+];
+
+/**
+ * Counts a member's sockets for presence. Failures here must not break the connection; the count
+ * heals on the next connect/disconnect pair at worst.
+ */
+export const trackAgentSockets = (socket: Socket, identity: RequestIdentity, services: ConversationServices): void => {
+  const userId = identity.userId;
+  if (!userId || identity.kind !== "session") return;
+  const connected = recordAgentConnected(services.db, identity.workspaceId, userId).catch(() => undefined);
+  socket.on("disconnect", () => {
+    void connected.then(() => recordAgentDisconnected(services.db, identity.workspaceId, userId)).catch(() => undefined);
+  });
+};
+
+/**
+ * When a visitor's last widget socket closes (on any node: `fetchSockets` asks every node through
+ * the adapter), their unanswered conversations become missed.
+ */
+export const watchVisitorLeaving = (socket: Socket, visitor: VisitorIdentity, services: ConversationServices): void => {
+  socket.on("disconnect", () => {
+    void (async () => {
+      const remaining = await socket.nsp.in(rooms.visitor(visitor.inboxId, visitor.visitorId)).fetchSockets();
+      if (remaining.length > 0) return;
+      await markVisitorConversationsMissed(services, visitor);
+    })().catch(() => undefined);
+  });
+};

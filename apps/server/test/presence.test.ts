@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { presenceTiming } from "../src/modules/routing/presence-timing.ts";
+import { emitWithAck } from "./conversation-helpers.ts";
+import { bearer, connectAgent, nextEvent, signUp, startTestApp, startTestWorker, type TestApp } from "./helpers.ts";
+import { addMember, eventually, setPresence } from "./routing-helpers.ts";
+
+type Presence = { userId: string; status: string; connectedSockets: number; maxConcurrent: number | null };
+
+describe("routing: agent presence", () => {
+  let harness: TestApp;
+  let baseUrl: string;
+  let worker: Awaited<ReturnType<typeof startTestWorker>>;
+  const defaultGrace = presenceTiming.awayAfterDisconnectMs;
+  beforeAll(async () => {
+    harness = await startTestApp();
+    baseUrl = await harness.listen();
+    worker = await startTestWorker(harness);
+  });
+  afterAll(async () => {
+    presenceTiming.awayAfterDisconnectMs = defaultGrace;
+    await worker.stop();
+    await harness.close();
+  });
+
+  const presenceOf = async (token: string, userId: string): Promise<Presence | undefined> => {
+    const response = await harness.app.inject({ url: "/api/v1/presence", headers: bearer(token) });
+    return (response.json().items as Presence[]).find((item) => item.userId === userId);
+  };
+
+  it("lists every member as offline until they choose a status, and validates the choice", async () => {
+    const owner = await signUp(harness.app);
+    const ada = await addMember(harness, owner.workspace.id);
+    expect(await presenceOf(owner.token, ada.userId)).toMatchObject({ status: "offline", connectedSockets: 0 });
+
+    const set = await setPresence(harness, ada.token, { status: "busy", maxConcurrent: 3 });
+    expect(set.statusCode).toBe(200);
+    expect(await presenceOf(owner.token, ada.userId)).toMatchObject({ status: "busy", maxConcurrent: 3 });
+
+    expect((await setPresence(harness, ada.token, { status: "sleeping" })).statusCode).toBe(400);
+    expect((await setPresence(harness, ada.token, { status: "online", maxConcurrent: 0 })).statusCode).toBe(400);
+    expect((await setPresence(harness, ada.token, { status: "online", extra: true })).statusCode).toBe(400);
+    expect((await harness.app.inject({ url: "/api/v1/presence" })).statusCode).toBe(401);
+
+    // Another workspace never sees these members.
+    const stranger = await signUp(harness.app);
+    expect(await presenceOf(stranger.token, ada.userId)).toBeUndefined();
+  });
+
+  it("counts connected sockets and sets presence over the socket, telling the workspace", async () => {
+    const owner = await signUp(harness.app);
+    const ada = await addMember(harness, owner.workspace.id);
+    const watcher = await connectAgent(baseUrl, { token: owner.token });
+    const first = await connectAgent(baseUrl, { token: ada.token });
+    const second = await connectAgent(baseUrl, { token: ada.token });
+    try {
+      expect(
+        await eventually(
+          () => presenceOf(owner.token, ada.userId),
+          (presence) => presence?.connectedSockets === 2,
+        ),
+      ).toMatchObject({ connectedSockets: 2 });
+
+      const told = nextEvent<{ presence: Presence }>(watcher, "presence.updated");
+      const ack = await emitWithAck<{ ok: boolean; data: Presence }>(first, "presence.set", { status: "online" });
+      expect(ack).toMatchObject({ ok: true, data: { userId: ada.userId, status: "online" } });
+      expect((await told).presence).toMatchObject({ userId: ada.userId, status: "online" });
+
+      const bad = await emitWithAck<{ ok: boolean; error: { code: string } }>(first, "presence.set", { status: 42 });
+      expect(bad).toMatchObject({ ok: false, error: { code: "validation_failed" } });
+
+      second.close();
+      expect(
+        await eventually(
+          () => presenceOf(owner.token, ada.userId),
+          (presence) => presence?.connectedSockets === 1,
+        ),
+      ).toMatchObject({ connectedSockets: 1, status: "online" });
+    } finally {
+      watcher.close();
+      first.close();
+      second.close();
+    }
+  });
+
+  it("turns an online agent away once their last socket has been gone for the grace period", async () => {
+    presenceTiming.awayAfterDisconnectMs = 100;
+    const owner = await signUp(harness.app);
+    const ada = await addMember(harness, owner.workspace.id);
+    await setPresence(harness, ada.token, { status: "online" });
+    const socket = await connectAgent(baseUrl, { token: ada.token });
+    await eventually(
+      () => presenceOf(owner.token, ada.userId),
+      (presence) => presence?.connectedSockets === 1,
+    );
+    socket.close();
+    const after = await eventually(
+      () => presenceOf(owner.token, ada.userId),
+      (presence) => presence?.status === "away",
+      8_000,
+    );
+    expect(after).toMatchObject({ status: "away", connectedSockets: 0 });
+  });
+
+  it("keeps an agent online when they reconnect within the grace period", async () => {
+    presenceTiming.awayAfterDisconnectMs = 1_500;
+    const owner = await signUp(harness.app);
+    const ada = await addMember(harness, owner.workspace.id);
+    await setPresence(harness, ada.token, { status: "online" });
+    const socket = await connectAgent(baseUrl, { token: ada.token });
+    await eventually(
+      () => presenceOf(owner.token, ada.userId),
+      (presence) => presence?.connectedSockets === 1,
+    );
+    socket.close();
+    await eventually(
+      () => presenceOf(owner.token, ada.userId),
+      (presence) => presence?.connectedSockets === 0,
+    );
+    const again = await connectAgent(baseUrl, { token: ada.token });
+    try {
+      await eventually(
+        () => presenceOf(owner.token, ada.userId),
+        (presence) => presence?.connectedSockets === 1,
+      );
+      // Past the grace period and the queue's poll: the scheduled away job found them connected.
+      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      expect(await presenceOf(owner.token, ada.userId)).toMatchObject({ status: "online", connectedSockets: 1 });
+    } finally {
+      again.close();
+    }
+  });
+
+  it("refuses presence for API keys, which are nobody", async () => {
+    const owner = await signUp(harness.app);
+    const key = await harness.app.inject({
+      method: "POST",
+      url: "/api/v1/api-keys",
+      headers: bearer(owner.token),
+      payload: { name: "bot", permissions: ["contacts.view"] },
+    });
+    expect(key.statusCode).toBe(201);
+    const response = await setPresence(harness, key.json().key, { status: "online" });
+    expect(response.statusCode).toBe(403);
+  });
+});

@@ -1,0 +1,191 @@
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { conversations } from "../src/modules/conversations/conversations.tables.ts";
+import { inboxMembers } from "../src/modules/inboxes/inboxes.tables.ts";
+import { collect, connectVisitor, createWebsiteInbox, emitWithAck, settle } from "./conversation-helpers.ts";
+import { bearer, signUp, startTestApp, type TestApp } from "./helpers.ts";
+import { addMember, configureInbox, conversationRow, eventually, setPresence, visitorWrites } from "./routing-helpers.ts";
+
+type QueueAck = { ok: boolean; data: { position: number | null; estimatedWaitSeconds: number | null }; error?: { code: string } };
+type MessageEvent = { message: { text: string; senderType: string; content: Record<string, unknown> } };
+
+describe("routing: the visitor's queue, away messages and missed conversations", () => {
+  let harness: TestApp;
+  let baseUrl: string;
+  beforeAll(async () => {
+    harness = await startTestApp();
+    baseUrl = await harness.listen();
+  });
+  afterAll(async () => {
+    await harness.close();
+  });
+
+  const setUp = async () => {
+    const owner = await signUp(harness.app);
+    const ada = await addMember(harness, owner.workspace.id, "agent", "Ada");
+    const inbox = await createWebsiteInbox(harness, { workspaceId: owner.workspace.id, memberUserIds: [ada.userId] });
+    return { owner, ada, inbox, token: inbox.websiteToken ?? "" };
+  };
+
+  it("tells each waiting visitor their position and an estimate from recent first replies", async () => {
+    const { owner, ada, inbox, token } = await setUp();
+    const visitors: Awaited<ReturnType<typeof visitorWrites>>[] = [];
+    for (const text of ["one", "two", "three"]) visitors.push(await visitorWrites(harness, baseUrl, token, text));
+    const status = (index: number) => {
+      const visitor = visitors[index];
+      if (!visitor) throw new Error("no visitor");
+      return emitWithAck<QueueAck>(visitor.socket, "queue.status", { conversationId: visitor.conversationId });
+    };
+    try {
+      expect((await status(0)).data).toEqual({
+        conversationId: visitors[0]?.conversationId,
+        position: 1,
+        estimatedWaitSeconds: null,
+      });
+      expect((await status(2)).data).toMatchObject({ position: 3, estimatedWaitSeconds: null });
+
+      // Recent history: first replies after 60, 120 and 180 seconds → median 120 s.
+      const past = await visitorWrites(harness, baseUrl, token, "earlier");
+      past.socket.close();
+      for (const [index, seconds] of [60, 120, 180].entries()) {
+        const earlier =
+          index === 0 ? past.conversationId : (await visitorWrites(harness, baseUrl, token, `old ${index}`)).conversationId;
+        await harness.database.db
+          .update(conversations)
+          .set({
+            status: "resolved",
+            createdAt: sql`now() - interval '1 day'`,
+            firstReplyAt: sql`now() - interval '1 day' + make_interval(secs => ${seconds})`,
+          })
+          .where(eq(conversations.id, earlier));
+      }
+      expect((await status(1)).data).toMatchObject({ position: 2, estimatedWaitSeconds: 240 });
+      // Two agents of the inbox online share the queue: the estimate halves.
+      await setPresence(harness, ada.token, { status: "online" });
+      const ben = await addMember(harness, owner.workspace.id, "agent");
+      await harness.database.db
+        .insert(inboxMembers)
+        .values({ inboxId: inbox.id, userId: ben.userId, workspaceId: owner.workspace.id });
+      await setPresence(harness, ben.token, { status: "online" });
+      expect((await status(1)).data).toMatchObject({ position: 2, estimatedWaitSeconds: 120 });
+      await harness.app.inject({
+        method: "POST",
+        url: `/api/v1/conversations/${visitors[0]?.conversationId}/assign`,
+        headers: bearer(owner.token),
+        payload: { assigneeId: ada.userId },
+      });
+      // The first one was taken: the others move up.
+      expect((await status(0)).data).toMatchObject({ position: null, estimatedWaitSeconds: null });
+      expect((await status(1)).data).toMatchObject({ position: 1, estimatedWaitSeconds: 60 });
+      expect((await status(2)).data).toMatchObject({ position: 2, estimatedWaitSeconds: 120 });
+    } finally {
+      for (const visitor of visitors) visitor.socket.close();
+    }
+  });
+
+  it("answers only about the visitor's own conversation and rejects malformed requests", async () => {
+    const { token } = await setUp();
+    const mine = await visitorWrites(harness, baseUrl, token, "mine");
+    const theirs = await visitorWrites(harness, baseUrl, token, "theirs");
+    try {
+      const foreign = await emitWithAck<QueueAck>(mine.socket, "queue.status", { conversationId: theirs.conversationId });
+      expect(foreign).toMatchObject({ ok: false, error: { code: "not_found" } });
+      const malformed = await emitWithAck<QueueAck>(mine.socket, "queue.status", { conversationId: "nope" });
+      expect(malformed).toMatchObject({ ok: false, error: { code: "validation_failed" } });
+      const nothing = await emitWithAck<QueueAck>(mine.socket, "queue.status", null);
+      expect(nothing).toMatchObject({ ok: false, error: { code: "validation_failed" } });
+    } finally {
+      mine.socket.close();
+      theirs.socket.close();
+    }
+  });
+
+  it("sends the away message once per conversation outside business hours and keeps it for email follow-up", async () => {
+    const { ada, inbox, token } = await setUp();
+    await setPresence(harness, ada.token, { status: "online" });
+    // Open no day of the week: always outside business hours.
+    await configureInbox(harness, inbox.id, {
+      awayMessage: "We are away; we will answer by email.",
+      businessHours: { isEnabled: true, timezone: "Europe/Paris", weekly: [], holidays: [] },
+    });
+    const visitor = await connectVisitor(harness, baseUrl, token);
+    const received = collect<MessageEvent>(visitor.socket, "message.created");
+    try {
+      const first = await emitWithAck<{ ok: boolean; data: { conversationId: string } }>(visitor.socket, "message.send", {
+        clientId: "a-1",
+        text: "Anyone there?",
+      });
+      await emitWithAck(visitor.socket, "message.send", { clientId: "a-2", text: "Hello?" });
+      await eventually(
+        async () => received.filter((event) => event.message.senderType === "system"),
+        (list) => list.length > 0,
+      );
+      await settle(200);
+      const away = received.filter((event) => event.message.senderType === "system");
+      expect(away).toHaveLength(1);
+      expect(away[0]?.message).toMatchObject({ text: "We are away; we will answer by email.", content: { event: "away" } });
+      const row = await conversationRow(harness, first.data.conversationId);
+      expect(row.channelState).toMatchObject({ followUpByEmail: true });
+      expect(row.firstReplyAt).toBeNull();
+      expect(row.waitingSince).not.toBeNull();
+    } finally {
+      visitor.socket.close();
+    }
+  });
+
+  it("sends the away message when nobody is online, and none during open hours with an agent online", async () => {
+    const { ada, inbox, token } = await setUp();
+    await configureInbox(harness, inbox.id, { awayMessage: "Nobody here right now." });
+    const nobody = await visitorWrites(harness, baseUrl, token, "hi");
+    nobody.socket.close();
+    expect((await conversationRow(harness, nobody.conversationId)).channelState).toMatchObject({
+      followUpByEmail: true,
+      awayMessageSent: true,
+    });
+
+    await setPresence(harness, ada.token, { status: "online" });
+    await configureInbox(harness, inbox.id, {
+      businessHours: {
+        isEnabled: true,
+        timezone: "UTC",
+        weekly: [0, 1, 2, 3, 4, 5, 6].map((day) => ({ day, startMinute: 0, endMinute: 1440 })),
+        holidays: [],
+      },
+    });
+    const open = await visitorWrites(harness, baseUrl, token, "hi");
+    open.socket.close();
+    expect((await conversationRow(harness, open.conversationId)).channelState).toEqual({});
+  });
+
+  it("marks a conversation missed when the visitor leaves before any agent replied", async () => {
+    const { owner, token } = await setUp();
+    const leaving = await visitorWrites(harness, baseUrl, token, "bye");
+    const answered = await visitorWrites(harness, baseUrl, token, "question");
+    const reply = await harness.app.inject({
+      method: "POST",
+      url: `/api/v1/conversations/${answered.conversationId}/messages`,
+      headers: bearer(owner.token),
+      payload: { clientId: "r-1", text: "Here to help" },
+    });
+    expect(reply.statusCode).toBeLessThan(300);
+
+    // A second tab keeps the visitor present: nothing is missed until the last one closes.
+    const secondTab = await connectVisitor(harness, baseUrl, token, leaving.session.visitorToken);
+    leaving.socket.close();
+    await settle(300);
+    expect((await conversationRow(harness, leaving.conversationId)).isMissed).toBe(false);
+    secondTab.socket.close();
+    expect(
+      (
+        await eventually(
+          () => conversationRow(harness, leaving.conversationId),
+          (row) => row.isMissed,
+        )
+      ).isMissed,
+    ).toBe(true);
+
+    answered.socket.close();
+    await settle(300);
+    expect((await conversationRow(harness, answered.conversationId)).isMissed).toBe(false);
+  });
+});
