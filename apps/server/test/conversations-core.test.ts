@@ -75,6 +75,8 @@ describe("conversations: the visitor-to-agent round trip", () => {
         text: "Hi",
       });
       const conversationId = first.data.conversationId;
+      // The agent's copy of the visitor's message may still be on its way; take it before collecting.
+      expect((await nextEvent<{ message: MessageDto }>(agentSocket, "message.created")).message.text).toBe("Hi");
       const visitorReceived = collect<{ message: MessageDto }>(visitor.socket, "message.created");
       const agentReceived = collect<{ message: MessageDto }>(agentSocket, "message.created");
 

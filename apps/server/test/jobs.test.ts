@@ -4,7 +4,7 @@ import { z } from "zod";
 import { enqueueJob } from "../src/platform/queue/enqueue.ts";
 import { defineTask } from "../src/platform/queue/tasks.ts";
 import { startWorker, type Worker } from "../src/platform/queue/worker.ts";
-import { bearer, joinWorkspace, signUp, silentLogger, startTestApp, type TestApp } from "./helpers.ts";
+import { bearer, joinWorkspace, signUp, startTestApp, type TestApp } from "./helpers.ts";
 
 const ZPayload = z.object({ workspaceId: z.uuid(), marker: z.string() });
 

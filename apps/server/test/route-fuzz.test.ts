@@ -191,6 +191,7 @@ describe("access rules", () => {
         .sort();
       // Only these may be reached without a session; anything else answering a stranger is a leak.
       expect(openRoutes).toEqual([
+        "GET /api/v1/attachments/{id}/download",
         "GET /api/v1/auth/sso/oidc/callback",
         "GET /api/v1/auth/sso/saml/{connectionId}/metadata",
         "GET /api/v1/auth/sso/{connectionId}/start",

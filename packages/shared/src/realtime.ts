@@ -1,7 +1,10 @@
 import { z } from "zod";
 import { ZAuditEntry } from "./audit.schemas.ts";
-import { ZConversation, ZMessage } from "./conversations.schemas.ts";
 import { ZWorkspace } from "./auth.schemas.ts";
+import { ZBulkProgress } from "./conversation-list.schemas.ts";
+import { ZConversation, ZMessage } from "./conversations.schemas.ts";
+import { ZInternalMessageEvent } from "./internal-chats.schemas.ts";
+import { ZAgentPresence } from "./routing.schemas.ts";
 
 /** Socket.IO namespaces. */
 export const AGENT_NAMESPACE = "/agent";
@@ -18,6 +21,14 @@ export const ZAgentServerEvents = {
   "conversation.updated": z.object({ conversation: ZConversation }),
   "message.created": z.object({ message: ZMessage }),
   "message.updated": z.object({ message: ZMessage }),
+  /** What a visitor is typing before sending, to agents only (throttled). */
+  sneak_peek: z.object({ conversationId: z.uuid(), text: z.string() }),
+  /** To the members of an internal (agent-only) chat. */
+  "internal.message": ZInternalMessageEvent,
+  /** To the member who started a bulk action. */
+  "bulk.progress": ZBulkProgress,
+  /** To the workspace: an agent's availability changed (chosen, or away after their last socket closed). */
+  "presence.updated": z.object({ presence: ZAgentPresence }),
   typing: z.object({
     conversationId: z.uuid(),
     actor: z.object({ type: z.enum(["agent", "contact"]), id: z.string(), name: z.string().nullable() }),

@@ -67,6 +67,18 @@ const ZEnvironment = z.object({
     .refine((value) => /^smtps?:\/\//.test(value), { message: "must start with smtp:// or smtps://" })
     .optional(),
   MAIL_FROM: z.string().min(3).default("Parley <no-reply@parley.local>"),
+  WEBHOOKS_ALLOW_PRIVATE_TARGETS: ZBooleanFlag.default(false),
+  MAX_UPLOAD_BYTES: z.coerce
+    .number({ message: "must be a number" })
+    .int()
+    .min(1024)
+    .default(25 * 1024 * 1024),
+  S3_BUCKET: z.string().min(1).optional(),
+  S3_REGION: z.string().min(1).default("us-east-1"),
+  S3_ENDPOINT: z.url({ message: "must be a URL such as https://s3.example.com" }).optional(),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_PREFIX: z.string().default(""),
 });
 
 export type Config = {
@@ -93,6 +105,21 @@ export type Config = {
   previousEncryptionKeys: string[];
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** Lets webhooks target loopback and private networks (self-hosted setups calling their own services). */
+  webhooksAllowPrivateTargets: boolean;
+  maxUploadBytes: number;
+  /** Uploaded files: under the data folder, or in an S3-compatible bucket when S3_BUCKET is set. */
+  storage:
+    | { driver: "local" }
+    | {
+        driver: "s3";
+        bucket: string;
+        region: string;
+        endpoint: string | undefined;
+        accessKeyId: string;
+        secretAccessKey: string;
+        prefix: string;
+      };
 };
 
 export class ConfigError extends Error {
@@ -116,6 +143,9 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     throw new ConfigError(problems);
   }
   const values = parsed.data;
+  if (values.S3_BUCKET !== undefined && (values.S3_ACCESS_KEY_ID === undefined || values.S3_SECRET_ACCESS_KEY === undefined)) {
+    throw new ConfigError(["S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: required with S3_BUCKET"]);
+  }
   if (values.DATABASE_URL !== undefined && values.ENCRYPTION_KEY === undefined) {
     throw new ConfigError([
       "ENCRYPTION_KEY: required with DATABASE_URL, to encrypt secrets at rest (generate one with: openssl rand -base64 32)",
@@ -145,5 +175,19 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     previousEncryptionKeys: values.ENCRYPTION_KEYS_PREVIOUS,
     smtpUrl: values.SMTP_URL,
     mailFrom: values.MAIL_FROM,
+    webhooksAllowPrivateTargets: values.WEBHOOKS_ALLOW_PRIVATE_TARGETS,
+    maxUploadBytes: values.MAX_UPLOAD_BYTES,
+    storage:
+      values.S3_BUCKET && values.S3_ACCESS_KEY_ID && values.S3_SECRET_ACCESS_KEY
+        ? {
+            driver: "s3",
+            bucket: values.S3_BUCKET,
+            region: values.S3_REGION,
+            endpoint: values.S3_ENDPOINT,
+            accessKeyId: values.S3_ACCESS_KEY_ID,
+            secretAccessKey: values.S3_SECRET_ACCESS_KEY,
+            prefix: values.S3_PREFIX,
+          }
+        : { driver: "local" },
   };
 };
