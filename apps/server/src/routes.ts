@@ -24,6 +24,7 @@ import { searchRoutes } from "./modules/search/search.routes.ts";
 import { ssoRoutes } from "./modules/sso/sso.routes.ts";
 import { teamsRoutes } from "./modules/teams/teams.routes.ts";
 import { webhooksRoutes } from "./modules/webhooks/webhooks.routes.ts";
+import { visitorsRoutes } from "./modules/widget/visitors.routes.ts";
 import { widgetSessionRoutes } from "./modules/widget/widget.routes.ts";
 import { workspaceSettingsRoutes } from "./modules/workspaces/settings.routes.ts";
 import { workspacesRoutes } from "./modules/workspaces/workspaces.routes.ts";
@@ -50,6 +51,7 @@ export const apiRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (api, op
   await api.register(conversationsRoutes);
   await api.register(messagesRoutes);
   await api.register(widgetSessionRoutes, { authRateLimitPerMinute: options.authRateLimitPerMinute });
+  await api.register(visitorsRoutes);
   await api.register(inboxesRoutes);
   await api.register(contactsRoutes);
   await api.register(labelsRoutes);

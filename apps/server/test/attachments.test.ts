@@ -1,10 +1,11 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { access, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contacts } from "../src/modules/contacts/contacts.tables.ts";
+import { pruneUnsentUploadsTask } from "../src/modules/messages/attachments-cleanup.ts";
 import { attachments } from "../src/modules/messages/messages.tables.ts";
 import { connectVisitor, createWebsiteInbox, emitWithAck } from "./conversation-helpers.ts";
 import { bearer, connectAgent, nextEvent, signUp, startTestApp, type TestApp } from "./helpers.ts";
@@ -253,6 +254,48 @@ describe("attachments: upload, storage and signed downloads", () => {
     } finally {
       agentSocket.close();
       visitor.socket.close();
+    }
+  });
+});
+
+describe("uploads never sent", () => {
+  it("are removed with their files after a day by the daily job; sent ones stay", async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "parley-unsent-"));
+    const harness = await startTestApp({ env: { PARLEY_DATA_DIR: dataDir } });
+    const baseUrl = await harness.listen();
+    try {
+      const owner = await signUp(harness.app);
+      const uploadPng = async (name: string) => {
+        const form = new FormData();
+        form.append("file", new Blob([new Uint8Array(await pngOf(40, 40))], { type: "image/png" }), name);
+        const response = await fetch(`${baseUrl}/api/v1/attachments`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${owner.token}` },
+          body: form,
+        });
+        expect(response.status).toBe(201);
+        return (await response.json()) as AttachmentDto;
+      };
+      const forgotten = await uploadPng("forgotten.png");
+      const fresh = await uploadPng("fresh.png");
+      await harness.database.pool.query("update attachments set created_at = now() - interval '2 days' where id = $1", [
+        forgotten.id,
+      ]);
+      const [row] = await harness.database.db.select().from(attachments).where(eq(attachments.id, forgotten.id));
+      expect(row).toBeDefined();
+
+      await pruneUnsentUploadsTask.run(
+        {},
+        { ...harness.app.parley, attempt: 1, maxAttempts: 3, abortSignal: new AbortController().signal },
+      );
+
+      expect(await harness.database.db.select().from(attachments).where(eq(attachments.id, forgotten.id))).toEqual([]);
+      expect(await harness.database.db.select().from(attachments).where(eq(attachments.id, fresh.id))).toHaveLength(1);
+      await expect(access(path.join(dataDir, "uploads", row?.storageKey ?? "missing"))).rejects.toThrow();
+      expect((await fetch(forgotten.url.replace("http://parley.test", baseUrl))).status).toBe(404);
+    } finally {
+      await harness.close();
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });

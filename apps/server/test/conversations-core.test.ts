@@ -350,3 +350,54 @@ describe("conversations: who may see them", () => {
     }
   });
 });
+
+describe("visitors online", () => {
+  let harness: TestApp;
+  let baseUrl: string;
+  beforeAll(async () => {
+    harness = await startTestApp();
+    baseUrl = await harness.listen();
+  });
+  afterAll(async () => {
+    await harness.close();
+  });
+
+  it("counts distinct visitors per website inbox, live to its agents and on request", async () => {
+    const owner = await signUp(harness.app);
+    const outsider = await signUp(harness.app);
+    const outsiderToken = await joinWorkspace(harness, {
+      userId: outsider.user.id,
+      workspaceId: owner.workspace.id,
+      roleKey: "agent",
+    });
+    const inbox = await createWebsiteInbox(harness, { workspaceId: owner.workspace.id });
+    const agentSocket = await connectAgent(baseUrl, { token: owner.token });
+    const counts = collect<{ inboxId: string; visitors: number }>(agentSocket, "visitors.online");
+    const first = await connectVisitor(harness, baseUrl, inbox.websiteToken ?? "");
+    // The same visitor in a second tab is still one visitor.
+    const secondTab = await connectVisitor(harness, baseUrl, inbox.websiteToken ?? "", first.session.visitorToken);
+    const other = await connectVisitor(harness, baseUrl, inbox.websiteToken ?? "");
+    try {
+      await settle(300);
+      expect(counts.at(-1)).toEqual({ inboxId: inbox.id, visitors: 2 });
+      const online = await harness.app.inject({ url: "/api/v1/visitors/online", headers: bearer(owner.token) });
+      expect(online.json()).toEqual({ items: [{ inboxId: inbox.id, name: "Website", visitors: 2 }], total: 2 });
+      // An agent who does not work this inbox sees no count for it.
+      const hidden = await harness.app.inject({ url: "/api/v1/visitors/online", headers: bearer(outsiderToken) });
+      expect(hidden.json()).toEqual({ items: [], total: 0 });
+
+      other.socket.close();
+      await settle(300);
+      expect(counts.at(-1)).toEqual({ inboxId: inbox.id, visitors: 1 });
+      first.socket.close();
+      await settle(300);
+      expect(counts.at(-1)).toEqual({ inboxId: inbox.id, visitors: 1 });
+      secondTab.socket.close();
+      await settle(300);
+      expect(counts.at(-1)).toEqual({ inboxId: inbox.id, visitors: 0 });
+    } finally {
+      agentSocket.close();
+      for (const visitor of [first, secondTab, other]) visitor.socket.close();
+    }
+  });
+});

@@ -83,6 +83,36 @@ describe("routing: the visitor's queue, away messages and missed conversations",
     }
   });
 
+  it("pushes new positions to waiting visitors when the queue moves, without being asked", async () => {
+    const { owner, ada, token } = await setUp();
+    const first = await visitorWrites(harness, baseUrl, token, "first");
+    const second = await visitorWrites(harness, baseUrl, token, "second");
+    const third = await visitorWrites(harness, baseUrl, token, "third");
+    try {
+      const secondHears = collect<{ conversationId: string; position: number | null }>(second.socket, "queue.updated");
+      const thirdHears = collect<{ conversationId: string; position: number | null }>(third.socket, "queue.updated");
+      const firstHears = collect<{ conversationId: string; position: number | null }>(first.socket, "queue.updated");
+      const assigned = await harness.app.inject({
+        method: "POST",
+        url: `/api/v1/conversations/${first.conversationId}/assign`,
+        headers: bearer(owner.token),
+        payload: { assigneeId: ada.userId },
+      });
+      expect(assigned.statusCode).toBe(200);
+      await eventually(
+        async () => [firstHears.length, secondHears.length, thirdHears.length],
+        (counts) => counts.every((count) => count > 0),
+      );
+      expect(firstHears.at(-1)).toMatchObject({ conversationId: first.conversationId, position: null });
+      expect(secondHears.at(-1)).toMatchObject({ conversationId: second.conversationId, position: 1 });
+      expect(thirdHears.at(-1)).toMatchObject({ conversationId: third.conversationId, position: 2 });
+      // Each visitor hears only about their own conversation.
+      expect(new Set(secondHears.map((update) => update.conversationId))).toEqual(new Set([second.conversationId]));
+    } finally {
+      for (const visitor of [first, second, third]) visitor.socket.close();
+    }
+  });
+
   it("answers only about the visitor's own conversation and rejects malformed requests", async () => {
     const { token } = await setUp();
     const mine = await visitorWrites(harness, baseUrl, token, "mine");

@@ -101,6 +101,38 @@ describe("visitor delivery and read receipts", () => {
     }
   });
 
+  it("tells the visitor their messages were read when an agent reads the conversation", async () => {
+    const { owner, visitor, conversationId } = await setUp();
+    try {
+      const second = await emitWithAck<{ ok: true; data: { message: MessageDto } }>(visitor.socket, "message.send", {
+        clientId: "v-2",
+        text: "Anyone there?",
+      });
+      const updates = collect<{ message: MessageDto }>(visitor.socket, "message.updated");
+      const read = await harness.app.inject({
+        method: "POST",
+        url: `/api/v1/conversations/${conversationId}/read`,
+        headers: bearer(owner.token),
+      });
+      expect(read.statusCode).toBe(200);
+      await settle(300);
+      const readIds = updates.filter((update) => update.message.deliveryStatus === "read").map((update) => update.message.id);
+      expect(readIds).toContain(second.data.message.id);
+      expect(readIds).toHaveLength(2);
+      // Reading again changes nothing and sends nothing.
+      const before = updates.length;
+      await harness.app.inject({
+        method: "POST",
+        url: `/api/v1/conversations/${conversationId}/read`,
+        headers: bearer(owner.token),
+      });
+      await settle(200);
+      expect(updates.length).toBe(before);
+    } finally {
+      visitor.socket.close();
+    }
+  });
+
   it("keeps the read mark monotonic under concurrent receipts", async () => {
     const { visitor, conversationId, reply, conversation } = await setUp();
     try {

@@ -4,7 +4,7 @@ import { ZWorkspace } from "./auth.schemas.ts";
 import { ZBulkProgress } from "./conversation-list.schemas.ts";
 import { ZConversation, ZMessage } from "./conversations.schemas.ts";
 import { ZInternalMessageEvent } from "./internal-chats.schemas.ts";
-import { ZAgentPresence } from "./routing.schemas.ts";
+import { ZAgentPresence, ZQueueStatus } from "./routing.schemas.ts";
 
 /** Socket.IO namespaces. */
 export const AGENT_NAMESPACE = "/agent";
@@ -23,6 +23,8 @@ export const ZAgentServerEvents = {
   "message.updated": z.object({ message: ZMessage }),
   /** What a visitor is typing before sending, to agents only (throttled). */
   sneak_peek: z.object({ conversationId: z.uuid(), text: z.string() }),
+  /** To agents of an inbox: how many visitors have its widget open now. */
+  "visitors.online": z.object({ inboxId: z.uuid(), visitors: z.number().int() }),
   /** To the members of an internal (agent-only) chat. */
   "internal.message": ZInternalMessageEvent,
   /** To the member who started a bulk action. */
@@ -52,6 +54,8 @@ export const ZWidgetServerEvents = {
   "message.updated": z.object({ message: ZMessage }),
   "conversation.updated": z.object({ conversationId: z.uuid(), status: z.string() }),
   typing: z.object({ conversationId: z.uuid(), agentName: z.string().nullable(), isTyping: z.boolean() }),
+  /** The visitor's place in the queue changed (position null: an agent has it now). */
+  "queue.updated": ZQueueStatus,
 } as const;
 
 export type TWidgetServerEvents = {

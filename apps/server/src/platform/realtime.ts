@@ -18,6 +18,8 @@ export const rooms = {
   apiKey: (apiKeyId: string) => `api-key:${apiKeyId}`,
   /** Agents who see every conversation of a workspace (`conversations.view_all`). */
   allConversations: (workspaceId: string) => `all-conversations:${workspaceId}`,
+  /** Every visitor socket of a website inbox (visitors online). */
+  inboxVisitors: (inboxId: string) => `inbox-visitors:${inboxId}`,
   /** One visitor's widget sockets on one website inbox. */
   visitor: (inboxId: string, visitorId: string) => `visitor:${inboxId}:${visitorId}`,
   /** Members with `audit.view` watching the live audit stream. */
@@ -44,6 +46,8 @@ export type RealtimePublisher = {
     event: Event,
     payload: Parameters<TWidgetServerEvents[Event]>[0],
   ) => void;
+  /** Distinct visitors with a widget open on an inbox, counted across every node. */
+  countVisitors: (inboxId: string) => Promise<number>;
   /** Makes one member's open sockets (on every node) join or leave a room, e.g. an inbox they were added to. */
   addMemberToRoom: (workspaceId: string, userId: string, room: string) => void;
   removeMemberFromRoom: (workspaceId: string, userId: string, room: string) => void;
@@ -150,8 +154,9 @@ const setUpWidgetNamespace = (io: Server, options: RealtimeOptions) => {
   });
   widgets.on("connection", (socket) => {
     const { identity } = socket.data as VisitorSocketData;
+    // Rooms first: connection hooks (visitors online) count this socket.
+    void socket.join([rooms.visitor(identity.inboxId, identity.visitorId), rooms.inboxVisitors(identity.inboxId)]);
     options.onVisitorConnect?.(socket, identity);
-    void socket.join(rooms.visitor(identity.inboxId, identity.visitorId));
   });
   trackConnections(widgets);
 };
@@ -187,6 +192,10 @@ export const createRealtime = async (options: RealtimeOptions): Promise<Realtime
     },
     emitToVisitors: (room, event, payload) => {
       io.of(WIDGET_NAMESPACE).to(room).emit(event, payload);
+    },
+    countVisitors: async (inboxId) => {
+      const sockets = await io.of(WIDGET_NAMESPACE).in(rooms.inboxVisitors(inboxId)).fetchSockets();
+      return new Set(sockets.map((socket) => (socket.data as VisitorSocketData).identity.visitorId)).size;
     },
     addMemberToRoom: (workspaceId, userId, room) => {
       agents.in(memberRoom(workspaceId, userId)).socketsJoin(room);

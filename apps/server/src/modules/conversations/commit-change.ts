@@ -1,5 +1,6 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { allDomainEventHandlers } from "../../domain-event-handlers.ts";
+import { parleyModules } from "../../parley-modules.ts";
 import type { DatabaseOrTransaction } from "../../platform/db.ts";
 import { type DomainEvent, runDomainEventHandlers } from "../../platform/domain-events.ts";
 import { rooms } from "../../platform/realtime.ts";
@@ -11,7 +12,7 @@ import { messages } from "../messages/messages.tables.ts";
 import { loadConversationDtos } from "./conversation-dto.ts";
 import { conversations } from "./conversations.tables.ts";
 
-export type ConversationServices = Pick<AppServices, "db" | "config" | "secrets" | "mailer" | "realtime">;
+export type ConversationServices = Pick<AppServices, "db" | "config" | "secrets" | "mailer" | "realtime" | "logger">;
 
 /**
  * Runs a change to the conversation model in one transaction with every handler its events call
@@ -26,7 +27,20 @@ export const commitConversationChange = async <T>(
     return { result: done.result, events: await runDomainEventHandlers(tx, allDomainEventHandlers(), done.events, services) };
   });
   await fanOut(services, events);
+  await runAfterCommitHooks(services, events);
   return result;
+};
+
+const runAfterCommitHooks = async (services: ConversationServices, events: readonly DomainEvent[]): Promise<void> => {
+  if (events.length === 0) return;
+  for (const module of parleyModules()) {
+    if (!module.afterCommit) continue;
+    try {
+      await module.afterCommit(services, events);
+    } catch (error) {
+      services.logger.error({ err: error }, "an after-commit hook failed; the change itself is saved");
+    }
+  }
 };
 
 /** Agent rooms that may see a conversation: its inbox's agents, those who see everything, its assignee. */

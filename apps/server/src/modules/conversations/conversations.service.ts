@@ -1,5 +1,5 @@
 import type { TConversation } from "@parley/shared";
-import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { FastifyRequest } from "fastify";
 import type { RequestIdentity } from "../../platform/identity.ts";
 import { actorOf, publishAudit } from "../audit/audit.service.ts";
@@ -81,7 +81,10 @@ export const updateConversation = async (
   return readBack(services, identity, conversationId);
 };
 
-/** Marks the conversation read for the caller up to its last message, and their mentions in it. */
+/**
+ * Marks the conversation read for the caller up to its last message, and their mentions in it.
+ * The contact's messages it covers become "read" (never going back), which the visitor sees.
+ */
 export const markRead = async (
   services: ConversationServices,
   identity: RequestIdentity,
@@ -90,7 +93,7 @@ export const markRead = async (
   const conversation = await findVisibleConversation(services.db, identity, conversationId);
   const { userId } = identity;
   if (userId !== null) {
-    await services.db.transaction(async (tx) => {
+    await commitConversationChange(services, async (tx) => {
       await tx
         .insert(conversationReads)
         .values({ conversationId, userId, workspaceId: identity.workspaceId, lastReadSeq: conversation.lastMessageSeq })
@@ -105,6 +108,27 @@ export const markRead = async (
         .update(mentions)
         .set({ readAt: new Date() })
         .where(and(eq(mentions.conversationId, conversationId), eq(mentions.userId, userId), isNull(mentions.readAt)));
+      const readNow = await tx
+        .update(messages)
+        .set({ deliveryStatus: "read" })
+        .where(
+          and(
+            eq(messages.conversationId, conversationId),
+            eq(messages.senderType, "contact"),
+            lte(messages.seq, conversation.lastMessageSeq),
+            inArray(messages.deliveryStatus, ["sent", "delivered"]),
+          ),
+        )
+        .returning({ id: messages.id });
+      return {
+        result: null,
+        events: readNow.map((message) => ({
+          type: "message.updated" as const,
+          workspaceId: identity.workspaceId,
+          conversationId,
+          messageId: message.id,
+        })),
+      };
     });
   }
   return readBack(services, identity, conversationId);

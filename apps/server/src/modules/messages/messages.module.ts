@@ -3,6 +3,7 @@ import type { ParleyModule } from "../../platform/parley-module.ts";
 import type { VisitorIdentity } from "../../platform/realtime.ts";
 import { allowVisitor, defineSocketEvent } from "../../platform/socket-events.ts";
 import type { ConversationServices } from "../conversations/commit-change.ts";
+import { pruneUnsentUploadsTask } from "./attachments-cleanup.ts";
 import { recordMentions } from "./mentions.ts";
 import { reactAsVisitor } from "./message-actions.service.ts";
 import { messageSocketEvents } from "./messages.socket-events.ts";
@@ -21,6 +22,8 @@ const visitorReactionEvents = (services: ConversationServices) => [
 ];
 
 export const messagesModule: ParleyModule = {
+  tasks: [pruneUnsentUploadsTask],
+  cron: [{ task: pruneUnsentUploadsTask.name, match: "41 4 * * *" }],
   domainEventHandlers: [recordMentions],
   agentSocketEvents: (services) => [...messageSocketEvents(services), ...agentTypingEvents(services)],
   widgetSocketEvents: (services) => [

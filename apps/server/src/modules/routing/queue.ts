@@ -29,7 +29,7 @@ export const medianFirstReplySeconds = async (db: DatabaseOrTransaction, inboxId
   return median(rows.map((row) => Math.max(0, row.seconds)));
 };
 
-const onlineInboxAgents = async (db: DatabaseOrTransaction, workspaceId: string, inboxId: string): Promise<number> => {
+export const onlineInboxAgents = async (db: DatabaseOrTransaction, workspaceId: string, inboxId: string): Promise<number> => {
   const [row] = await db
     .select({ count: sql<number>`count(*)::int` })
     .from(agentPresence)

@@ -2,6 +2,7 @@ import type { ParleyModule } from "../../platform/parley-module.ts";
 import { autoAssignHandler, drainQueueTask } from "./auto-assign.ts";
 import { awayMessageHandler } from "./away.ts";
 import { markAwayTask } from "./presence.ts";
+import { publishQueuePositions } from "./queue-updates.ts";
 import {
   routingAgentSocketEvents,
   routingWidgetSocketEvents,
@@ -17,4 +18,5 @@ export const routingModule: ParleyModule = {
   widgetSocketEvents: routingWidgetSocketEvents,
   onAgentConnect: trackAgentSockets,
   onVisitorConnect: watchVisitorLeaving,
+  afterCommit: publishQueuePositions,
 };
