@@ -118,7 +118,7 @@ describe("conversations: the visitor-to-agent round trip", () => {
   });
 
   it("gives a reconnecting visitor exactly the public messages it missed, in order", async () => {
-    const { owner, inbox, agentSocket, visitor } = await setUp();
+    const { inbox, agentSocket, visitor } = await setUp();
     const first = await emitWithAck<{ ok: true; data: { conversationId: string; message: MessageDto } }>(
       visitor.socket,
       "message.send",
