@@ -5,13 +5,30 @@ import { performance } from "node:perf_hooks";
 import { bareHttp } from "./baselines/bare-http.ts";
 import { bareInsert } from "./baselines/bare-insert.ts";
 import { bareWs } from "./baselines/bare-ws.ts";
+import { b1Inbound } from "./budgets/b1-inbound.ts";
+import { b2Latency } from "./budgets/b2-latency.ts";
+import { b4Reconnect } from "./budgets/b4-reconnect.ts";
+import { b5List } from "./budgets/b5-list.ts";
+import { b6Search } from "./budgets/b6-search.ts";
+import { b10Soak } from "./budgets/b10-soak.ts";
 import { b12Start } from "./budgets/b12-start.ts";
 import { exitOnSignals, isInterrupted, runCleanups } from "./lib/cleanup.ts";
 import { stopBenchPostgres } from "./lib/postgres.ts";
 import { type BenchItem, type Check, type ItemResult, isWithin } from "./lib/types.ts";
 
 /** Baselines first, in the order they run; a new budget is one import and one line here. */
-const REGISTRY: readonly BenchItem[] = [bareHttp, bareWs, bareInsert, b12Start];
+const REGISTRY: readonly BenchItem[] = [
+  bareHttp,
+  bareWs,
+  bareInsert,
+  b1Inbound,
+  b2Latency,
+  b4Reconnect,
+  b5List,
+  b6Search,
+  b10Soak,
+  b12Start,
+];
 
 const REPO_ROOT = path.resolve(import.meta.dirname, "..");
 const RESULTS_FILE = path.join(REPO_ROOT, "bench-results", "latest.json");
