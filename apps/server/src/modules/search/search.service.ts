@@ -46,10 +46,30 @@ const decodeCursor = (value: string | undefined): Cursor | null => {
 const afterCursor = (cursor: Cursor | null, createdAt: AnyPgColumn, id: AnyPgColumn): SQL | undefined =>
   cursor ? sql`(${createdAt}, ${id}) < (${cursor.createdAt.toISOString()}::timestamptz, ${cursor.id}::uuid)` : undefined;
 
+/** Terms matching fewer of a workspace's messages than this are searched as "rare". */
+const RARE_TERM_MATCHES = 500;
+
+/**
+ * Whether fewer than RARE_TERM_MATCHES messages of the workspace match, counted through the GIN
+ * index alone (bitmap scans only, so a rare term never causes a full table read).
+ */
+const isRareTerm = async (db: DatabaseOrTransaction, workspaceId: string, tsQuery: SQL): Promise<boolean> =>
+  db.transaction(async (tx) => {
+    await tx.execute(sql`set local enable_seqscan = off`);
+    await tx.execute(sql`set local enable_indexscan = off`);
+    const result = await tx.execute<{ matches: number }>(sql`
+      select count(*)::int as matches from (
+        select 1 from ${messages}
+        where ${messages.workspaceId} = ${workspaceId} and to_tsvector('simple', ${messages.text}) @@ ${tsQuery}
+        limit ${RARE_TERM_MATCHES}
+      ) as hits`);
+    return (result.rows[0]?.matches ?? 0) < RARE_TERM_MATCHES;
+  });
+
 /**
  * Messages matching the query in conversations the caller may see (private notes included for
- * agents), newest first. One statement per page; the match uses exactly the expression of the
- * `messages_search_idx` GIN index.
+ * agents), newest first. The match uses exactly the expression of the `messages_search_idx` GIN
+ * index; a probe of that index picks the plan (see isRareTerm).
  */
 const searchMessages = async (
   db: DatabaseOrTransaction,
@@ -58,44 +78,54 @@ const searchMessages = async (
   cursor: Cursor | null,
 ): Promise<{ items: TSearchMessageHit[]; nextCursor: string | null }> => {
   const tsQuery = sql`websearch_to_tsquery('simple', ${query.q})`;
-  const rows = await db
-    .select({
-      id: messages.id,
-      seq: messages.seq,
-      senderType: messages.senderType,
-      senderId: messages.senderId,
-      isPrivate: messages.isPrivate,
-      createdAt: messages.createdAt,
-      headline: sql<string>`ts_headline('simple', ${escapedText}, ${tsQuery}, ${HEADLINE_OPTIONS})`,
-      conversationId: conversations.id,
-      number: conversations.number,
-      status: conversations.status,
-      inboxId: inboxes.id,
-      inboxName: inboxes.name,
-      contactId: contacts.id,
-      contactName: contacts.name,
-      contactEmail: contacts.email,
-    })
-    .from(messages)
-    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
-    .innerJoin(inboxes, eq(inboxes.id, conversations.inboxId))
-    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
-    .where(
-      and(
-        sql`to_tsvector('simple', ${messages.text}) @@ ${tsQuery}`,
-        eq(messages.workspaceId, identity.workspaceId),
-        visibleConversationsCondition(db, identity),
-        isNull(messages.deletedAt),
-        query.inboxId ? eq(messages.inboxId, query.inboxId) : undefined,
-        query.from ? sql`${messages.createdAt} >= ${query.from}::timestamptz` : undefined,
-        query.to ? sql`${messages.createdAt} < ${query.to}::timestamptz` : undefined,
-        query.sender === "contact" ? eq(messages.senderType, "contact") : undefined,
-        query.sender === "agent" ? inArray(messages.senderType, ["agent", "bot"]) : undefined,
-        afterCursor(cursor, messages.createdAt, messages.id),
-      ),
-    )
-    .orderBy(desc(messages.createdAt), desc(messages.id))
-    .limit(query.limit + 1);
+  const findPage = (executor: DatabaseOrTransaction) =>
+    executor
+      .select({
+        id: messages.id,
+        seq: messages.seq,
+        senderType: messages.senderType,
+        senderId: messages.senderId,
+        isPrivate: messages.isPrivate,
+        createdAt: messages.createdAt,
+        headline: sql<string>`ts_headline('simple', ${escapedText}, ${tsQuery}, ${HEADLINE_OPTIONS})`,
+        conversationId: conversations.id,
+        number: conversations.number,
+        status: conversations.status,
+        inboxId: inboxes.id,
+        inboxName: inboxes.name,
+        contactId: contacts.id,
+        contactName: contacts.name,
+        contactEmail: contacts.email,
+      })
+      .from(messages)
+      .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+      .innerJoin(inboxes, eq(inboxes.id, conversations.inboxId))
+      .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+      .where(
+        and(
+          sql`to_tsvector('simple', ${messages.text}) @@ ${tsQuery}`,
+          eq(messages.workspaceId, identity.workspaceId),
+          visibleConversationsCondition(db, identity),
+          isNull(messages.deletedAt),
+          query.inboxId ? eq(messages.inboxId, query.inboxId) : undefined,
+          query.from ? sql`${messages.createdAt} >= ${query.from}::timestamptz` : undefined,
+          query.to ? sql`${messages.createdAt} < ${query.to}::timestamptz` : undefined,
+          query.sender === "contact" ? eq(messages.senderType, "contact") : undefined,
+          query.sender === "agent" ? inArray(messages.senderType, ["agent", "bot"]) : undefined,
+          afterCursor(cursor, messages.createdAt, messages.id),
+        ),
+      )
+      .orderBy(desc(messages.createdAt), desc(messages.id))
+      .limit(query.limit + 1);
+  // A rare term is found through the GIN index and then sorted; walking messages newest first would
+  // read nearly all of them before finding a handful of hits. Common terms are found fastest that way.
+  const rows = (await isRareTerm(db, identity.workspaceId, tsQuery))
+    ? await db.transaction(async (tx) => {
+        await tx.execute(sql`set local enable_seqscan = off`);
+        await tx.execute(sql`set local enable_indexscan = off`);
+        return findPage(tx);
+      })
+    : await findPage(db);
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return {
