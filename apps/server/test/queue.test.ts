@@ -88,10 +88,17 @@ describe("routing: the visitor's queue, away messages and missed conversations",
     const first = await visitorWrites(harness, baseUrl, token, "first");
     const second = await visitorWrites(harness, baseUrl, token, "second");
     const third = await visitorWrites(harness, baseUrl, token, "third");
+    const visitorsToClose = [first, second, third];
     try {
       const secondHears = collect<{ conversationId: string; position: number | null }>(second.socket, "queue.updated");
       const thirdHears = collect<{ conversationId: string; position: number | null }>(third.socket, "queue.updated");
       const firstHears = collect<{ conversationId: string; position: number | null }>(first.socket, "queue.updated");
+      // Joining the end of the queue moves nobody else: only the newcomer hears its place.
+      const fourth = await visitorWrites(harness, baseUrl, token, "fourth");
+      visitorsToClose.push(fourth);
+      const fourthHears = collect<{ conversationId: string; position: number | null }>(fourth.socket, "queue.updated");
+      await settle(300);
+      expect([firstHears.length, secondHears.length, thirdHears.length]).toEqual([0, 0, 0]);
       const assigned = await harness.app.inject({
         method: "POST",
         url: `/api/v1/conversations/${first.conversationId}/assign`,
@@ -106,10 +113,15 @@ describe("routing: the visitor's queue, away messages and missed conversations",
       expect(firstHears.at(-1)).toMatchObject({ conversationId: first.conversationId, position: null });
       expect(secondHears.at(-1)).toMatchObject({ conversationId: second.conversationId, position: 1 });
       expect(thirdHears.at(-1)).toMatchObject({ conversationId: third.conversationId, position: 2 });
+      await eventually(
+        async () => fourthHears.length,
+        (count) => count > 0,
+      );
+      expect(fourthHears.at(-1)).toMatchObject({ conversationId: fourth.conversationId, position: 3 });
       // Each visitor hears only about their own conversation.
       expect(new Set(secondHears.map((update) => update.conversationId))).toEqual(new Set([second.conversationId]));
     } finally {
-      for (const visitor of [first, second, third]) visitor.socket.close();
+      for (const visitor of visitorsToClose) visitor.socket.close();
     }
   });
 

@@ -358,7 +358,10 @@ describe("outgoing webhooks", () => {
     const jobOf = async (attempts: number) => {
       const [delivery] = await deliveriesOf(webhook.id);
       const result = await harness.database.pool.query(
-        `select attempts, extract(epoch from (run_at - now()))::float as delay_seconds from graphile_worker._private_jobs where payload->>'deliveryId' = $1`,
+        // The queue counts an attempt when it takes the job; only once it has recorded the failure
+        // (last_error set, lock released) does run_at hold the backoff.
+        `select attempts, extract(epoch from (run_at - now()))::float as delay_seconds from graphile_worker._private_jobs
+         where payload->>'deliveryId' = $1 and last_error is not null and locked_at is null`,
         [delivery?.id],
       );
       const row = result.rows[0];

@@ -1,4 +1,5 @@
 import type { ConversationStatus } from "../modules/conversations/conversations.tables.ts";
+import type { SenderType } from "../modules/messages/messages.tables.ts";
 import type { DatabaseOrTransaction } from "./db.ts";
 import type { AppServices } from "./services.ts";
 
@@ -25,7 +26,15 @@ export type DomainEvent =
       assigneeId: string | null;
       teamId: string | null;
     }
-  | { type: "message.created"; workspaceId: string; conversationId: string; messageId: string }
+  | {
+      type: "message.created";
+      workspaceId: string;
+      conversationId: string;
+      messageId: string;
+      /** Carried so handlers that only care about some messages skip them without a query. */
+      senderType: SenderType;
+      isPrivate: boolean;
+    }
   | { type: "message.updated"; workspaceId: string; conversationId: string; messageId: string }
   | { type: "contact.created"; workspaceId: string; contactId: string }
   | { type: "contact.updated"; workspaceId: string; contactId: string };

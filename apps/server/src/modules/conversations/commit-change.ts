@@ -100,7 +100,8 @@ export const fanOut = async (services: ConversationServices, events: readonly Do
   const messageIds = [...new Set(messageEvents.map((event) => ("messageId" in event ? event.messageId : "")))].filter(Boolean);
   if (messageIds.length === 0) return;
   const messageRows = await db.select().from(messages).where(inArray(messages.id, messageIds));
-  const dtos = new Map((await toMessageDtos(db, services, messageRows)).map((dto) => [dto.id, dto]));
+  const areNew = messageEvents.every((event) => event.type === "message.created");
+  const dtos = new Map((await toMessageDtos(db, services, messageRows, { areNew })).map((dto) => [dto.id, dto]));
   for (const event of messageEvents) {
     if (!("messageId" in event)) continue;
     const message = dtos.get(event.messageId);

@@ -168,7 +168,14 @@ export const appendMessage = async (tx: DatabaseOrTransaction, input: AppendMess
     .where(eq(conversations.id, conversation.id));
 
   const events: DomainEvent[] = [
-    { type: "message.created", workspaceId: input.workspaceId, conversationId: conversation.id, messageId: message.id },
+    {
+      type: "message.created",
+      workspaceId: input.workspaceId,
+      conversationId: conversation.id,
+      messageId: message.id,
+      senderType: message.senderType,
+      isPrivate: message.isPrivate,
+    },
   ];
   const statusNow = isPublicReply && conversation.status === "pending" && input.senderType === "agent" ? "open" : nextStatus;
   if (statusNow !== conversation.status) {

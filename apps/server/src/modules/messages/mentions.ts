@@ -64,7 +64,7 @@ const membersWhoCanSee = async (
  * Mentions in public messages are ignored.
  */
 export const recordMentions: DomainEventHandler = async (tx, event) => {
-  if (event.type !== "message.created") return undefined;
+  if (event.type !== "message.created" || !event.isPrivate || event.senderType !== "agent") return undefined;
   const [message] = await tx
     .select({
       id: messages.id,

@@ -57,12 +57,20 @@ export const toMessageDtos = async (
   db: DatabaseOrTransaction,
   services: Pick<AppServices, "config" | "secrets">,
   rows: readonly MessageRow[],
+  options: { areNew?: boolean } = {},
 ): Promise<TMessage[]> => {
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
   const [files, reactions] = await Promise.all([
     db.select().from(attachments).where(inArray(attachments.messageId, ids)).orderBy(asc(attachments.createdAt)),
-    db.select().from(messageReactions).where(inArray(messageReactions.messageId, ids)).orderBy(asc(messageReactions.createdAt)),
+    // Messages just created cannot have reactions yet.
+    options.areNew
+      ? Promise.resolve([])
+      : db
+          .select()
+          .from(messageReactions)
+          .where(inArray(messageReactions.messageId, ids))
+          .orderBy(asc(messageReactions.createdAt)),
   ]);
   return rows.map((row) =>
     toDto(

@@ -8,7 +8,6 @@ import { conversations } from "../conversations/conversations.tables.ts";
 import { isWithinBusinessHours } from "../inboxes/business-hours.ts";
 import { type BusinessHours, inboxes, inboxMembers } from "../inboxes/inboxes.tables.ts";
 import { appendMessage } from "../messages/append-message.ts";
-import { messages } from "../messages/messages.tables.ts";
 import { agentPresence } from "./routing.tables.ts";
 
 /** A schedule with a time zone the runtime does not know must not fail the contact's message: treat it as open. */
@@ -35,12 +34,7 @@ const hasOnlineInboxAgent = async (tx: DatabaseOrTransaction, workspaceId: strin
  * the inbox's away message once per conversation, and the conversation is kept for an email follow-up.
  */
 export const awayMessageHandler: DomainEventHandler = async (tx, event) => {
-  if (event.type !== "message.created") return undefined;
-  const [message] = await tx
-    .select({ senderType: messages.senderType, isPrivate: messages.isPrivate })
-    .from(messages)
-    .where(eq(messages.id, event.messageId));
-  if (message?.senderType !== "contact") return undefined;
+  if (event.type !== "message.created" || event.senderType !== "contact") return undefined;
   const [row] = await tx
     .select({ conversation: conversations, awayMessage: inboxes.awayMessage, businessHours: inboxes.businessHours })
     .from(conversations)

@@ -17,8 +17,9 @@ const QUEUE_CHANGING_EVENTS = new Set<DomainEvent["type"]>([
 const MAX_NOTIFIED_PER_INBOX = 500;
 
 /**
- * After a conversation joins, leaves or moves in a website inbox's queue, every visitor still
- * waiting there learns their new position and wait, and those who left the queue learn they did.
+ * Tells visitors when their place in a website inbox's queue changes. A conversation joining the
+ * queue changes no one else's place (the queue is ordered by creation), so only its own visitor is
+ * told; one leaving or re-entering it moves those created after it, who are told their new place.
  */
 export const publishQueuePositions = async (services: ConversationServices, events: readonly DomainEvent[]): Promise<void> => {
   const changedIds = [
@@ -29,24 +30,46 @@ export const publishQueuePositions = async (services: ConversationServices, even
     ),
   ].filter(Boolean);
   if (changedIds.length === 0) return;
+  const onlyJoined = new Set(
+    changedIds.filter((id) =>
+      events.every(
+        (event) =>
+          !("conversationId" in event) ||
+          event.conversationId !== id ||
+          !QUEUE_CHANGING_EVENTS.has(event.type) ||
+          event.type === "conversation.created",
+      ),
+    ),
+  );
   const { db, realtime } = services;
   const changed = await db
     .select({
       id: conversations.id,
       workspaceId: conversations.workspaceId,
       inboxId: conversations.inboxId,
+      createdAt: conversations.createdAt,
       visitorId: contactIdentities.sourceId,
     })
     .from(conversations)
     .innerJoin(inboxes, and(eq(inboxes.id, conversations.inboxId), eq(inboxes.type, "website")))
     .innerJoin(contactIdentities, eq(contactIdentities.id, conversations.contactIdentityId))
     .where(inArray(conversations.id, changedIds));
+  if (changed.length === 0) return;
 
-  const inboxesToUpdate = new Map(changed.map((row) => [row.inboxId, row.workspaceId]));
+  // Per inbox, who must hear: the visitors behind the earliest conversation that left or re-entered
+  // the queue, or just the newcomers when conversations only joined.
+  const byInbox = new Map<string, { workspaceId: string; movedFrom: Date | null; newcomers: Set<string> }>();
+  for (const row of changed) {
+    const entry = byInbox.get(row.inboxId) ?? { workspaceId: row.workspaceId, movedFrom: null, newcomers: new Set<string>() };
+    if (onlyJoined.has(row.id)) entry.newcomers.add(row.id);
+    else if (entry.movedFrom === null || row.createdAt < entry.movedFrom) entry.movedFrom = row.createdAt;
+    byInbox.set(row.inboxId, entry);
+  }
+
   const stillWaiting = new Set<string>();
-  for (const [inboxId, workspaceId] of inboxesToUpdate) {
+  for (const [inboxId, { workspaceId, movedFrom, newcomers }] of byInbox) {
     const waiting = await db
-      .select({ id: conversations.id, visitorId: contactIdentities.sourceId })
+      .select({ id: conversations.id, visitorId: contactIdentities.sourceId, createdAt: conversations.createdAt })
       .from(conversations)
       .innerJoin(contactIdentities, eq(contactIdentities.id, conversations.contactIdentityId))
       .where(
@@ -59,21 +82,24 @@ export const publishQueuePositions = async (services: ConversationServices, even
       )
       .orderBy(asc(conversations.createdAt), asc(conversations.id))
       .limit(MAX_NOTIFIED_PER_INBOX);
-    if (waiting.length === 0) continue;
+    const toTell = waiting
+      .map((conversation, index) => ({ ...conversation, position: index + 1 }))
+      .filter((conversation) => newcomers.has(conversation.id) || (movedFrom !== null && conversation.createdAt >= movedFrom));
+    for (const conversation of waiting) stillWaiting.add(conversation.id);
+    if (toTell.length === 0) continue;
     const typicalSeconds = await medianFirstReplySeconds(db, inboxId);
     const online = await onlineInboxAgents(db, workspaceId, inboxId);
-    waiting.forEach((conversation, index) => {
-      stillWaiting.add(conversation.id);
-      const position = index + 1;
+    for (const conversation of toTell) {
       realtime.emitToVisitors(rooms.visitor(inboxId, conversation.visitorId), "queue.updated", {
         conversationId: conversation.id,
-        position,
-        estimatedWaitSeconds: typicalSeconds === null ? null : Math.round((typicalSeconds * position) / Math.max(1, online)),
+        position: conversation.position,
+        estimatedWaitSeconds:
+          typicalSeconds === null ? null : Math.round((typicalSeconds * conversation.position) / Math.max(1, online)),
       });
-    });
+    }
   }
   for (const conversation of changed) {
-    if (stillWaiting.has(conversation.id)) continue;
+    if (stillWaiting.has(conversation.id) || onlyJoined.has(conversation.id)) continue;
     realtime.emitToVisitors(rooms.visitor(conversation.inboxId, conversation.visitorId), "queue.updated", {
       conversationId: conversation.id,
       position: null,

@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { DatabaseOrTransaction } from "../../platform/db.ts";
 import type { DomainEvent, DomainEventHandler } from "../../platform/domain-events.ts";
 import { newId } from "../../platform/ids.ts";
@@ -66,20 +66,38 @@ const eventData = async (
 };
 
 /**
+ * A workspace's enabled subscriptions, read once per transaction: one change raises several events
+ * (a message also updates its conversation), and each would otherwise query them again.
+ */
+const subscriptionsByTransaction = new WeakMap<object, Map<string, Promise<Array<{ id: string; events: string[] }>>>>();
+
+const enabledSubscriptions = (tx: DatabaseOrTransaction, workspaceId: string) => {
+  let byWorkspace = subscriptionsByTransaction.get(tx);
+  if (!byWorkspace) {
+    byWorkspace = new Map();
+    subscriptionsByTransaction.set(tx, byWorkspace);
+  }
+  let subscriptions = byWorkspace.get(workspaceId);
+  if (!subscriptions) {
+    subscriptions = tx
+      .select({ id: webhookSubscriptions.id, events: webhookSubscriptions.events })
+      .from(webhookSubscriptions)
+      .where(and(eq(webhookSubscriptions.workspaceId, workspaceId), eq(webhookSubscriptions.isEnabled, true)))
+      // execute(): a query builder awaited twice would run twice; the promise runs it once.
+      .execute();
+    byWorkspace.set(workspaceId, subscriptions);
+  }
+  return subscriptions;
+};
+
+/**
  * Outbox for outgoing webhooks: in the transaction that made the change, one delivery row and one
  * job per subscription that wants the event, so a webhook is sent exactly when the change commits.
  */
 export const queueWebhookDeliveries: DomainEventHandler = async (tx, event, services) => {
-  const subscriptions = await tx
-    .select({ id: webhookSubscriptions.id })
-    .from(webhookSubscriptions)
-    .where(
-      and(
-        eq(webhookSubscriptions.workspaceId, event.workspaceId),
-        eq(webhookSubscriptions.isEnabled, true),
-        sql`${event.type} = any(${webhookSubscriptions.events})`,
-      ),
-    );
+  const subscriptions = (await enabledSubscriptions(tx, event.workspaceId)).filter((subscription) =>
+    subscription.events.includes(event.type),
+  );
   if (subscriptions.length === 0) return undefined;
   const data = await eventData(tx, event, services);
   if (!data) return undefined;

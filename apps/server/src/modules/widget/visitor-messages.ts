@@ -1,8 +1,8 @@
 import type { TMessage } from "@parley/shared";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, } from "drizzle-orm";
 import { AppError } from "../../platform/errors.ts";
 import type { VisitorIdentity } from "../../platform/realtime.ts";
-import { contacts } from "../contacts/contacts.tables.ts";
+import { contactIdentities, contacts } from "../contacts/contacts.tables.ts";
 import { type ConversationServices, commitConversationChange, conversationOfVisitor } from "../conversations/commit-change.ts";
 import { createConversation, findContinuableConversation, resolveContact } from "../conversations/start-conversation.ts";
 import { inboxes } from "../inboxes/inboxes.tables.ts";
@@ -20,22 +20,28 @@ export const sendVisitorMessage = async (
   request: { clientId: string; text: string; attachmentIds: string[] },
 ): Promise<{ message: TMessage; conversationId: string; isDuplicate: boolean }> => {
   const outcome = await commitConversationChange(services, async (tx) => {
-    // A socket opened before its inbox was deleted must not keep writing into it.
-    const [inbox] = await tx
-      .select({ id: inboxes.id })
+    // One read for what every message needs: the inbox still live, the visitor's contact and whether it is blocked.
+    const [known] = await tx
+      .select({
+        deletedAt: inboxes.deletedAt,
+        contactIdentityId: contactIdentities.id,
+        contactId: contactIdentities.contactId,
+        blockedAt: contacts.blockedAt,
+      })
       .from(inboxes)
-      .where(and(eq(inboxes.id, visitor.inboxId), eq(inboxes.workspaceId, visitor.workspaceId), isNull(inboxes.deletedAt)));
-    if (!inbox) throw new AppError("not_found", "This chat is no longer available.");
-    const contact = await resolveContact(tx, {
-      workspaceId: visitor.workspaceId,
-      inboxId: visitor.inboxId,
-      sourceId: visitor.visitorId,
-    });
-    const [profile] = await tx
-      .select({ blockedAt: contacts.blockedAt })
-      .from(contacts)
-      .where(and(eq(contacts.id, contact.contactId), eq(contacts.workspaceId, visitor.workspaceId)));
-    if (profile?.blockedAt) throw new AppError("forbidden", "This conversation is not accepting messages.");
+      .leftJoin(
+        contactIdentities,
+        and(eq(contactIdentities.inboxId, inboxes.id), eq(contactIdentities.sourceId, visitor.visitorId)),
+      )
+      .leftJoin(contacts, eq(contacts.id, contactIdentities.contactId))
+      .where(and(eq(inboxes.id, visitor.inboxId), eq(inboxes.workspaceId, visitor.workspaceId)));
+    // A socket opened before its inbox was deleted must not keep writing into it.
+    if (!known || known.deletedAt !== null) throw new AppError("not_found", "This chat is no longer available.");
+    if (known.blockedAt) throw new AppError("forbidden", "This conversation is not accepting messages.");
+    const contact =
+      known.contactId && known.contactIdentityId
+        ? { contactId: known.contactId, contactIdentityId: known.contactIdentityId, events: [] }
+        : await resolveContact(tx, { workspaceId: visitor.workspaceId, inboxId: visitor.inboxId, sourceId: visitor.visitorId });
     const continued = await findContinuableConversation(tx, {
       workspaceId: visitor.workspaceId,
       inboxId: visitor.inboxId,
