@@ -1,5 +1,5 @@
 import type { TMessage } from "@parley/shared";
-import { and, eq, } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { AppError } from "../../platform/errors.ts";
 import type { VisitorIdentity } from "../../platform/realtime.ts";
 import { contactIdentities, contacts } from "../contacts/contacts.tables.ts";
