@@ -20,11 +20,22 @@ describe("OpenID Connect single sign-on against a real local provider", () => {
 
   beforeAll(async () => {
     // The provider redirects the browser to PUBLIC_URL, so the app listens where PUBLIC_URL says.
-    const appPort = await findFreePort();
-    appBase = `http://127.0.0.1:${appPort}`;
-    idp = await startOidcProvider({ redirectUri: `${appBase}/api/v1/auth/sso/oidc/callback` });
-    harness = await startTestApp({ env: { PUBLIC_URL: appBase } });
-    await harness.app.listen({ port: appPort, host: "127.0.0.1" });
+    // The port is chosen before listening; if another process takes it meanwhile, try another.
+    for (let attempt = 1; ; attempt++) {
+      const appPort = await findFreePort();
+      appBase = `http://127.0.0.1:${appPort}`;
+      idp = await startOidcProvider({ redirectUri: `${appBase}/api/v1/auth/sso/oidc/callback` });
+      harness = await startTestApp({ env: { PUBLIC_URL: appBase } });
+      try {
+        await harness.app.listen({ port: appPort, host: "127.0.0.1" });
+        break;
+      } catch (error) {
+        await harness.close();
+        await idp.close();
+        const isTaken = error instanceof Error && "code" in error && error.code === "EADDRINUSE";
+        if (!isTaken || attempt >= 5) throw error;
+      }
+    }
 
     owner = await signUp(harness.app);
     const [agentRole] = await harness.database.db
