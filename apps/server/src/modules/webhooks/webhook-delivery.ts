@@ -4,6 +4,7 @@ import https from "node:https";
 import type { LookupFunction } from "node:net";
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
+import type { DatabaseOrTransaction } from "../../platform/db.ts";
 import { isAppError } from "../../platform/errors.ts";
 import { renderMail } from "../../platform/mail/templates.ts";
 import { defineTask, type TaskContext } from "../../platform/queue/tasks.ts";
@@ -100,11 +101,26 @@ const settingsAdminEmails = async (db: TaskContext["db"], workspaceId: string): 
 
 /**
  * Counts a failed attempt; the one that reaches the limit switches the subscription off, audits it
- * and mails the admins, in one transaction. Returns true when the subscription is now disabled.
+ * and mails the admins. `settleDelivery` writes the delivery's own outcome in the same transaction,
+ * so nobody sees a disabled webhook whose last delivery still looks pending. Returns true when the
+ * subscription is now disabled.
  */
-const recordFailure = async (context: TaskContext, subscriptionId: string, reason: string): Promise<boolean> => {
+const recordFailure = async (
+  context: TaskContext,
+  subscriptionId: string,
+  reason: string,
+  settleDelivery: (tx: DatabaseOrTransaction, isDisabled: boolean) => Promise<unknown>,
+): Promise<boolean> => {
   const { db, realtime, mailer, config } = context;
   const published = await db.transaction(async (tx) => {
+    const outcome = await countFailure(tx);
+    await settleDelivery(tx, outcome?.isDisabled ?? false);
+    return outcome;
+  });
+  if (published?.entry) publishAudit(realtime, published.workspaceId, published.entry);
+  return published?.isDisabled ?? false;
+
+  async function countFailure(tx: DatabaseOrTransaction) {
     const [counted] = await tx
       .update(webhookSubscriptions)
       .set({ consecutiveFailures: sql`${webhookSubscriptions.consecutiveFailures} + 1` })
@@ -145,9 +161,7 @@ const recordFailure = async (context: TaskContext, subscriptionId: string, reaso
       });
     }
     return { entry, workspaceId: disabled.workspaceId, isDisabled: true };
-  });
-  if (published?.entry) publishAudit(realtime, published.workspaceId, published.entry);
-  return published?.isDisabled ?? false;
+  }
 };
 
 export type DeliveryOptions = {
@@ -172,8 +186,8 @@ export const deliverWebhook = async (deliveryId: string, context: TaskContext, o
     .where(eq(webhookDeliveries.id, deliveryId));
   if (row?.delivery.status !== "pending") return;
   const { delivery, subscription } = row;
-  const finish = (values: Partial<typeof webhookDeliveries.$inferInsert>) =>
-    db
+  const finish = (values: Partial<typeof webhookDeliveries.$inferInsert>, executor: DatabaseOrTransaction = db) =>
+    executor
       .update(webhookDeliveries)
       .set({ attempt: context.attempt, ...values })
       .where(eq(webhookDeliveries.id, delivery.id));
@@ -194,8 +208,8 @@ export const deliverWebhook = async (deliveryId: string, context: TaskContext, o
   } catch (error) {
     if (error instanceof ForbiddenTargetError) {
       // A refused target is not retried: it will not become acceptable by waiting.
-      await finish({ status: "failed", error: error.message });
-      await recordFailure(context, subscription.id, error.message);
+      const reason = error.message;
+      await recordFailure(context, subscription.id, reason, (tx) => finish({ status: "failed", error: reason }, tx));
       return;
     }
     // Not resolving may be temporary: retried like a network error.
@@ -237,9 +251,11 @@ export const deliverWebhook = async (deliveryId: string, context: TaskContext, o
     await db.update(webhookSubscriptions).set({ consecutiveFailures: 0 }).where(eq(webhookSubscriptions.id, subscription.id));
     return;
   }
-  const isDisabled = await recordFailure(context, subscription.id, failure);
   const isLastAttempt = context.attempt >= context.maxAttempts;
-  await finish({ ...recorded, status: isDisabled || isLastAttempt ? "failed" : "pending", error: failure });
+  const reason = failure;
+  const isDisabled = await recordFailure(context, subscription.id, reason, (tx, disabled) =>
+    finish({ ...recorded, status: disabled || isLastAttempt ? "failed" : "pending", error: reason }, tx),
+  );
   if (!isDisabled && !isLastAttempt) throw new Error(`webhook delivery ${delivery.id} failed: ${failure}`);
 };
 
