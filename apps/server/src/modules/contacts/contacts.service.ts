@@ -22,6 +22,13 @@ type ContactRow = typeof contacts.$inferSelect;
 
 const CONTACT_NOT_FOUND = "No contact with this id in this workspace.";
 
+/** How a contact appears in the audit log: the first of name, email and phone it has. */
+const contactTarget = (contact: Pick<typeof contacts.$inferSelect, "id" | "name" | "email" | "phone">) => ({
+  type: "contact",
+  id: contact.id,
+  label: contact.name ?? contact.email ?? contact.phone,
+});
+
 export const toContactDto = (contact: ContactRow): TContact => ({
   id: contact.id,
   name: contact.name,
@@ -195,7 +202,7 @@ export const createContact = async (
       workspaceId,
       actor,
       action: "contact.created",
-      target: { type: "contact", id: contact.id, label: contact.name ?? contact.email ?? contact.phone },
+      target: contactTarget(contact),
       after: profileOf(contact),
     });
     return { result: { contact, entry }, events: [{ type: "contact.created", workspaceId, contactId: contact.id }] };
@@ -225,7 +232,7 @@ export const updateContact = async (
       workspaceId,
       actor,
       action: "contact.updated",
-      target: { type: "contact", id: contact.id, label: contact.name ?? contact.email ?? contact.phone },
+      target: contactTarget(contact),
       ...diff,
     });
     return { result: { contact, entry }, events: [{ type: "contact.updated", workspaceId, contactId: contact.id }] };
@@ -252,7 +259,7 @@ export const setContactBlocked = async (
       workspaceId,
       actor,
       action: isBlocked ? "contact.blocked" : "contact.unblocked",
-      target: { type: "contact", id: contact.id, label: contact.name ?? contact.email ?? contact.phone },
+      target: contactTarget(contact),
     });
     return { result: { contact, entry }, events: [{ type: "contact.updated", workspaceId, contactId: contact.id }] };
   });
@@ -283,7 +290,7 @@ export const deleteContact = async (
       workspaceId,
       actor,
       action: "contact.deleted",
-      target: { type: "contact", id: contact.id, label: contact.name ?? contact.email ?? contact.phone },
+      target: contactTarget(contact),
       before: profileOf(contact),
     });
   });
