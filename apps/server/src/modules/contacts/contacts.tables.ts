@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { newId } from "../../platform/ids.ts";
+import { users } from "../auth/auth.tables.ts";
 import { inboxes } from "../inboxes/inboxes.tables.ts";
 import { workspaces } from "../workspaces/workspaces.tables.ts";
 
@@ -58,4 +59,23 @@ export const contactIdentities = pgTable(
     uniqueIndex("contact_identities_source_unique").on(table.inboxId, table.sourceId),
     index("contact_identities_contact_idx").on(table.contactId),
   ],
+);
+
+/** Agents' notes on a contact, shown in the contact panel. */
+export const contactNotes = pgTable(
+  "contact_notes",
+  {
+    id: uuid("id").primaryKey().$defaultFn(newId),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    contactId: uuid("contact_id")
+      .notNull()
+      .references(() => contacts.id, { onDelete: "cascade" }),
+    authorUserId: uuid("author_user_id").references(() => users.id, { onDelete: "set null" }),
+    body: text("body").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index("contact_notes_contact_idx").on(table.contactId, table.createdAt)],
 );

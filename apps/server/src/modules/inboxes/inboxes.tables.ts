@@ -1,4 +1,5 @@
-import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { newId } from "../../platform/ids.ts";
 import { users } from "../auth/auth.tables.ts";
 import { teams } from "../teams/teams.tables.ts";
@@ -40,6 +41,15 @@ export const inboxes = pgTable(
     secret: text("secret"),
     /** Channel settings without secrets (page id, phone number id, address, widget look…). */
     channelConfig: jsonb("channel_config").$type<Record<string, unknown>>().notNull().default({}),
+    /**
+     * The platform's own id for this channel (phone number id, page id, bot id, address…), which
+     * routes a shared webhook to its inbox; unique per channel type among live inboxes.
+     */
+    channelKey: text("channel_key"),
+    /** connected | expiring | error | disconnected; null for inboxes without a platform connection. */
+    channelStatus: text("channel_status"),
+    /** The platform's words when the connection last failed, shown to admins as is. */
+    channelError: text("channel_error"),
     /** Channel credentials (tokens), encrypted at rest; adapters decrypt them. */
     channelSecrets: text("channel_secrets"),
     greetingEnabled: boolean("greeting_enabled").notNull().default(false),
@@ -56,7 +66,10 @@ export const inboxes = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     deletedAt: timestamp("deleted_at", { withTimezone: true }),
   },
-  (table) => [index("inboxes_workspace_idx").on(table.workspaceId)],
+  (table) => [
+    index("inboxes_workspace_idx").on(table.workspaceId),
+    uniqueIndex("inboxes_channel_key_unique").on(table.type, table.channelKey).where(sql`${table.deletedAt} is null`),
+  ],
 );
 
 /** Agents who work an inbox; without `conversations.view_all` an agent sees only these inboxes. */
