@@ -8,6 +8,8 @@ import fastifySwaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { authenticateToken } from "./modules/auth/authenticate.ts";
+import { inboxLookupFor } from "./modules/channels/channel-inboxes.ts";
+import { channelWebhookRoutes } from "./modules/channels/webhooks.routes.ts";
 import { inboxRoomsFor } from "./modules/conversations/visibility.ts";
 import { authenticateVisitor } from "./modules/widget/visitor-session.ts";
 import { registerAccessControl } from "./platform/access.ts";
@@ -177,6 +179,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<ParleyApp> => 
     registerAccessControl(app, { authenticate, config });
     await app.register(healthRoutes);
     await app.register(apiRoutes, { prefix: "/api/v1", authRateLimitPerMinute: options.authRateLimitPerMinute ?? 20 });
+    await app.register(channelWebhookRoutes, { lookup: inboxLookupFor(services) });
     await app.register(widgetRoutes, { root: options.widgetDir, publicUrl: config.publicUrl });
     const dashboardIndexHtml = await readDashboardIndex(options.dashboardDir);
     await app.register(dashboardRoutes, { root: options.dashboardDir, isBuilt: dashboardIndexHtml !== null });

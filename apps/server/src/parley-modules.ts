@@ -1,5 +1,6 @@
 import { authModule } from "./modules/auth/auth.module.ts";
 import { cannedModule } from "./modules/canned/canned.module.ts";
+import { channelsModule } from "./modules/channels/channels.module.ts";
 import { contactsModule } from "./modules/contacts/contacts.module.ts";
 import { conversationsModule } from "./modules/conversations/conversations.module.ts";
 import { csatModule } from "./modules/csat/csat.module.ts";
@@ -29,4 +30,5 @@ export const parleyModules = (): readonly ParleyModule[] => [
   csatModule,
   internalChatsModule,
   webhooksModule,
+  channelsModule,
 ];

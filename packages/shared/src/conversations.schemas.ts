@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CONTENT_SCHEMAS, ZTemplateContent } from "./message-content.schemas.ts";
 import { zPlainText } from "./text.schemas.ts";
 
 export const CONVERSATION_STATUSES = ["pending", "open", "snoozed", "resolved", "closed"] as const;
@@ -94,16 +95,27 @@ export type TConversation = z.infer<typeof ZConversation>;
 /** Structured content an agent or bot may send; channels degrade it to what they can show. */
 export const ZMessageContent = z.record(z.string(), z.unknown());
 
-export const ZSendMessageRequest = z.strictObject({
-  /** The sender's own id for this message: sending twice with it stores it once. */
-  clientId: z.string().min(1).max(100),
-  text: z.string().max(20_000).default(""),
-  contentType: z.enum(CONTENT_TYPES).exclude(["system"]).default("text"),
-  content: ZMessageContent.default({}),
-  isPrivate: z.boolean().default(false),
-  replyToId: z.uuid().nullable().default(null),
-  attachmentIds: z.array(z.uuid()).max(10).default([]),
-});
+export const ZSendMessageRequest = z
+  .strictObject({
+    /** The sender's own id for this message: sending twice with it stores it once. */
+    clientId: z.string().min(1).max(100),
+    text: z.string().max(20_000).default(""),
+    contentType: z.enum(CONTENT_TYPES).exclude(["system"]).default("text"),
+    content: ZMessageContent.default({}),
+    isPrivate: z.boolean().default(false),
+    replyToId: z.uuid().nullable().default(null),
+    attachmentIds: z.array(z.uuid()).max(10).default([]),
+  })
+  .superRefine((request, context) => {
+    // Structured content must have the shape its type promises, or channels could not render it.
+    const schema =
+      request.contentType in CONTENT_SCHEMAS ? CONTENT_SCHEMAS[request.contentType as keyof typeof CONTENT_SCHEMAS] : null;
+    const shape = schema ?? (request.content.template === undefined ? null : ZTemplateContent);
+    if (!shape) return;
+    const parsed = shape.safeParse(request.content);
+    if (parsed.success) return;
+    for (const issue of parsed.error.issues) context.addIssue({ ...issue, path: ["content", ...issue.path] } as never);
+  });
 export type TSendMessageRequest = z.infer<typeof ZSendMessageRequest>;
 
 /** History around a point: `before`/`after` a seq, or `around` a message id for jump-to-message. */

@@ -19,6 +19,8 @@ export const ERROR_STATUS = {
   /** The password was right; the second factor is still needed (see details.challengeToken). */
   two_factor_required: 401,
   forbidden: 403,
+  /** A platform webhook whose signature or secret token does not match. */
+  invalid_signature: 403,
   origin_not_allowed: 403,
   ip_not_allowed: 403,
   workspace_suspended: 403,
@@ -37,12 +39,20 @@ export const ERROR_STATUS = {
   last_owner: 409,
   /** The change would lock the person making it out (IP allowlist, own role). */
   lockout_risk: 409,
+  /** The inbox has no working platform connection (never connected, disconnected or failing). */
+  channel_not_connected: 409,
   payload_too_large: 413,
   uri_too_long: 414,
   unsupported_media_type: 415,
+  /** The platform only accepts a template outside its reply window (WhatsApp's 24 hours, Messenger's 7 days with a tag). */
+  outside_messaging_window: 422,
+  /** The platform refused credentials or a message; the message carries the platform's own words. */
+  channel_rejected: 422,
   rate_limited: 429,
   too_many_attempts: 429,
   internal_error: 500,
+  /** The platform could not be reached or failed; trying again later may work. */
+  platform_unavailable: 502,
   service_unavailable: 503,
 } as const;
 

@@ -79,6 +79,17 @@ const ZEnvironment = z.object({
   S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   S3_PREFIX: z.string().default(""),
+  META_APP_ID: z.string().min(1).optional(),
+  META_APP_SECRET: z.string().min(1).optional(),
+  META_VERIFY_TOKEN: z.string().min(8, { message: "use at least 8 characters" }).optional(),
+  META_GRAPH_URL: z.url().default("https://graph.facebook.com"),
+  META_GRAPH_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/, { message: "must look like v23.0" })
+    .default("v23.0"),
+  INSTAGRAM_GRAPH_URL: z.url().default("https://graph.instagram.com"),
+  TELEGRAM_API_URL: z.url().default("https://api.telegram.org"),
+  TWILIO_API_URL: z.url().default("https://api.twilio.com"),
 });
 
 export type Config = {
@@ -108,6 +119,20 @@ export type Config = {
   /** Lets webhooks target loopback and private networks (self-hosted setups calling their own services). */
   webhooksAllowPrivateTargets: boolean;
   maxUploadBytes: number;
+  /**
+   * Messaging platforms. Base URLs are configurable so tests (and proxies) can stand in for the
+   * platforms; the Meta app is the one Messenger, Instagram and WhatsApp webhooks are signed with.
+   */
+  channels: {
+    metaAppId: string | undefined;
+    metaAppSecret: string | undefined;
+    metaVerifyToken: string | undefined;
+    metaGraphUrl: string;
+    metaGraphVersion: string;
+    instagramGraphUrl: string;
+    telegramApiUrl: string;
+    twilioApiUrl: string;
+  };
   /** Uploaded files: under the data folder, or in an S3-compatible bucket when S3_BUCKET is set. */
   storage:
     | { driver: "local" }
@@ -177,6 +202,16 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     mailFrom: values.MAIL_FROM,
     webhooksAllowPrivateTargets: values.WEBHOOKS_ALLOW_PRIVATE_TARGETS,
     maxUploadBytes: values.MAX_UPLOAD_BYTES,
+    channels: {
+      metaAppId: values.META_APP_ID,
+      metaAppSecret: values.META_APP_SECRET,
+      metaVerifyToken: values.META_VERIFY_TOKEN,
+      metaGraphUrl: values.META_GRAPH_URL.replace(/\/+$/, ""),
+      metaGraphVersion: values.META_GRAPH_VERSION,
+      instagramGraphUrl: values.INSTAGRAM_GRAPH_URL.replace(/\/+$/, ""),
+      telegramApiUrl: values.TELEGRAM_API_URL.replace(/\/+$/, ""),
+      twilioApiUrl: values.TWILIO_API_URL.replace(/\/+$/, ""),
+    },
     storage:
       values.S3_BUCKET && values.S3_ACCESS_KEY_ID && values.S3_SECRET_ACCESS_KEY
         ? {

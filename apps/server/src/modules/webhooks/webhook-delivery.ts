@@ -29,7 +29,7 @@ export const AUTO_DISABLE_AFTER_FAILURES = 10;
 export const signWebhookBody = (secret: string, body: string, timestamp: number): string =>
   `t=${timestamp},v1=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
 
-type HttpOutcome = { status: number; excerpt: string };
+export type HttpOutcome = { status: number; excerpt: string };
 
 /** Connects only to the address the SSRF guard approved, so a DNS answer cannot change in between. */
 const pinnedLookup =
@@ -39,7 +39,7 @@ const pinnedLookup =
     else callback(null, target.address, target.family);
   };
 
-const postJson = (
+export const postJson = (
   url: URL,
   body: string,
   headers: Record<string, string>,

@@ -1,0 +1,229 @@
+import { and, asc, eq, isNotNull, isNull, max, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { DatabaseOrTransaction } from "../../platform/db.ts";
+import type { DomainEvent, DomainEventHandler } from "../../platform/domain-events.ts";
+import { AppError } from "../../platform/errors.ts";
+import { enqueueJob } from "../../platform/queue/enqueue.ts";
+import { defineTask, type TaskContext } from "../../platform/queue/tasks.ts";
+import { users } from "../auth/auth.tables.ts";
+import { contactIdentities } from "../contacts/contacts.tables.ts";
+import { commitConversationChange } from "../conversations/commit-change.ts";
+import { conversations } from "../conversations/conversations.tables.ts";
+import { inboxes } from "../inboxes/inboxes.tables.ts";
+import { signedAttachmentUrl } from "../messages/attachment-urls.ts";
+import { attachments, messages } from "../messages/messages.tables.ts";
+import { ChannelSendError, type NormalizedOutbound } from "./channel-adapter.ts";
+import { toChannelInbox } from "./channel-inboxes.ts";
+import { adapterForInboxType } from "./channel-registry.ts";
+import { channelContextOf } from "./process-event.task.ts";
+
+export const SEND_MESSAGE_TASK = "channels.send_message";
+const SEND_MAX_ATTEMPTS = 6;
+
+const lastInboundAt = async (tx: DatabaseOrTransaction, conversationId: string): Promise<Date | null> => {
+  const [row] = await tx
+    .select({ at: max(messages.createdAt) })
+    .from(messages)
+    .where(and(eq(messages.conversationId, conversationId), eq(messages.senderType, "contact")));
+  return row?.at ?? null;
+};
+
+/**
+ * An agent's or bot's public reply in a platform inbox leaves through the platform: checked now
+ * (so a message the platform would refuse is refused to the agent at once), marked pending and
+ * queued in the same transaction. Messages that came from the platform (echoes) carry an external
+ * id already and are not sent back.
+ */
+export const queueChannelSend: DomainEventHandler = async (tx, event) => {
+  if (event.type !== "message.created" || event.isPrivate) return;
+  if (event.senderType !== "agent" && event.senderType !== "bot") return;
+  const [row] = await tx
+    .select({ message: messages, inbox: inboxes })
+    .from(messages)
+    .innerJoin(inboxes, eq(inboxes.id, messages.inboxId))
+    .where(eq(messages.id, event.messageId));
+  if (!row || row.message.externalId !== null) return;
+  const adapter = adapterForInboxType(row.inbox.type);
+  if (!adapter) return;
+  if (row.inbox.channelStatus !== "connected" && row.inbox.channelStatus !== "expiring") {
+    throw new AppError(
+      "channel_not_connected",
+      `The ${row.inbox.name} inbox is not connected to its platform, so this reply could not be sent. Reconnect it in the inbox settings.`,
+    );
+  }
+  adapter.checkSendable?.(
+    {
+      contentType: row.message.contentType,
+      content: row.message.content,
+      lastInboundAt: await lastInboundAt(tx, row.message.conversationId),
+    },
+    {
+      id: row.inbox.id,
+      workspaceId: row.inbox.workspaceId,
+      type: row.inbox.type,
+      name: row.inbox.name,
+      channelKey: row.inbox.channelKey,
+      config: row.inbox.channelConfig,
+      secrets: {},
+    },
+  );
+  await tx.update(messages).set({ deliveryStatus: "pending", deliveryError: null }).where(eq(messages.id, row.message.id));
+  await enqueueJob(tx, sendChannelMessageTask, { messageId: row.message.id });
+  return undefined;
+};
+
+const updatedEvent = (message: { workspaceId: string; conversationId: string; id: string }): DomainEvent => ({
+  type: "message.updated",
+  workspaceId: message.workspaceId,
+  conversationId: message.conversationId,
+  messageId: message.id,
+});
+
+/** Everything an adapter needs to send one message, read in a handful of queries. */
+const loadOutbound = async (context: TaskContext, messageId: string) => {
+  const { db } = context;
+  const [row] = await db
+    .select({ message: messages, conversation: conversations, inbox: inboxes, sourceId: contactIdentities.sourceId })
+    .from(messages)
+    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+    .innerJoin(inboxes, eq(inboxes.id, messages.inboxId))
+    .leftJoin(
+      contactIdentities,
+      and(eq(contactIdentities.contactId, conversations.contactId), eq(contactIdentities.inboxId, conversations.inboxId)),
+    )
+    .where(eq(messages.id, messageId))
+    .limit(1);
+  if (!row) return null;
+  const files = await db.select().from(attachments).where(eq(attachments.messageId, messageId));
+  const [replyTo] = row.message.replyToId
+    ? await db.select({ externalId: messages.externalId }).from(messages).where(eq(messages.id, row.message.replyToId))
+    : [];
+  const thread = await db
+    .select({ externalId: messages.externalId, content: messages.content })
+    .from(messages)
+    .where(and(eq(messages.conversationId, row.conversation.id), isNotNull(messages.externalId), isNull(messages.deletedAt)))
+    .orderBy(asc(messages.seq))
+    .limit(100);
+  const [sender] = row.message.senderId
+    ? await db.select({ name: users.name }).from(users).where(eq(users.id, row.message.senderId))
+    : [];
+  const storage = channelContextOf(context).storage;
+  const subject = thread.map((message) => message.content.subject).find((value) => typeof value === "string");
+  const outbound: NormalizedOutbound = {
+    messageId,
+    recipientId: row.sourceId ?? "",
+    contentType: row.message.contentType,
+    text: row.message.text,
+    content: row.message.content,
+    attachments: files.map((file) => ({
+      fileName: file.fileName,
+      contentType: file.contentType,
+      byteSize: file.byteSize,
+      url: signedAttachmentUrl(context, file.id, "original"),
+      read: async () => {
+        const stored = await storage.get(file.storageKey);
+        if (!stored) throw new ChannelSendError({ message: `The file ${file.fileName} is no longer stored.`, retryable: false });
+        const chunks: Buffer[] = [];
+        for await (const chunk of stored.body) chunks.push(Buffer.from(chunk as Uint8Array));
+        return Buffer.concat(chunks);
+      },
+    })),
+    replyToExternalId: replyTo?.externalId ?? null,
+    lastInboundAt: await lastInboundAt(db, row.conversation.id),
+    conversation: {
+      id: row.conversation.id,
+      number: row.conversation.number,
+      subject: typeof subject === "string" ? subject : null,
+    },
+    threadExternalIds: thread.flatMap((message) => (message.externalId ? [message.externalId] : [])),
+    sender: { type: row.message.senderType === "bot" ? "bot" : "agent", name: sender?.name ?? null },
+  };
+  return { row, outbound };
+};
+
+const settle = async (
+  context: TaskContext,
+  message: { id: string; workspaceId: string; conversationId: string },
+  change: { externalId: string } | { error: string },
+) =>
+  commitConversationChange(context, async (tx) => {
+    const [updated] = await tx
+      .update(messages)
+      .set(
+        "externalId" in change
+          ? { externalId: change.externalId, deliveryStatus: "sent", deliveryError: null }
+          : { deliveryStatus: "failed", deliveryError: change.error.slice(0, 1000) },
+      )
+      // A status webhook may already have moved it on (delivered, read); never move it back.
+      .where(and(eq(messages.id, message.id), eq(messages.deliveryStatus, "pending")))
+      .returning({ id: messages.id });
+    return { result: undefined, events: updated ? [updatedEvent(message)] : [] };
+  });
+
+/** Sends one queued message; platform refusals fail it with the platform's reason for the agent to see. */
+export const sendChannelMessageTask = defineTask({
+  name: SEND_MESSAGE_TASK,
+  payload: z.object({ messageId: z.uuid() }),
+  maxAttempts: SEND_MAX_ATTEMPTS,
+  run: async ({ messageId }, context) => {
+    const loaded = await loadOutbound(context, messageId);
+    if (!loaded) return;
+    const { row, outbound } = loaded;
+    if (row.message.deliveryStatus !== "pending" || row.message.deletedAt) return;
+    const adapter = adapterForInboxType(row.inbox.type);
+    if (!adapter) return settle(context, row.message, { error: "This inbox's platform is no longer supported." });
+    if (!outbound.recipientId) return settle(context, row.message, { error: "The contact has no address on this channel." });
+    try {
+      const sent = await adapter.send(outbound, toChannelInbox(context, row.inbox), channelContextOf(context));
+      await settle(context, row.message, { externalId: sent.externalId });
+    } catch (error) {
+      const sendError =
+        error instanceof ChannelSendError
+          ? error
+          : new ChannelSendError({ message: "Sending failed unexpectedly.", retryable: true });
+      if (!(error instanceof ChannelSendError)) context.logger.error({ err: error, messageId }, "channel send failed");
+      if (sendError.code === "channel_auth") await markChannelError(context, row.inbox.id, sendError.message);
+      if (sendError.retryable && context.attempt < context.maxAttempts) throw sendError;
+      await settle(context, row.message, { error: sendError.message });
+    }
+  },
+});
+
+/** The platform refused our credentials: admins see the inbox in error with the platform's words. */
+export const markChannelError = async (context: Pick<TaskContext, "db">, inboxId: string, reason: string) => {
+  await context.db
+    .update(inboxes)
+    .set({ channelStatus: "error", channelError: reason.slice(0, 1000), updatedAt: new Date() })
+    .where(eq(inboxes.id, inboxId));
+};
+
+/** An agent retries a failed message: it goes back to pending and is queued again. */
+export const retryChannelMessage = async (
+  context: Parameters<typeof commitConversationChange>[0],
+  workspaceId: string,
+  message: { id: string; conversationId: string },
+) =>
+  commitConversationChange(context, async (tx) => {
+    const [row] = await tx
+      .update(messages)
+      .set({ deliveryStatus: "pending", deliveryError: null })
+      .where(
+        and(
+          eq(messages.id, message.id),
+          eq(messages.workspaceId, workspaceId),
+          eq(messages.deliveryStatus, "failed"),
+          isNull(messages.externalId),
+          sql`${messages.senderType} in ('agent', 'bot')`,
+        ),
+      )
+      .returning({ id: messages.id, inboxId: messages.inboxId });
+    if (!row) throw new AppError("conflict", "Only a failed reply that never reached the platform can be retried.");
+    const [inbox] = await tx.select().from(inboxes).where(eq(inboxes.id, row.inboxId));
+    if (!inbox || !adapterForInboxType(inbox.type))
+      throw new AppError("conflict", "This message was not sent through a platform.");
+    if (inbox.channelStatus !== "connected" && inbox.channelStatus !== "expiring") {
+      throw new AppError("channel_not_connected", `Reconnect the ${inbox.name} inbox to its platform first.`);
+    }
+    await enqueueJob(tx, sendChannelMessageTask, { messageId: row.id });
+    return { result: undefined, events: [updatedEvent({ id: row.id, workspaceId, conversationId: message.conversationId })] };
+  });
