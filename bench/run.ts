@@ -10,6 +10,7 @@ import { b2Latency } from "./budgets/b2-latency.ts";
 import { b4Reconnect } from "./budgets/b4-reconnect.ts";
 import { b5List } from "./budgets/b5-list.ts";
 import { b6Search } from "./budgets/b6-search.ts";
+import { b7Ingest } from "./budgets/b7-ingest.ts";
 import { b10Soak } from "./budgets/b10-soak.ts";
 import { b12Start } from "./budgets/b12-start.ts";
 import { exitOnSignals, isInterrupted, runCleanups } from "./lib/cleanup.ts";
@@ -26,6 +27,7 @@ const REGISTRY: readonly BenchItem[] = [
   b4Reconnect,
   b5List,
   b6Search,
+  b7Ingest,
   b10Soak,
   b12Start,
 ];

@@ -22,7 +22,17 @@ declare module "autocannon" {
     headers?: Record<string, string>;
     body?: string;
     warmup?: { connections?: number; duration?: number };
+    /** Request templates cycled per connection; `setupRequest` may rewrite each one before it is sent. */
+    requests?: Array<{
+      method?: string;
+      path?: string;
+      headers?: Record<string, string>;
+      body?: string;
+      setupRequest?: (request: RequestTemplate) => RequestTemplate;
+    }>;
   };
+
+  export type RequestTemplate = { method?: string; path?: string; headers?: Record<string, string>; body?: string };
 
   export type Result = {
     duration: number;
