@@ -78,9 +78,6 @@ export const appendMessage = async (tx: DatabaseOrTransaction, input: AppendMess
     .for("update");
   if (!conversation) throw new AppError("not_found", "No conversation with this id.");
 
-  const duplicate = await findDuplicate(tx, input, conversation.inboxId);
-  if (duplicate) return { message: duplicate, isDuplicate: true, events: [] };
-
   if (input.replyToId) {
     const [replied] = await tx
       .select({ id: messages.id })
@@ -110,8 +107,15 @@ export const appendMessage = async (tx: DatabaseOrTransaction, input: AppendMess
       externalId: input.externalId ?? null,
       deliveryStatus: input.deliveryStatus ?? "sent",
     })
+    // A retried send or a redelivered webhook meets the unique clientId/externalId: nothing is
+    // written and the stored message is returned, without a lookup on the common path.
+    .onConflictDoNothing()
     .returning();
-  if (!message) throw new Error("message insert returned no row");
+  if (!message) {
+    const duplicate = await findDuplicate(tx, input, conversation.inboxId);
+    if (!duplicate) throw new AppError("conflict", "This message collided with another one; send it again.");
+    return { message: duplicate, isDuplicate: true, events: [] };
+  }
 
   const attachmentIds = input.attachmentIds ?? [];
   if (attachmentIds.length > 0) {

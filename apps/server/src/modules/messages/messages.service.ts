@@ -41,7 +41,9 @@ export const sendAgentMessage = async (
     });
     return { result: appended, events: appended.events };
   });
-  const [message] = await toMessageDtos(services.db, services, [outcome.message]);
+  // Read back: handlers in the transaction may have moved it on (a channel reply is "pending" until sent).
+  const stored = await services.db.select().from(messages).where(eq(messages.id, outcome.message.id));
+  const [message] = await toMessageDtos(services.db, services, stored, { areNew: !outcome.isDuplicate });
   if (!message) throw new Error("stored message could not be read back");
   return { message, isDuplicate: outcome.isDuplicate };
 };
