@@ -78,6 +78,8 @@ export type WorldOptions = {
   log: (message: string) => void;
   /** The server's DATABASE_POOL_SIZE; Parley's default when unset. */
   poolSize?: number;
+  /** `parley --role`: "api" measures a node that only answers HTTP and sockets (workers run elsewhere). */
+  role?: "all" | "api";
 };
 
 export const startWorld = async (options: WorldOptions): Promise<World> => {
@@ -108,7 +110,13 @@ export const startWorld = async (options: WorldOptions): Promise<World> => {
     delete env.REDIS_URL;
     delete env.ENCRYPTION_KEYS_PREVIOUS;
     options.log("starting Parley on a scratch database");
-    parley = await startParley({ repoRoot: options.repoRoot, env, port, cwd: temp.path });
+    parley = await startParley({
+      repoRoot: options.repoRoot,
+      env,
+      port,
+      cwd: temp.path,
+      ...(options.role ? { args: ["--role", options.role] } : {}),
+    });
     const baseUrl = parley.baseUrl;
 
     const signup = await fetch(`${baseUrl}/api/v1/auth/signup`, {
