@@ -1,6 +1,9 @@
 import { createHmac } from "node:crypto";
 import type { TChannelConnection, TConversation, TMessage } from "@parley/shared";
 import { and, count, eq } from "drizzle-orm";
+
+type TErrorBody = { error: { code: string; message: string } };
+
 import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { channelEvents } from "../src/modules/channels/channels.tables.ts";
@@ -121,7 +124,7 @@ describe("API channel: the framework every platform adapter plugs into", () => {
     const before = await storedEvents();
     const response = await post({ type: "message", id: "forged-1", contact: { id: "x" }, text: "hi" }, bearer("pat_wrong"));
     expect(response.status).toBe(403);
-    expect((await response.json()).error.code).toBe("invalid_signature");
+    expect(((await response.json()) as TErrorBody).error.code).toBe("invalid_signature");
     const noToken = await post({ type: "message", id: "forged-2", contact: { id: "x" }, text: "hi" }, {});
     expect(noToken.status).toBe(403);
     expect(await storedEvents()).toBe(before);
@@ -136,7 +139,7 @@ describe("API channel: the framework every platform adapter plugs into", () => {
     expect(notJson.status).toBe(400);
     const wrongShape = await post({ type: "message", contact: { id: "x" } });
     expect(wrongShape.status).toBe(400);
-    expect((await wrongShape.json()).error.message).toContain("id");
+    expect(((await wrongShape.json()) as TErrorBody).error.message).toContain("id");
     expect(
       (await post({ type: "message", id: "a", contact: { id: "b" } }, bearer(channelToken), "/webhooks/nowhere")).status,
     ).toBe(404);

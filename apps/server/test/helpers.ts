@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { AGENT_NAMESPACE, type BuiltInRoleKey, type TSessionResponse, ZSessionResponse } from "@parley/shared";
 import { and, eq } from "drizzle-orm";
 import pg from "pg";
@@ -60,6 +63,12 @@ export type TestApp = {
 /** A fixed key for tests; real deployments generate theirs (openssl rand -base64 32). */
 export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString("base64");
 
+let scratchDataDir: string | undefined;
+const testDataDir = (): string => {
+  scratchDataDir ??= mkdtempSync(path.join(os.tmpdir(), "parley-test-data-"));
+  return scratchDataDir;
+};
+
 export const testConfig = (overrides: Record<string, string> = {}): Config =>
   loadConfig({
     NODE_ENV: "test",
@@ -68,6 +77,8 @@ export const testConfig = (overrides: Record<string, string> = {}): Config =>
     HOST: "127.0.0.1",
     PUBLIC_URL: "http://parley.test",
     ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    // Uploads and other files go to a scratch folder per test process, never the checkout's ./data.
+    PARLEY_DATA_DIR: testDataDir(),
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...overrides,
   });
