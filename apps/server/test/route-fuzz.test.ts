@@ -195,6 +195,7 @@ describe("access rules", () => {
         "GET /api/v1/auth/sso/oidc/callback",
         "GET /api/v1/auth/sso/saml/{connectionId}/metadata",
         "GET /api/v1/auth/sso/{connectionId}/start",
+        "GET /api/v1/channels/{platform}/oauth/callback",
         "GET /api/v1/invitations/lookup",
         "POST /api/v1/auth/login",
         "POST /api/v1/auth/login-code/request",

@@ -10,7 +10,7 @@ import type { ConversationRow } from "../conversations/visibility.ts";
 import { appendMessage } from "../messages/append-message.ts";
 import { storeUpload } from "../messages/attachments.service.ts";
 import { type DeliveryStatus, messageEdits, messageReactions, messages } from "../messages/messages.tables.ts";
-import type { ChannelInbox, NormalizedEvent } from "./channel-adapter.ts";
+import { type ChannelInbox, ChannelSendError, type NormalizedEvent } from "./channel-adapter.ts";
 
 type MessageEvent = Extract<NormalizedEvent, { kind: "message" }>;
 
@@ -104,7 +104,15 @@ const storeInboundMedia = async (
   const attachmentIds: string[] = [];
   const notes: string[] = [];
   for (const media of event.media ?? []) {
-    const { bytes } = await media.fetch();
+    let bytes: Buffer;
+    try {
+      ({ bytes } = await media.fetch());
+    } catch (error) {
+      // A file the platform will never serve (deleted, too large) must not hold back the message itself.
+      if (!(error instanceof ChannelSendError) || error.retryable) throw error;
+      notes.push(`[${media.fileName} was not kept: ${error.message}]`);
+      continue;
+    }
     if (bytes.length > services.config.maxUploadBytes) {
       notes.push(`[${media.fileName} was not kept: larger than ${Math.round(services.config.maxUploadBytes / 1_048_576)} MB]`);
       continue;

@@ -1,9 +1,19 @@
 import type { InboxType } from "../inboxes/inboxes.tables.ts";
 import { apiChannelAdapter } from "./api/api-channel.adapter.ts";
 import type { ChannelAdapter, ChannelPlatform } from "./channel-adapter.ts";
+import { instagramAdapter } from "./instagram/instagram.adapter.ts";
+import { messengerAdapter } from "./messenger/messenger.adapter.ts";
+import { telegramAdapter } from "./telegram/telegram.adapter.ts";
+import { twilioAdapter } from "./twilio/twilio.adapter.ts";
 
 /** Every platform adapter; a platform without one has no webhook endpoint and no connect flow. */
-const adapters: readonly ChannelAdapter[] = [apiChannelAdapter];
+const adapters: readonly ChannelAdapter[] = [
+  apiChannelAdapter,
+  messengerAdapter,
+  instagramAdapter,
+  telegramAdapter,
+  twilioAdapter,
+];
 
 const byPlatform = new Map<string, ChannelAdapter>(adapters.map((adapter) => [adapter.platform, adapter]));
 const byInboxType = new Map<string, ChannelAdapter>(adapters.map((adapter) => [adapter.inboxType, adapter]));

@@ -1,0 +1,706 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { TChannelConnection, TConversation, TMessage } from "@parley/shared";
+import { and, count, eq } from "drizzle-orm";
+import sharp from "sharp";
+import type { Socket } from "socket.io-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { channelEvents } from "../src/modules/channels/channels.tables.ts";
+import { contacts } from "../src/modules/contacts/contacts.tables.ts";
+import { conversations } from "../src/modules/conversations/conversations.tables.ts";
+import { inboxes } from "../src/modules/inboxes/inboxes.tables.ts";
+import { attachments, messageReactions, messages } from "../src/modules/messages/messages.tables.ts";
+import type { Worker } from "../src/platform/queue/worker.ts";
+import { eventually, type FakePlatform, type RecordedRequest, startFakePlatform } from "./fake-platform.ts";
+import { bearer, connectAgent, nextEvent, signUp, startTestApp, startTestWorker, type TestApp } from "./helpers.ts";
+
+/**
+ * Telegram Bot API against a local fake. Update payloads are the examples of "Testing your bot
+ * with updates" (https://core.telegram.org/bots/webhooks#testing-your-bot-with-updates), with the
+ * fields today's Bot API adds (chat.type) and other objects shaped as https://core.telegram.org/bots/api
+ * documents them (PhotoSize, Sticker, Location, Contact, CallbackQuery, MessageReactionUpdated).
+ */
+const TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+const CHAT_ID = 1111111;
+
+const documentedSender = { last_name: "Test Lastname", id: CHAT_ID, first_name: "Test", username: "Test" };
+const documentedChat = { ...documentedSender, type: "private" };
+const update = (updateId: number, fields: Record<string, unknown>) => ({ update_id: updateId, ...fields });
+const message = (messageId: number, fields: Record<string, unknown>) => ({
+  date: 1441645532,
+  chat: documentedChat,
+  message_id: messageId,
+  from: documentedSender,
+  ...fields,
+});
+
+describe("Telegram: bots through the Bot API", () => {
+  let harness: TestApp;
+  let worker: Worker;
+  let baseUrl: string;
+  let telegram: FakePlatform;
+  let dataDir: string;
+  let token: string;
+  let inboxId: string;
+  let webhookSecret: string;
+  let agentSocket: Socket;
+  let sentMessageId = 5000;
+
+  const postUpdate = (body: unknown, secret: string | null = webhookSecret, raw?: string) =>
+    fetch(`${baseUrl}/webhooks/telegram/${inboxId}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(secret === null ? {} : { "x-telegram-bot-api-secret-token": secret }) },
+      body: raw ?? JSON.stringify(body),
+    });
+
+  const storedEvents = async () => {
+    const [row] = await harness.database.db
+      .select({ value: count() })
+      .from(channelEvents)
+      .where(eq(channelEvents.inboxId, inboxId));
+    return row?.value ?? 0;
+  };
+
+  const messageByExternalId = async (externalId: string) => {
+    const [row] = await harness.database.db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.inboxId, inboxId), eq(messages.externalId, externalId)));
+    return row;
+  };
+  const arrived = (externalId: string) => eventually(() => messageByExternalId(externalId));
+
+  const theConversation = async (): Promise<TConversation> => {
+    const list = await harness.app.inject({
+      method: "GET",
+      url: `/api/v1/conversations?inboxId=${inboxId}`,
+      headers: bearer(token),
+    });
+    const [conversation] = list.json().items as TConversation[];
+    if (!conversation) throw new Error("no conversation");
+    return conversation;
+  };
+
+  const reply = async (payload: Record<string, unknown>): Promise<TMessage> => {
+    const conversation = await theConversation();
+    const sent = await harness.app.inject({
+      method: "POST",
+      url: `/api/v1/conversations/${conversation.id}/messages`,
+      headers: bearer(token),
+      payload,
+    });
+    expect(sent.statusCode).toBe(201);
+    return sent.json().message ?? sent.json();
+  };
+
+  const settled = (messageId: string, status: "sent" | "failed") =>
+    eventually(async () => {
+      const [row] = await harness.database.db.select().from(messages).where(eq(messages.id, messageId));
+      return row?.deliveryStatus === status ? row : undefined;
+    }, 20_000);
+
+  const callsTo = (method: string) => telegram.requests.filter((request) => request.path === `/bot${TOKEN}/${method}`);
+  const lastCallTo = (method: string): RecordedRequest => {
+    const found = callsTo(method).at(-1);
+    if (!found) throw new Error(`no ${method} call`);
+    return found;
+  };
+
+  /** The Bot API's answer to a send method: the Message it created. */
+  const sentMessageAnswer = (request: RecordedRequest) => {
+    sentMessageId += 1;
+    const chatId = (request.json as { chat_id?: number | string } | null)?.chat_id ?? CHAT_ID;
+    return {
+      json: { ok: true, result: { message_id: sentMessageId, date: 1700000000, chat: { id: Number(chatId), type: "private" } } },
+    };
+  };
+
+  beforeAll(async () => {
+    telegram = await startFakePlatform();
+    dataDir = await mkdtemp(path.join(tmpdir(), "parley-telegram-"));
+    harness = await startTestApp({ env: { TELEGRAM_API_URL: telegram.url, PARLEY_DATA_DIR: dataDir } });
+    baseUrl = await harness.listen();
+    worker = await startTestWorker(harness);
+    token = (await signUp(harness.app)).token;
+    const created = await harness.app.inject({
+      method: "POST",
+      url: "/api/v1/inboxes",
+      headers: bearer(token),
+      payload: { type: "telegram", name: "Acme on Telegram" },
+    });
+    expect(created.statusCode).toBe(201);
+    inboxId = created.json().id;
+    for (const method of ["sendMessage", "sendPhoto", "sendDocument", "sendLocation", "sendVenue", "sendContact"]) {
+      telegram.on("POST", `/bot${TOKEN}/${method}`, sentMessageAnswer);
+    }
+    telegram.on("POST", `/bot${TOKEN}/answerCallbackQuery`, { json: { ok: true, result: true } });
+    agentSocket = await connectAgent(baseUrl, { token });
+  });
+
+  afterAll(async () => {
+    agentSocket?.close();
+    await worker?.stop();
+    await harness?.close();
+    await telegram?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("refuses a token Telegram does not know, with Telegram's words, and stores nothing", async () => {
+    const wrong = "987654321:AAwrongwrongwrongwrongwrongwrongwro";
+    telegram.on("POST", `/bot${wrong}/getMe`, { status: 401, json: { ok: false, error_code: 401, description: "Unauthorized" } });
+    const refused = await harness.app.inject({
+      method: "PUT",
+      url: `/api/v1/inboxes/${inboxId}/channel`,
+      headers: bearer(token),
+      payload: { credentials: { botToken: wrong } },
+    });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().error).toMatchObject({ code: "channel_rejected" });
+    expect(refused.json().error.message).toContain("Unauthorized");
+    const malformed = await harness.app.inject({
+      method: "PUT",
+      url: `/api/v1/inboxes/${inboxId}/channel`,
+      headers: bearer(token),
+      payload: { credentials: { botToken: "not a token" } },
+    });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().error.details[0].path).toBe("credentials.botToken");
+    const [row] = await harness.database.db.select().from(inboxes).where(eq(inboxes.id, inboxId));
+    expect(row?.channelSecrets).toBeNull();
+  });
+
+  it("connects a bot: getMe checks the token, setWebhook registers our URL with a secret token", async () => {
+    telegram.on("POST", `/bot${TOKEN}/getMe`, {
+      json: {
+        ok: true,
+        result: { id: 123456789, is_bot: true, first_name: "Acme Support", username: "acme_support_bot" },
+      },
+    });
+    telegram.on("POST", `/bot${TOKEN}/setWebhook`, { json: { ok: true, result: true, description: "Webhook was set" } });
+    const connected = await harness.app.inject({
+      method: "PUT",
+      url: `/api/v1/inboxes/${inboxId}/channel`,
+      headers: bearer(token),
+      payload: { credentials: { botToken: TOKEN } },
+    });
+    expect(connected.statusCode).toBe(200);
+    expect(connected.json<TChannelConnection>()).toMatchObject({
+      status: "connected",
+      platform: "telegram",
+      channelKey: "123456789",
+      displayName: "@acme_support_bot",
+      webhookUrl: `${harness.config.publicUrl}/webhooks/telegram/${inboxId}`,
+    });
+    const setWebhook = lastCallTo("setWebhook");
+    expect(setWebhook.method).toBe("POST");
+    const body = setWebhook.json as { url: string; secret_token: string; allowed_updates: string[] };
+    expect(body.url).toBe(`${harness.config.publicUrl}/webhooks/telegram/${inboxId}`);
+    expect(body.secret_token).toMatch(/^[A-Za-z0-9_-]{32,256}$/);
+    expect(body.allowed_updates).toEqual(expect.arrayContaining(["message", "edited_message", "callback_query"]));
+    webhookSecret = body.secret_token;
+    const { rows } = await harness.database.pool.query("select channel_secrets from inboxes where id = $1", [inboxId]);
+    expect(rows[0].channel_secrets).not.toContain(TOKEN);
+    expect(connected.body).not.toContain(TOKEN);
+  });
+
+  it("turns the documented /start update into a conversation the agent sees, with its deep-link payload, once", async () => {
+    const created = nextEvent<{ conversation: TConversation }>(agentSocket, "conversation.created");
+    const first = update(10000, { message: message(1365, { text: "/start spring-sale" }) });
+    const answer = await postUpdate(first);
+    expect(answer.status).toBe(200);
+    const { conversation } = await created;
+    expect(conversation.inbox.type).toBe("telegram");
+    expect(conversation.contact.name).toBe("Test Test Lastname");
+    const live = await nextEvent<{ message: TMessage }>(agentSocket, "message.created");
+    expect(live.message).toMatchObject({
+      senderType: "contact",
+      text: "/start spring-sale",
+      content: { startPayload: "spring-sale" },
+    });
+    // Telegram redelivers when it does not hear back in time: the update is stored once.
+    expect((await postUpdate(first)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const [stored] = await harness.database.db
+      .select({ value: count() })
+      .from(messages)
+      .where(eq(messages.externalId, `${CHAT_ID}:1365`));
+    expect(stored?.value).toBe(1);
+  });
+
+  it("refuses updates without our secret token with 403 and stores nothing; malformed bodies get 400", async () => {
+    const before = await storedEvents();
+    const forged = update(20001, { message: message(2001, { text: "forged" }) });
+    expect((await postUpdate(forged, "wrong-secret")).status).toBe(403);
+    expect((await postUpdate(forged, null)).status).toBe(403);
+    expect(await storedEvents()).toBe(before);
+    expect((await postUpdate(null, webhookSecret, "{not json")).status).toBe(400);
+    expect((await postUpdate({ message: { text: "no update id" } })).status).toBe(400);
+    expect(await storedEvents()).toBe(before);
+  });
+
+  it("fetches the largest photo into storage, and keeps documents, voice, stickers, locations and contacts", async () => {
+    const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 10, g: 120, b: 200 } } })
+      .jpeg()
+      .toBuffer();
+    const webp = await sharp({ create: { width: 32, height: 32, channels: 4, background: { r: 250, g: 200, b: 0, alpha: 1 } } })
+      .webp()
+      .toBuffer();
+    const pdf = Buffer.from("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n");
+    const files: Record<string, { path: string; bytes: Buffer }> = {
+      "photo-large": { path: "photos/file_10.jpg", bytes: jpeg },
+      "doc-1": { path: "documents/file_11.pdf", bytes: pdf },
+      "sticker-1": { path: "stickers/file_12.webp", bytes: webp },
+    };
+    telegram.on("POST", `/bot${TOKEN}/getFile`, (request) => {
+      const fileId = (request.json as { file_id: string }).file_id;
+      const file = files[fileId];
+      if (!file) return { status: 400, json: { ok: false, error_code: 400, description: "Bad Request: invalid file_id" } };
+      return { json: { ok: true, result: { file_id: fileId, file_unique_id: `u-${fileId}`, file_path: file.path } } };
+    });
+    for (const file of Object.values(files)) {
+      telegram.on("GET", `/file/bot${TOKEN}/${file.path}`, {
+        body: file.bytes,
+        headers: { "content-type": "application/octet-stream" },
+      });
+    }
+
+    await postUpdate(
+      update(10001, {
+        message: message(1366, {
+          caption: "The box arrived like this",
+          photo: [
+            { file_id: "photo-small", file_unique_id: "s", width: 90, height: 67, file_size: 1200 },
+            { file_id: "photo-large", file_unique_id: "l", width: 1280, height: 960, file_size: 90000 },
+            { file_id: "photo-medium", file_unique_id: "m", width: 320, height: 240, file_size: 9000 },
+          ],
+        }),
+      }),
+    );
+    // The documented document example, with a file Bot API serves.
+    await postUpdate(
+      update(10002, {
+        message: message(1367, {
+          document: { file_id: "doc-1", file_name: "Testfile.pdf", mime_type: "application/pdf", file_size: 536392 },
+        }),
+      }),
+    );
+    await postUpdate(
+      update(10003, {
+        message: message(1368, {
+          sticker: {
+            file_id: "sticker-1",
+            file_unique_id: "st",
+            width: 512,
+            height: 512,
+            is_animated: false,
+            is_video: false,
+            emoji: "👍",
+          },
+        }),
+      }),
+    );
+    await postUpdate(update(10004, { message: message(1369, { location: { latitude: 52.520008, longitude: 13.404954 } }) }));
+    await postUpdate(
+      update(10005, {
+        message: message(1370, { contact: { phone_number: "+4915112345678", first_name: "Grace", last_name: "Hopper" } }),
+      }),
+    );
+    // A voice note over the Bot API's 20 MB download limit is named, not fetched.
+    await postUpdate(
+      update(10006, {
+        message: message(1371, {
+          voice: { file_id: "voice-huge", duration: 5, mime_type: "audio/ogg", file_size: 23_000_000 },
+        }),
+      }),
+    );
+
+    // A file Telegram refuses to serve is named; the message itself still arrives.
+    await postUpdate(
+      update(10007, {
+        message: message(1372, {
+          caption: "Unboxing",
+          video: { file_id: "video-gone", duration: 9, width: 640, height: 360, mime_type: "video/mp4", file_size: 90000 },
+        }),
+      }),
+    );
+
+    const photo = await arrived(`${CHAT_ID}:1366`);
+    expect(photo).toMatchObject({ contentType: "image", text: "The box arrived like this" });
+    const getFileIds = callsTo("getFile").map((request) => (request.json as { file_id: string }).file_id);
+    expect(getFileIds).toContain("photo-large");
+    expect(getFileIds).not.toContain("photo-small");
+    const [photoFile] = await harness.database.db.select().from(attachments).where(eq(attachments.messageId, photo.id));
+    expect(photoFile).toMatchObject({ contentType: "image/jpeg", byteSize: jpeg.length, width: 64, height: 48 });
+
+    const document = await arrived(`${CHAT_ID}:1367`);
+    expect(document.contentType).toBe("file");
+    const [documentFile] = await harness.database.db.select().from(attachments).where(eq(attachments.messageId, document.id));
+    expect(documentFile).toMatchObject({ fileName: "Testfile.pdf", contentType: "application/pdf" });
+
+    const sticker = await arrived(`${CHAT_ID}:1368`);
+    expect(sticker).toMatchObject({ contentType: "image", text: "👍", content: { sticker: { emoji: "👍" } } });
+    const [stickerFile] = await harness.database.db.select().from(attachments).where(eq(attachments.messageId, sticker.id));
+    expect(stickerFile?.contentType).toBe("image/webp");
+
+    expect(await arrived(`${CHAT_ID}:1369`)).toMatchObject({
+      contentType: "location",
+      content: { latitude: 52.520008, longitude: 13.404954 },
+    });
+    expect(await arrived(`${CHAT_ID}:1370`)).toMatchObject({
+      contentType: "contact_card",
+      text: "Grace Hopper",
+      content: { name: "Grace Hopper", phones: ["+4915112345678"] },
+    });
+    const voice = await arrived(`${CHAT_ID}:1371`);
+    expect(voice.contentType).toBe("audio");
+    expect(voice.text).toContain("too large");
+    expect(getFileIds).not.toContain("voice-huge");
+    const video = await arrived(`${CHAT_ID}:1372`);
+    expect(video.contentType).toBe("video");
+    expect(video.text).toContain("Unboxing");
+    expect(video.text).toContain("invalid file_id");
+  });
+
+  it("links the documented reply to the message it quotes, applies edits and reactions, and ignores group chats", async () => {
+    await postUpdate(update(10010, { message: message(1334, { text: "Original" }) }));
+    const original = await arrived(`${CHAT_ID}:1334`);
+    await postUpdate(
+      update(10011, {
+        message: message(1380, {
+          text: "/start",
+          reply_to_message: { date: 1441645000, chat: documentedChat, message_id: 1334, text: "Original" },
+        }),
+      }),
+    );
+    const quoting = await arrived(`${CHAT_ID}:1380`);
+    expect(quoting.replyToId).toBe(original.id);
+
+    // The documented edited_message example, for the message it edits.
+    await postUpdate(
+      update(10012, {
+        edited_message: message(1334, { text: "Edited text", edit_date: 1441646600 }),
+      }),
+    );
+    const edited = await eventually(async () => {
+      const row = await messageByExternalId(`${CHAT_ID}:1334`);
+      return row?.text === "Edited text" ? row : undefined;
+    });
+    expect(edited.editedAt).not.toBeNull();
+
+    await postUpdate(
+      update(10013, {
+        message_reaction: {
+          chat: documentedChat,
+          message_id: 1334,
+          user: documentedSender,
+          date: 1441646700,
+          old_reaction: [],
+          new_reaction: [{ type: "emoji", emoji: "❤" }],
+        },
+      }),
+    );
+    const reaction = await eventually(async () => {
+      const [row] = await harness.database.db.select().from(messageReactions).where(eq(messageReactions.messageId, original.id));
+      return row;
+    });
+    expect(reaction.emoji).toBe("❤");
+
+    const groupsBefore = await harness.database.db.select({ value: count() }).from(conversations);
+    await postUpdate(
+      update(10014, {
+        message: {
+          date: 1441645532,
+          chat: { id: -1001234567890, type: "supergroup", title: "Acme fans" },
+          message_id: 77,
+          from: { id: 2222222, first_name: "Someone" },
+          text: "hello group",
+        },
+      }),
+    );
+    await eventually(async () => {
+      const [event] = await harness.database.db
+        .select()
+        .from(channelEvents)
+        .where(and(eq(channelEvents.inboxId, inboxId), eq(channelEvents.dedupeKey, "update:10014")));
+      return event?.processedAt ? event : undefined;
+    });
+    const groupsAfter = await harness.database.db.select({ value: count() }).from(conversations);
+    expect(groupsAfter[0]?.value).toBe(groupsBefore[0]?.value);
+    expect(await messageByExternalId("-1001234567890:77")).toBeUndefined();
+  });
+
+  it("sends an agent's reply as plain text, quoting the message it answers, split at 4,096 characters", async () => {
+    const original = await messageByExternalId(`${CHAT_ID}:1334`);
+    const sent = await reply({ clientId: "tg-reply-1", text: "Hi *Test*, we're on it <3", replyToId: original?.id });
+    const stored = await settled(sent.id, "sent");
+    const request = lastCallTo("sendMessage");
+    expect(request.method).toBe("POST");
+    expect(request.json).toEqual({
+      chat_id: String(CHAT_ID),
+      text: "Hi *Test*, we're on it <3",
+      reply_parameters: { message_id: 1334, allow_sending_without_reply: true },
+    });
+    expect(stored.externalId).toBe(`${CHAT_ID}:${sentMessageId}`);
+
+    const before = callsTo("sendMessage").length;
+    const long = `${"word ".repeat(1000)}\n\n${"more ".repeat(200)}`.trim();
+    const split = await reply({ clientId: "tg-reply-2", text: long });
+    await settled(split.id, "sent");
+    const pieces = callsTo("sendMessage")
+      .slice(before)
+      .map((request) => (request.json as { text: string }).text);
+    expect(pieces).toHaveLength(2);
+    expect(pieces.every((piece) => piece.length <= 4096)).toBe(true);
+    expect(pieces.join(" ").replace(/\s+/g, " ")).toBe(long.replace(/\s+/g, " "));
+  });
+
+  it("shows buttons as an inline keyboard (long payloads by key) and turns the pressed button into a postback", async () => {
+    const longPayload = `ORDER_STATUS:${"x".repeat(120)}`;
+    const sent = await reply({
+      clientId: "tg-buttons-1",
+      text: "What do you need?",
+      contentType: "buttons",
+      content: {
+        buttons: [
+          { title: "Track my order", payload: longPayload },
+          { title: "Talk to sales", payload: "SALES" },
+          { title: "Our website", url: "https://example.com/help" },
+        ],
+      },
+    });
+    const stored = await settled(sent.id, "sent");
+    const request = lastCallTo("sendMessage");
+    const markup = (request.json as { reply_markup: { inline_keyboard: Array<Array<Record<string, string>>> } }).reply_markup;
+    const [track, sales, site] = markup.inline_keyboard.map((row) => row[0]);
+    expect(sales).toEqual({ text: "Talk to sales", callback_data: "SALES" });
+    expect(site).toEqual({ text: "Our website", url: "https://example.com/help" });
+    expect(track?.text).toBe("Track my order");
+    expect(Buffer.byteLength(track?.callback_data ?? "", "utf8")).toBeLessThanOrEqual(64);
+    expect(track?.callback_data).not.toBe(longPayload);
+
+    const botMessageId = Number(stored.externalId?.split(":")[1]);
+    await postUpdate(
+      update(10020, {
+        callback_query: {
+          id: "4382bfdwdsb323b2d9",
+          from: documentedSender,
+          chat_instance: "-1234567890",
+          data: track?.callback_data,
+          message: {
+            message_id: botMessageId,
+            date: 1700000000,
+            chat: documentedChat,
+            from: { id: 123456789, is_bot: true, first_name: "Acme Support", username: "acme_support_bot" },
+            text: "What do you need?",
+            reply_markup: markup,
+          },
+        },
+      }),
+    );
+    const answer = await arrived("callback:4382bfdwdsb323b2d9");
+    expect(answer).toMatchObject({
+      senderType: "contact",
+      text: "Track my order",
+      content: { postback: { payload: longPayload, title: "Track my order" } },
+      replyToId: sent.id,
+    });
+    const answered = await telegram.waitFor((candidate) => candidate.path === `/bot${TOKEN}/answerCallbackQuery`);
+    expect(answered.json).toEqual({ callback_query_id: "4382bfdwdsb323b2d9" });
+
+    // The documented callback example comes from an inline-mode message (no chat): it lands in the user's private chat.
+    await postUpdate(
+      update(10021, {
+        callback_query: {
+          id: "4382bfdwdsb323b2e0",
+          from: { ...documentedSender, type: "private" },
+          data: "Data from button callback",
+          inline_message_id: "1234csdbsk4839",
+        },
+      }),
+    );
+    expect(await arrived("callback:4382bfdwdsb323b2e0")).toMatchObject({
+      conversationId: answer.conversationId,
+      text: "Data from button callback",
+      content: { postback: { payload: "Data from button callback", title: "Data from button callback" } },
+    });
+  });
+
+  it("shows quick replies as a one-time reply keyboard and recognises the answer typed from it", async () => {
+    const sent = await reply({
+      clientId: "tg-quick-1",
+      text: "How was your delivery?",
+      contentType: "buttons",
+      content: {
+        style: "quick_replies",
+        buttons: [
+          { title: "Great", payload: "CSAT_GOOD" },
+          { title: "Not so good", payload: "CSAT_BAD" },
+        ],
+      },
+    });
+    await settled(sent.id, "sent");
+    expect(lastCallTo("sendMessage").json).toEqual({
+      chat_id: String(CHAT_ID),
+      text: "How was your delivery?",
+      reply_markup: {
+        keyboard: [[{ text: "Great" }], [{ text: "Not so good" }]],
+        one_time_keyboard: true,
+        resize_keyboard: true,
+      },
+    });
+    await postUpdate(update(10030, { message: message(1390, { text: "Not so good" }) }));
+    expect(await arrived(`${CHAT_ID}:1390`)).toMatchObject({
+      text: "Not so good",
+      content: { postback: { payload: "CSAT_BAD", title: "Not so good" } },
+    });
+  });
+
+  it("uploads attachments with sendPhoto (text as caption) and sends locations as venues", async () => {
+    const png = await sharp({ create: { width: 20, height: 20, channels: 3, background: { r: 0, g: 0, b: 0 } } })
+      .png()
+      .toBuffer();
+    const form = new FormData();
+    form.append("file", new Blob([new Uint8Array(png)], { type: "image/png" }), "receipt.png");
+    const uploaded = await fetch(`${baseUrl}/api/v1/attachments`, { method: "POST", headers: bearer(token), body: form });
+    expect(uploaded.status).toBe(201);
+    const attachmentId = ((await uploaded.json()) as { id: string }).id;
+    const sent = await reply({ clientId: "tg-photo-1", text: "Your receipt", attachmentIds: [attachmentId] });
+    await settled(sent.id, "sent");
+    const photo = lastCallTo("sendPhoto");
+    expect(String(photo.headers["content-type"])).toMatch(/^multipart\/form-data; boundary=/);
+    const parts = await new Response(new Uint8Array(photo.rawBody), {
+      headers: { "content-type": String(photo.headers["content-type"]) },
+    }).formData();
+    expect(parts.get("chat_id")).toBe(String(CHAT_ID));
+    expect(parts.get("caption")).toBe("Your receipt");
+    const file = parts.get("photo");
+    expect(file).toBeInstanceOf(Blob);
+    expect(Buffer.from(await (file as Blob).arrayBuffer()).equals(png)).toBe(true);
+    expect((file as File).name).toBe("receipt.png");
+
+    const location = await reply({
+      clientId: "tg-location-1",
+      contentType: "location",
+      content: { latitude: 48.8584, longitude: 2.2945, name: "Acme Paris", address: "5 Av. Anatole France" },
+    });
+    await settled(location.id, "sent");
+    expect(lastCallTo("sendVenue").json).toEqual({
+      chat_id: String(CHAT_ID),
+      latitude: 48.8584,
+      longitude: 2.2945,
+      title: "Acme Paris",
+      address: "5 Av. Anatole France",
+    });
+  });
+
+  it("sends cards as photos with a caption and buttons, and as text when Telegram cannot fetch the picture", async () => {
+    telegram.on(
+      "POST",
+      `/bot${TOKEN}/sendPhoto`,
+      { status: 400, json: { ok: false, error_code: 400, description: "Bad Request: wrong file identifier/HTTP URL specified" } },
+      { once: true },
+    );
+    const before = telegram.requests.length;
+    const sent = await reply({
+      clientId: "tg-cards-1",
+      text: "Our picks for you",
+      contentType: "cards",
+      content: {
+        cards: [
+          { title: "Trail shoe", subtitle: "Light and grippy", imageUrl: "https://cdn.example.com/missing.jpg" },
+          {
+            title: "Rain jacket",
+            subtitle: "Packs into its pocket",
+            imageUrl: "https://cdn.example.com/jacket.jpg",
+            url: "https://example.com/jacket",
+            buttons: [{ title: "Buy", payload: "BUY_JACKET" }],
+          },
+        ],
+      },
+    });
+    const stored = await settled(sent.id, "sent");
+    const calls = telegram.requests
+      .slice(before)
+      .map((request) => ({ path: request.path.split("/").at(-1), json: request.json }));
+    expect(calls).toEqual([
+      { path: "sendMessage", json: { chat_id: String(CHAT_ID), text: "Our picks for you" } },
+      {
+        path: "sendPhoto",
+        json: { chat_id: String(CHAT_ID), photo: "https://cdn.example.com/missing.jpg", caption: "Trail shoe\nLight and grippy" },
+      },
+      { path: "sendMessage", json: { chat_id: String(CHAT_ID), text: "Trail shoe\nLight and grippy" } },
+      {
+        path: "sendPhoto",
+        json: {
+          chat_id: String(CHAT_ID),
+          photo: "https://cdn.example.com/jacket.jpg",
+          caption: "Rain jacket\nPacks into its pocket\nhttps://example.com/jacket",
+          reply_markup: { inline_keyboard: [[{ text: "Buy", callback_data: "BUY_JACKET" }]] },
+        },
+      },
+    ]);
+    expect(stored.externalId).toBe(`${CHAT_ID}:${sentMessageId}`);
+  });
+
+  it("maps Telegram's refusals: 429 is retried, a blocked bot and a 400 fail with the reason, 401 puts the inbox in error", async () => {
+    telegram.on(
+      "POST",
+      `/bot${TOKEN}/sendMessage`,
+      {
+        status: 429,
+        json: { ok: false, error_code: 429, description: "Too Many Requests: retry after 1", parameters: { retry_after: 1 } },
+      },
+      { once: true },
+    );
+    const throttled = await reply({ clientId: "tg-429", text: "Sent after a pause" });
+    await settled(throttled.id, "sent");
+    expect(
+      callsTo("sendMessage").filter((request) => (request.json as { text: string }).text === "Sent after a pause"),
+    ).toHaveLength(2);
+
+    telegram.on(
+      "POST",
+      `/bot${TOKEN}/sendMessage`,
+      { status: 403, json: { ok: false, error_code: 403, description: "Forbidden: bot was blocked by the user" } },
+      { once: true },
+    );
+    const blocked = await reply({ clientId: "tg-403", text: "Are you there?" });
+    expect((await settled(blocked.id, "failed")).deliveryError).toContain("The contact blocked the bot");
+
+    telegram.on(
+      "POST",
+      `/bot${TOKEN}/sendMessage`,
+      { status: 400, json: { ok: false, error_code: 400, description: "Bad Request: chat not found" } },
+      { once: true },
+    );
+    const notFound = await reply({ clientId: "tg-400", text: "Hello?" });
+    expect((await settled(notFound.id, "failed")).deliveryError).toContain("Bad Request: chat not found");
+
+    telegram.on(
+      "POST",
+      `/bot${TOKEN}/sendMessage`,
+      { status: 401, json: { ok: false, error_code: 401, description: "Unauthorized" } },
+      { once: true },
+    );
+    const revoked = await reply({ clientId: "tg-401", text: "Token revoked meanwhile" });
+    expect((await settled(revoked.id, "failed")).deliveryError).toContain("Unauthorized");
+    const status = await harness.app.inject({ method: "GET", url: `/api/v1/inboxes/${inboxId}/channel`, headers: bearer(token) });
+    expect(status.json()).toMatchObject({ status: "error" });
+    expect(status.json().error).toContain("Unauthorized");
+  });
+
+  it("disconnects: deleteWebhook is called, credentials are erased and updates are refused", async () => {
+    telegram.on("POST", `/bot${TOKEN}/deleteWebhook`, { json: { ok: true, result: true, description: "Webhook was deleted" } });
+    const disconnected = await harness.app.inject({
+      method: "DELETE",
+      url: `/api/v1/inboxes/${inboxId}/channel`,
+      headers: bearer(token),
+    });
+    expect(disconnected.json()).toMatchObject({ status: "disconnected" });
+    expect(lastCallTo("deleteWebhook").json).toEqual({ drop_pending_updates: false });
+    expect((await postUpdate(update(10099, { message: message(1999, { text: "late" }) }))).status).toBe(403);
+    const [contact] = await harness.database.db.select().from(contacts).where(eq(contacts.name, "Test Test Lastname"));
+    expect(contact).toBeDefined();
+  });
+});
