@@ -3,9 +3,19 @@ import { metaTokenCheckTask } from "./messenger/meta-token-check.task.ts";
 import { queueChannelSend, sendChannelMessageTask } from "./outbound.ts";
 import { processChannelEventTask } from "./process-event.task.ts";
 
+/**
+ * Read through getters: the channel files import the conversation core, which imports the module
+ * list, so these bindings may not be initialised yet when this object is created.
+ */
 export const channelsModule: ParleyModule = {
-  tasks: [processChannelEventTask, sendChannelMessageTask, metaTokenCheckTask],
-  domainEventHandlers: [queueChannelSend],
-  // Daily, so a page token about to expire shows as "expiring" a week ahead.
-  cron: [{ task: metaTokenCheckTask.name, match: "41 4 * * *" }],
+  get tasks() {
+    return [processChannelEventTask, sendChannelMessageTask, metaTokenCheckTask];
+  },
+  get domainEventHandlers() {
+    return [queueChannelSend];
+  },
+  get cron() {
+    // Daily, so a page token about to expire shows as "expiring" a week ahead.
+    return [{ task: metaTokenCheckTask.name, match: "41 4 * * *" }];
+  },
 };
