@@ -1,6 +1,7 @@
 import { authModule } from "./modules/auth/auth.module.ts";
 import { cannedModule } from "./modules/canned/canned.module.ts";
 import { channelsModule } from "./modules/channels/channels.module.ts";
+import { whatsappModule } from "./modules/channels/whatsapp/whatsapp.module.ts";
 import { contactsModule } from "./modules/contacts/contacts.module.ts";
 import { conversationsModule } from "./modules/conversations/conversations.module.ts";
 import { csatModule } from "./modules/csat/csat.module.ts";
@@ -31,4 +32,5 @@ export const parleyModules = (): readonly ParleyModule[] => [
   internalChatsModule,
   webhooksModule,
   channelsModule,
+  whatsappModule,
 ];

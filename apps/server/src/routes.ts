@@ -9,6 +9,7 @@ import { twoFactorRoutes } from "./modules/auth/two-factor.routes.ts";
 import { cannedRoutes } from "./modules/canned/canned.routes.ts";
 import { channelConnectionRoutes } from "./modules/channels/connections.routes.ts";
 import { metaLoginRoutes } from "./modules/channels/messenger/meta-login.routes.ts";
+import { whatsappTemplateRoutes } from "./modules/channels/whatsapp/whatsapp-templates.routes.ts";
 import { contactsRoutes } from "./modules/contacts/contacts.routes.ts";
 import { conversationsRoutes } from "./modules/conversations/conversations.routes.ts";
 import { csatRoutes } from "./modules/csat/csat.routes.ts";
@@ -67,4 +68,5 @@ export const apiRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (api, op
   await api.register(internalChatsRoutes);
   await api.register(channelConnectionRoutes);
   await api.register(metaLoginRoutes);
+  await api.register(whatsappTemplateRoutes);
 };

@@ -4,6 +4,7 @@ export * from "./audit.schemas.ts";
 export * from "./auth.schemas.ts";
 export * from "./canned.schemas.ts";
 export * from "./channel-meta.schemas.ts";
+export * from "./channel-whatsapp.schemas.ts";
 export * from "./channels.schemas.ts";
 export * from "./contacts.schemas.ts";
 export * from "./conversation-list.schemas.ts";

@@ -5,10 +5,12 @@ import { instagramAdapter } from "./instagram/instagram.adapter.ts";
 import { messengerAdapter } from "./messenger/messenger.adapter.ts";
 import { telegramAdapter } from "./telegram/telegram.adapter.ts";
 import { twilioAdapter } from "./twilio/twilio.adapter.ts";
+import { whatsappAdapter } from "./whatsapp/whatsapp.adapter.ts";
 
 /** Every platform adapter; a platform without one has no webhook endpoint and no connect flow. */
 const adapters: readonly ChannelAdapter[] = [
   apiChannelAdapter,
+  whatsappAdapter,
   messengerAdapter,
   instagramAdapter,
   telegramAdapter,
