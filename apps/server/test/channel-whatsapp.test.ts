@@ -7,14 +7,10 @@ import { and, count, eq } from "drizzle-orm";
 import sharp from "sharp";
 import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { toChannelInbox } from "../src/modules/channels/channel-inboxes.ts";
 import { channelEvents } from "../src/modules/channels/channels.tables.ts";
-import { platformHttp } from "../src/modules/channels/platform-http.ts";
-import { whatsappAdapter } from "../src/modules/channels/whatsapp/whatsapp.adapter.ts";
 import { inboxes } from "../src/modules/inboxes/inboxes.tables.ts";
 import { attachments, messages } from "../src/modules/messages/messages.tables.ts";
 import type { Worker } from "../src/platform/queue/worker.ts";
-import { storageFor } from "../src/platform/storage.ts";
 import { eventually, type FakePlatform, type RecordedRequest, startFakePlatform } from "./fake-platform.ts";
 import { bearer, connectAgent, signUp, startTestApp, startTestWorker, type TestApp } from "./helpers.ts";
 
@@ -824,18 +820,22 @@ describe("WhatsApp Cloud API channel", () => {
     });
   });
 
-  it("marks the latest inbound message read on WhatsApp", async () => {
+  it("marks the contact's messages read on WhatsApp when an agent reads the conversation", async () => {
     graph.on("POST", `${V}/${PHONE_NUMBER_ID}/messages`, { json: { success: true } }, { once: true });
-    const [row] = await harness.database.db.select().from(inboxes).where(eq(inboxes.id, inboxId));
-    if (!row) throw new Error("no inbox");
-    const services = harness.app.parley;
-    await whatsappAdapter.markRead?.(["wamid.QUOTE1", "wamid.UNSUPPORTED1"], toChannelInbox(services, row), {
-      ...services,
-      http: platformHttp,
-      storage: storageFor(services.config),
+    expect((await postWebhook(inbound({ id: "wamid.READ1", type: "text", text: { body: "Did you see this?" } }))).status).toBe(
+      200,
+    );
+    await eventually(async () => (await messageByExternalId("wamid.READ1")) !== undefined);
+    const current = await conversation();
+    const read = await harness.app.inject({
+      method: "POST",
+      url: `/api/v1/conversations/${current.id}/read`,
+      headers: bearer(token),
     });
+    expect(read.statusCode).toBe(200);
     const request = await sentTo((candidate) => (candidate.json as { status?: string }).status === "read");
-    expect(request.json).toEqual({ messaging_product: "whatsapp", status: "read", message_id: "wamid.UNSUPPORTED1" });
+    // WhatsApp marks everything before it read too, so only the latest id is sent.
+    expect(request.json).toEqual({ messaging_product: "whatsapp", status: "read", message_id: "wamid.READ1" });
   });
 
   it("disconnects: replies are refused and the number's webhooks are dropped", async () => {

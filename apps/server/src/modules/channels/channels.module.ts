@@ -1,4 +1,5 @@
 import type { ParleyModule } from "../../platform/parley-module.ts";
+import { markReadOnPlatformTask } from "./mark-read.task.ts";
 import { metaTokenCheckTask } from "./messenger/meta-token-check.task.ts";
 import { queueChannelSend, sendChannelMessageTask } from "./outbound.ts";
 import { processChannelEventTask } from "./process-event.task.ts";
@@ -9,7 +10,7 @@ import { processChannelEventTask } from "./process-event.task.ts";
  */
 export const channelsModule: ParleyModule = {
   get tasks() {
-    return [processChannelEventTask, sendChannelMessageTask, metaTokenCheckTask];
+    return [processChannelEventTask, sendChannelMessageTask, markReadOnPlatformTask, metaTokenCheckTask];
   },
   get domainEventHandlers() {
     return [queueChannelSend];

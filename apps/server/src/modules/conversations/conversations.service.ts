@@ -3,6 +3,8 @@ import { and, desc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { FastifyRequest } from "fastify";
 import type { RequestIdentity } from "../../platform/identity.ts";
 import { actorOf, publishAudit } from "../audit/audit.service.ts";
+import { queuePlatformReadMarks } from "../channels/mark-read.task.ts";
+import { inboxes } from "../inboxes/inboxes.tables.ts";
 import { mentions, messages } from "../messages/messages.tables.ts";
 import { type ConversationServices, commitConversationChange } from "./commit-change.ts";
 import { loadConversationDtos } from "./conversation-dto.ts";
@@ -119,7 +121,17 @@ export const markRead = async (
             inArray(messages.deliveryStatus, ["sent", "delivered"]),
           ),
         )
-        .returning({ id: messages.id });
+        .returning({ id: messages.id, seq: messages.seq, externalId: messages.externalId });
+      // Contact messages that came through a platform carry its id; the platform may want read marks.
+      const externalIds = readNow
+        .sort((a, b) => a.seq - b.seq)
+        .flatMap((message) => (message.externalId ? [message.externalId] : []));
+      if (externalIds.length > 0) {
+        const [inbox] = await tx.select({ type: inboxes.type }).from(inboxes).where(eq(inboxes.id, conversation.inboxId));
+        if (inbox) {
+          await queuePlatformReadMarks(tx, { inboxId: conversation.inboxId, inboxType: inbox.type, conversationId, externalIds });
+        }
+      }
       return {
         result: null,
         events: readNow.map((message) => ({
