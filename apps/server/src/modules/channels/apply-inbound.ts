@@ -183,14 +183,29 @@ const applyMessage = async (
   });
 };
 
+/** How long a status may wait for its message: a platform can report "sent" before our send job records the id. */
+const STATUS_WAIT_MS = 5 * 60_000;
+
+export class StatusBeforeMessage extends Error {
+  constructor(externalId: string) {
+    super(`no message with platform id ${externalId} yet; the status is applied once the send is recorded`);
+    this.name = "StatusBeforeMessage";
+  }
+}
+
 const applyStatus = async (
   services: ConversationServices,
   inbox: ChannelInbox,
   event: Extract<NormalizedEvent, { kind: "status" }>,
+  receivedAt: Date,
 ) =>
   commitConversationChange(services, async (tx) => {
     const message = await messageByExternalId(tx, inbox.id, event.externalId);
-    if (!message) return { result: undefined, events: [] };
+    if (!message) {
+      // Young: retried by the job. Old: a message sent from elsewhere (another tool on the number); nothing to update.
+      if (Date.now() - receivedAt.getTime() < STATUS_WAIT_MS) throw new StatusBeforeMessage(event.externalId);
+      return { result: undefined, events: [] };
+    }
     const moves =
       event.status === "failed"
         ? message.deliveryStatus === "pending" || message.deliveryStatus === "sent"
@@ -328,12 +343,13 @@ export const applyInboundEvent = async (
   storage: FileStorage,
   inbox: ChannelInbox,
   event: NormalizedEvent,
+  receivedAt: Date = new Date(),
 ): Promise<void> => {
   switch (event.kind) {
     case "message":
       return applyMessage(services, storage, inbox, event);
     case "status":
-      return applyStatus(services, inbox, event);
+      return applyStatus(services, inbox, event, receivedAt);
     case "read_up_to":
       return applyReadUpTo(services, inbox, event);
     case "reaction":

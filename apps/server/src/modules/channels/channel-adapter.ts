@@ -168,6 +168,12 @@ export type ChannelAdapter<ConnectInput extends z.ZodType = z.ZodType> = {
    * false: each inbox has its own, `/webhooks/<platform>/<inbox id>`.
    */
   sharedWebhook: boolean;
+  /**
+   * The channel key the credentials name, when they name it without asking the platform (a phone
+   * number, a page id, a bot token's id): a key another inbox holds is refused before `connect`
+   * registers anything on the platform, so the other inbox keeps its webhook.
+   */
+  channelKeyOf?: (input: z.infer<ConnectInput>) => string;
   /** Checks the credentials with the platform (and registers `webhookUrl` where the platform allows). */
   connect: (
     input: z.infer<ConnectInput>,

@@ -1,5 +1,5 @@
 import type { TChannelConnection } from "@parley/shared";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, ne } from "drizzle-orm";
 import type { DatabaseOrTransaction } from "../../platform/db.ts";
 import { isUniqueViolation } from "../../platform/db.ts";
 import { AppError } from "../../platform/errors.ts";
@@ -27,6 +27,20 @@ const adapterOf = (row: InboxRow): ChannelAdapter => {
   const adapter = adapterForInboxType(row.type);
   if (!adapter) throw new AppError("bad_request", `A ${row.type} inbox has no platform connection; it works without one.`);
   return adapter;
+};
+
+const alreadyConnected = (adapter: ChannelAdapter) =>
+  new AppError("conflict", `This ${adapter.platform} account is already connected to another inbox; disconnect it there first.`);
+
+/** Refuses a channel key another live inbox of the same type holds. */
+const assertChannelKeyFree = async (db: DatabaseOrTransaction, adapter: ChannelAdapter, row: InboxRow, channelKey: string) => {
+  const [holder] = await db
+    .select({ id: inboxes.id })
+    .from(inboxes)
+    .where(
+      and(eq(inboxes.type, row.type), eq(inboxes.channelKey, channelKey), isNull(inboxes.deletedAt), ne(inboxes.id, row.id)),
+    );
+  if (holder) throw alreadyConnected(adapter);
 };
 
 export const webhookUrlOf = (services: Pick<AppServices, "config">, adapter: ChannelAdapter, inboxId: string): string =>
@@ -69,6 +83,8 @@ export const connectChannel = async (
       parsed.error.issues.map((issue) => ({ path: ["credentials", ...issue.path].join("."), message: issue.message })),
     );
   }
+  const knownKey = adapter.channelKeyOf?.(parsed.data);
+  if (knownKey !== undefined) await assertChannelKeyFree(services.db, adapter, row, knownKey);
   let connection: Awaited<ReturnType<ChannelAdapter["connect"]>>;
   try {
     connection = await adapter.connect(
@@ -150,4 +166,22 @@ export const disconnectChannel = async (services: Services, workspaceId: string,
     before: { platform: adapter.platform, channelKey: row.channelKey },
   });
   return toConnectionDto(services, adapter, updated ?? row);
+};
+
+/**
+ * Before an inbox is deleted: the platform stops delivering to it (best effort, as on
+ * disconnect). Inboxes without a platform connection need nothing.
+ */
+export const releaseChannelOfDeletedInbox = async (
+  services: Services,
+  workspaceId: string,
+  inboxId: string,
+  actor: AuditActor,
+) => {
+  const [row] = await services.db
+    .select()
+    .from(inboxes)
+    .where(and(eq(inboxes.workspaceId, workspaceId), eq(inboxes.id, inboxId), isNull(inboxes.deletedAt)));
+  if (!row || !adapterForInboxType(row.type) || row.channelStatus === null || row.channelStatus === "disconnected") return;
+  await disconnectChannel(services, workspaceId, inboxId, actor);
 };

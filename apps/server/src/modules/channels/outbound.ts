@@ -1,4 +1,4 @@
-import { and, asc, eq, isNotNull, isNull, max, sql } from "drizzle-orm";
+import { and, desc, eq, isNotNull, isNull, max, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DatabaseOrTransaction } from "../../platform/db.ts";
 import type { DomainEvent, DomainEventHandler } from "../../platform/domain-events.ts";
@@ -98,12 +98,15 @@ const loadOutbound = async (context: TaskContext, messageId: string) => {
   const [replyTo] = row.message.replyToId
     ? await db.select({ externalId: messages.externalId }).from(messages).where(eq(messages.id, row.message.replyToId))
     : [];
-  const thread = await db
-    .select({ externalId: messages.externalId, content: messages.content })
-    .from(messages)
-    .where(and(eq(messages.conversationId, row.conversation.id), isNotNull(messages.externalId), isNull(messages.deletedAt)))
-    .orderBy(asc(messages.seq))
-    .limit(100);
+  // The newest 100, oldest first: a long thread's In-Reply-To must name its latest message.
+  const thread = (
+    await db
+      .select({ externalId: messages.externalId, content: messages.content })
+      .from(messages)
+      .where(and(eq(messages.conversationId, row.conversation.id), isNotNull(messages.externalId), isNull(messages.deletedAt)))
+      .orderBy(desc(messages.seq))
+      .limit(100)
+  ).reverse();
   const [sender] = row.message.senderId
     ? await db.select({ name: users.name }).from(users).where(eq(users.id, row.message.senderId))
     : [];
@@ -143,10 +146,28 @@ const loadOutbound = async (context: TaskContext, messageId: string) => {
 
 const settle = async (
   context: TaskContext,
-  message: { id: string; workspaceId: string; conversationId: string },
+  message: { id: string; workspaceId: string; conversationId: string; inboxId: string },
   change: { externalId: string } | { error: string },
 ) =>
   commitConversationChange(context, async (tx) => {
+    const events: DomainEvent[] = [];
+    if ("externalId" in change) {
+      // The platform's echo of this very send may have been stored first, as a copy from the
+      // platform's app: the copy steps aside so the message is shown once, as ours.
+      const echoes = await tx
+        .update(messages)
+        .set({ externalId: null, deletedAt: new Date() })
+        .where(
+          and(
+            eq(messages.inboxId, message.inboxId),
+            eq(messages.externalId, change.externalId),
+            ne(messages.id, message.id),
+            sql`${messages.content} ->> 'sentFromPlatform' = 'true'`,
+          ),
+        )
+        .returning({ id: messages.id, workspaceId: messages.workspaceId, conversationId: messages.conversationId });
+      events.push(...echoes.map(updatedEvent));
+    }
     const [updated] = await tx
       .update(messages)
       .set(
@@ -157,7 +178,8 @@ const settle = async (
       // A status webhook may already have moved it on (delivered, read); never move it back.
       .where(and(eq(messages.id, message.id), eq(messages.deliveryStatus, "pending")))
       .returning({ id: messages.id });
-    return { result: undefined, events: updated ? [updatedEvent(message)] : [] };
+    if (updated) events.push(updatedEvent(message));
+    return { result: undefined, events };
   });
 
 /** Sends one queued message; platform refusals fail it with the platform's reason for the agent to see. */

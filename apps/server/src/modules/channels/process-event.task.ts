@@ -41,7 +41,7 @@ export const processChannelEventTask = defineTask({
     const channelContext = channelContextOf(context);
     try {
       const events = await adapter.parse(stored.payload, found.inbox, channelContext);
-      for (const event of events) await applyInboundEvent(context, channelContext.storage, found.inbox, event);
+      for (const event of events) await applyInboundEvent(context, channelContext.storage, found.inbox, event, stored.receivedAt);
       await context.db
         .update(channelEvents)
         .set({ processedAt: new Date(), attempts: sql`${channelEvents.attempts} + 1`, lastError: null })

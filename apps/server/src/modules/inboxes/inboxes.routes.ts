@@ -16,6 +16,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { requireIdentity } from "../../platform/access.ts";
 import { actorOf } from "../audit/audit.service.ts";
+import { releaseChannelOfDeletedInbox } from "../channels/connections.service.ts";
 import {
   createInbox,
   deleteInbox,
@@ -97,7 +98,9 @@ export const inboxesRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     handler: async (request, reply) => {
       const identity = requireIdentity(request);
-      await deleteInbox(services, identity.workspaceId, request.params.id, actorOf(identity, request));
+      const actor = actorOf(identity, request);
+      await releaseChannelOfDeletedInbox(services, identity.workspaceId, request.params.id, actor);
+      await deleteInbox(services, identity.workspaceId, request.params.id, actor);
       return reply.status(204).send(null);
     },
   });

@@ -45,6 +45,7 @@ export const messengerAdapter: ChannelAdapter<typeof ZMetaPageConnectInput> = {
   inboxType: "messenger",
   sharedWebhook: true,
   connectInput: ZMetaPageConnectInput,
+  channelKeyOf: (input) => input.pageId,
   capabilities: {
     maxTextLength: MESSENGER_LIMITS.maxTextLength,
     buttons: 3,

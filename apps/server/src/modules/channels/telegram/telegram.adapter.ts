@@ -31,6 +31,8 @@ export const telegramAdapter: ChannelAdapter<typeof ZConnectInput> = {
   inboxType: "telegram",
   sharedWebhook: false,
   connectInput: ZConnectInput,
+  // The bot id is the part of the token before the colon.
+  channelKeyOf: (input) => input.botToken.split(":")[0] ?? input.botToken,
   capabilities: {
     maxTextLength: TELEGRAM_TEXT_MAX,
     buttons: 13,

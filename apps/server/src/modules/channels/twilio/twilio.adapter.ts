@@ -54,6 +54,7 @@ export const twilioAdapter: ChannelAdapter<typeof ZConnectInput> = {
   inboxType: "sms",
   sharedWebhook: false,
   connectInput: ZConnectInput,
+  channelKeyOf: (input) => input.phoneNumber,
   capabilities: {
     maxTextLength: SMS_BODY_MAX,
     buttons: 0,

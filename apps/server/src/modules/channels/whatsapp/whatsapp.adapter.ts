@@ -29,6 +29,7 @@ export const whatsappAdapter: ChannelAdapter<typeof ZConnectInput> = {
   inboxType: "whatsapp",
   sharedWebhook: true,
   connectInput: ZConnectInput,
+  channelKeyOf: (input) => input.phoneNumberId,
   capabilities: {
     maxTextLength: WHATSAPP_LIMITS.text,
     // Up to 3 reply buttons, or a list of 10 rows.
