@@ -10,6 +10,7 @@ import { cannedRoutes } from "./modules/canned/canned.routes.ts";
 import { channelConnectionRoutes } from "./modules/channels/connections.routes.ts";
 import { metaLoginRoutes } from "./modules/channels/messenger/meta-login.routes.ts";
 import { whatsappTemplateRoutes } from "./modules/channels/whatsapp/whatsapp-templates.routes.ts";
+import { contactNotesRoutes } from "./modules/contacts/contact-notes.routes.ts";
 import { contactsRoutes } from "./modules/contacts/contacts.routes.ts";
 import { conversationsRoutes } from "./modules/conversations/conversations.routes.ts";
 import { csatRoutes } from "./modules/csat/csat.routes.ts";
@@ -57,6 +58,7 @@ export const apiRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (api, op
   await api.register(visitorsRoutes);
   await api.register(inboxesRoutes);
   await api.register(contactsRoutes);
+  await api.register(contactNotesRoutes);
   await api.register(labelsRoutes);
   await api.register(routingRoutes);
   await api.register(messageActionsRoutes);

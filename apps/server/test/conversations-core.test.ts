@@ -381,10 +381,14 @@ describe("visitors online", () => {
       await settle(300);
       expect(counts.at(-1)).toEqual({ inboxId: inbox.id, visitors: 2 });
       const online = await harness.app.inject({ url: "/api/v1/visitors/online", headers: bearer(owner.token) });
-      expect(online.json()).toEqual({ items: [{ inboxId: inbox.id, name: "Website", visitors: 2 }], total: 2 });
+      expect(online.json()).toEqual({
+        items: [{ inboxId: inbox.id, name: "Website", visitors: 2 }],
+        total: 2,
+        visitors: [expect.objectContaining({ inboxId: inbox.id }), expect.objectContaining({ inboxId: inbox.id })],
+      });
       // An agent who does not work this inbox sees no count for it.
       const hidden = await harness.app.inject({ url: "/api/v1/visitors/online", headers: bearer(outsiderToken) });
-      expect(hidden.json()).toEqual({ items: [], total: 0 });
+      expect(hidden.json()).toEqual({ items: [], total: 0, visitors: [] });
 
       other.socket.close();
       await settle(300);

@@ -1,6 +1,15 @@
 import { z } from "zod";
 import { CONTENT_SCHEMAS, ZTemplateContent } from "./message-content.schemas.ts";
 import { zPlainText } from "./text.schemas.ts";
+import {
+  ZCompiledTrigger,
+  ZWidgetAvailability,
+  ZWidgetContact,
+  ZWidgetSessionClient,
+  ZWidgetSessionPage,
+  ZWidgetSettings,
+  ZWidgetVisitorFacts,
+} from "./widget.schemas.ts";
 
 export const CONVERSATION_STATUSES = ["pending", "open", "snoozed", "resolved", "closed"] as const;
 export const CONVERSATION_PRIORITIES = ["low", "medium", "high", "urgent"] as const;
@@ -145,12 +154,24 @@ export const ZWidgetSessionRequest = z.strictObject({
   inboxToken: z.string().min(8).max(100),
   /** The token the widget kept from an earlier visit; a new visitor is created without one. */
   visitorToken: z.string().max(300).optional(),
+  /** The host page the widget loaded on. */
+  page: ZWidgetSessionPage.optional(),
+  /** What the browser tells about itself; the server adds IP, location and the parsed user agent. */
+  client: ZWidgetSessionClient.optional(),
 });
+export type TWidgetSessionRequest = z.infer<typeof ZWidgetSessionRequest>;
 export const ZWidgetSessionResponse = z.object({
   visitorToken: z.string(),
   visitorId: z.string(),
   inbox: z.object({ id: z.uuid(), name: z.string(), greetingMessage: z.string() }),
   conversation: z.object({ id: z.uuid(), status: z.enum(CONVERSATION_STATUSES), lastMessageSeq: z.number().int() }).nullable(),
+  settings: ZWidgetSettings,
+  availability: ZWidgetAvailability,
+  /** Enabled proactive triggers in position order, for `evaluateTrigger`. */
+  triggers: z.array(ZCompiledTrigger),
+  /** Server-side facts for trigger conditions (location, visit count, business hours, agents online). */
+  visitor: ZWidgetVisitorFacts,
+  contact: ZWidgetContact,
 });
 export type TWidgetSessionResponse = z.infer<typeof ZWidgetSessionResponse>;
 
@@ -158,6 +179,8 @@ export const ZVisitorSendMessage = z.strictObject({
   clientId: z.string().min(1).max(100),
   text: zPlainText({ max: 10_000, emptyMessage: "Write a message." }),
   attachmentIds: z.array(z.uuid()).max(10).default([]),
+  /** Answering a proactive greeting: the greeting becomes the conversation's first message. */
+  triggerFiringId: z.uuid().optional(),
 });
 
 /** Socket acknowledgement: the stored result, or the same error shape as HTTP. */

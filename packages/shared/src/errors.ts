@@ -22,6 +22,10 @@ export const ERROR_STATUS = {
   /** A platform webhook whose signature or secret token does not match. */
   invalid_signature: 403,
   origin_not_allowed: 403,
+  /** The visitor or their IP range is banned from the website widget. */
+  visitor_banned: 403,
+  /** A widget identity hash that does not match the id (or none where the inbox requires one). */
+  identity_verification_failed: 403,
   ip_not_allowed: 403,
   workspace_suspended: 403,
   /** The workspace requires 2FA and this member has not enrolled yet. */
@@ -39,6 +43,8 @@ export const ERROR_STATUS = {
   last_owner: 409,
   /** The change would lock the person making it out (IP allowlist, own role). */
   lockout_risk: 409,
+  /** A proactive trigger already fired as often as its frequency allows. */
+  trigger_already_fired: 409,
   /** The inbox has no working platform connection (never connected, disconnected or failing). */
   channel_not_connected: 409,
   payload_too_large: 413,

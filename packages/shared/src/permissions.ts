@@ -9,6 +9,7 @@ export const PERMISSIONS = {
   "contacts.view": "See contacts",
   "contacts.manage": "Create, edit, merge and delete contacts",
   "contacts.export": "Export contacts",
+  "contacts.manage_notes": "Edit and delete other members' notes on contacts",
   "inboxes.manage": "Create, configure and delete inboxes and channel connections",
   "members.view": "See the members list",
   "members.manage": "Invite, deactivate and remove members, and change their roles",

@@ -5,6 +5,7 @@ import { ZBulkProgress } from "./conversation-list.schemas.ts";
 import { ZConversation, ZMessage } from "./conversations.schemas.ts";
 import { ZInternalMessageEvent } from "./internal-chats.schemas.ts";
 import { ZAgentPresence, ZQueueStatus } from "./routing.schemas.ts";
+import { ZVisitorVisit, ZWidgetSettings } from "./widget.schemas.ts";
 
 /** Socket.IO namespaces. */
 export const AGENT_NAMESPACE = "/agent";
@@ -23,6 +24,8 @@ export const ZAgentServerEvents = {
   "message.updated": z.object({ message: ZMessage }),
   /** What a visitor is typing before sending, to agents only (throttled). */
   sneak_peek: z.object({ conversationId: z.uuid(), text: z.string() }),
+  /** To agents of an inbox: a visitor's visit changed (page, attributes, identity). */
+  "visitor.updated": z.object({ inboxId: z.uuid(), visitorId: z.string(), contactId: z.uuid(), visit: ZVisitorVisit.nullable() }),
   /** To agents of an inbox: how many visitors have its widget open now. */
   "visitors.online": z.object({ inboxId: z.uuid(), visitors: z.number().int() }),
   /** To the members of an internal (agent-only) chat. */
@@ -56,6 +59,10 @@ export const ZWidgetServerEvents = {
   typing: z.object({ conversationId: z.uuid(), agentName: z.string().nullable(), isTyping: z.boolean() }),
   /** The visitor's place in the queue changed (position null: an agent has it now). */
   "queue.updated": ZQueueStatus,
+  /** The inbox's widget settings changed; open widgets apply them without a reload. */
+  "widget.settings": z.object({ settings: ZWidgetSettings }),
+  /** The visitor was banned: the widget hides itself. */
+  "visitor.banned": z.object({ code: z.literal("visitor_banned") }),
 } as const;
 
 export type TWidgetServerEvents = {

@@ -48,6 +48,8 @@ export type RealtimePublisher = {
   ) => void;
   /** Distinct visitors with a widget open on an inbox, counted across every node. */
   countVisitors: (inboxId: string) => Promise<number>;
+  /** The distinct visitor ids with a widget open on an inbox, across every node. */
+  onlineVisitorIds: (inboxId: string) => Promise<string[]>;
   /** Makes one member's open sockets (on every node) join or leave a room, e.g. an inbox they were added to. */
   addMemberToRoom: (workspaceId: string, userId: string, room: string) => void;
   removeMemberFromRoom: (workspaceId: string, userId: string, room: string) => void;
@@ -57,6 +59,8 @@ export type RealtimePublisher = {
   disconnectMember: (workspaceId: string, userId: string) => void;
   /** Ends the sockets opened with a revoked API key, on every node. */
   disconnectApiKey: (apiKeyId: string) => void;
+  /** Ends the widget sockets in a room (e.g. one banned visitor's), on every node. */
+  disconnectVisitors: (room: string) => void;
 };
 
 export type Realtime = {
@@ -197,6 +201,10 @@ export const createRealtime = async (options: RealtimeOptions): Promise<Realtime
       const sockets = await io.of(WIDGET_NAMESPACE).in(rooms.inboxVisitors(inboxId)).fetchSockets();
       return new Set(sockets.map((socket) => (socket.data as VisitorSocketData).identity.visitorId)).size;
     },
+    onlineVisitorIds: async (inboxId) => {
+      const sockets = await io.of(WIDGET_NAMESPACE).in(rooms.inboxVisitors(inboxId)).fetchSockets();
+      return [...new Set(sockets.map((socket) => (socket.data as VisitorSocketData).identity.visitorId))];
+    },
     addMemberToRoom: (workspaceId, userId, room) => {
       agents.in(memberRoom(workspaceId, userId)).socketsJoin(room);
     },
@@ -211,6 +219,9 @@ export const createRealtime = async (options: RealtimeOptions): Promise<Realtime
     },
     disconnectApiKey: (apiKeyId) => {
       agents.in(rooms.apiKey(apiKeyId)).disconnectSockets(true);
+    },
+    disconnectVisitors: (room) => {
+      io.of(WIDGET_NAMESPACE).in(room).disconnectSockets(true);
     },
   };
 

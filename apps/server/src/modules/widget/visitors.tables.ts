@@ -6,6 +6,7 @@ import { inboxes } from "../inboxes/inboxes.tables.ts";
 import { workspaces } from "../workspaces/workspaces.tables.ts";
 
 export type VisitedPage = { url: string; title: string; enteredAt: string; leftAt?: string | null };
+export type TrackedEvent = { event: string; data: unknown; at: string };
 
 /** One browsing session of a visitor on a website inbox's site, as agents see it live. */
 export const visitorVisits = pgTable(
@@ -42,6 +43,8 @@ export const visitorVisits = pgTable(
     currentUrl: text("current_url"),
     currentTitle: text("current_title"),
     pages: jsonb("pages").$type<VisitedPage[]>().notNull().default([]),
+    /** What the site reported with `Parley.track`, newest last, capped. */
+    events: jsonb("events").$type<TrackedEvent[]>().notNull().default([]),
     startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
     lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
   },

@@ -11,10 +11,22 @@ export const widgetSessionRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = asyn
     config: { access: "public", rateLimit: { max: Math.max(60, options.authRateLimitPerMinute * 3), timeWindow: "1 minute" } },
     schema: {
       tags: ["widget"],
-      summary: "Start or resume a visitor's widget session on a website inbox; returns the visitor token for the /widget socket",
+      summary:
+        "Start or resume a visitor's widget session on a website inbox: records the visit and returns the visitor token, widget settings, availability and proactive triggers",
       body: ZWidgetSessionRequest,
-      response: { 200: ZWidgetSessionResponse, 400: ZErrorResponse, 404: ZErrorResponse, 429: ZErrorResponse },
+      response: {
+        200: ZWidgetSessionResponse,
+        400: ZErrorResponse,
+        403: ZErrorResponse,
+        404: ZErrorResponse,
+        429: ZErrorResponse,
+      },
     },
-    handler: async (request) => startWidgetSession(services, request.body),
+    handler: async (request) =>
+      startWidgetSession(services, request.body, {
+        // request.ip honours TRUST_PROXY, so a proxy's X-Forwarded-For counts only when configured.
+        ip: request.ip,
+        userAgent: request.headers["user-agent"]?.slice(0, 1000) ?? null,
+      }),
   });
 };

@@ -25,6 +25,8 @@ export const workspaces = pgTable("workspaces", {
   passwordMinLength: integer("password_min_length").notNull().default(10),
   passwordExpiryDays: integer("password_expiry_days"),
   passwordHistoryCount: integer("password_history_count").notNull().default(0),
+  /** Lets the workspace's website widgets hide "Powered by Parley". */
+  allowBrandingRemoval: boolean("allow_branding_removal").notNull().default(false),
   suspendedAt: timestamp("suspended_at", { withTimezone: true }),
   suspendedReason: text("suspended_reason"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),

@@ -1,0 +1,2 @@
+ALTER TABLE "visitor_visits" ADD COLUMN "events" jsonb DEFAULT '[]'::jsonb NOT NULL;--> statement-breakpoint
+ALTER TABLE "workspaces" ADD COLUMN "allow_branding_removal" boolean DEFAULT false NOT NULL;
