@@ -53,11 +53,11 @@ describe("a member's own sessions", () => {
     const items = await list(laptop);
     expect(items).toHaveLength(3);
     expect(items.filter((item) => item.isCurrent)).toEqual([
-      expect.objectContaining({ browser: "Chrome 120", os: "macOS 10.15.7", deviceType: "desktop", ip: "203.0.113.7" }),
+      expect.objectContaining({ browser: "Chrome 120", os: "macOS Catalina", deviceType: "desktop", ip: "203.0.113.7" }),
     ]);
     expect(items).toContainEqual(
       expect.objectContaining({
-        browser: "Mobile Safari 17",
+        browser: "Safari 17",
         os: "iOS 17.1",
         device: "Apple iPhone",
         deviceType: "mobile",
