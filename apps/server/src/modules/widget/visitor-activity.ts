@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, desc, eq, gt, inArray, isNotNull, isNull, ne, or, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNull, ne, or, sql } from "drizzle-orm";
 import type { Socket } from "socket.io";
 import type { DatabaseOrTransaction } from "../../platform/db.ts";
 import type { DomainEventHandler } from "../../platform/domain-events.ts";
@@ -7,7 +7,7 @@ import { AppError } from "../../platform/errors.ts";
 import { renderMail } from "../../platform/mail/templates.ts";
 import type { VisitorIdentity } from "../../platform/realtime.ts";
 import { users } from "../auth/auth.tables.ts";
-import { contactIdentities, contacts } from "../contacts/contacts.tables.ts";
+import { contacts } from "../contacts/contacts.tables.ts";
 import { type ConversationServices, commitConversationChange } from "../conversations/commit-change.ts";
 import { conversations } from "../conversations/conversations.tables.ts";
 import { createConversation, findContinuableConversation } from "../conversations/start-conversation.ts";
@@ -22,27 +22,50 @@ import { findVisitorContact } from "./visitor-session.ts";
 import { visitorBans } from "./visitors.tables.ts";
 import { announceVisit, latestVisit, recordPageView, recordTrackedEvent, toVisitDto, type VisitRow } from "./visits.ts";
 
-/**
- * Every widget event first checks that the visitor (their contact or their address) is not
- * banned: one indexed query, which finds nothing in the usual workspace without bans.
- */
-export const assertVisitorAllowed = async (services: ConversationServices, visitor: VisitorIdentity, socket: Socket) => {
-  const ip = socketClientIp(socket, services.config.trustProxy);
-  const visitorContactId = services.db
-    .select({ contactId: contactIdentities.contactId })
-    .from(contactIdentities)
-    .where(and(eq(contactIdentities.inboxId, visitor.inboxId), eq(contactIdentities.sourceId, visitor.visitorId)));
+const BANS_TTL_MS = 5_000;
+const bansByWorkspace = new Map<
+  string,
+  { bans: Array<{ contactId: string | null; ipRange: string | null }>; expiresAt: number }
+>();
+
+/** Bans changed on this node: the next event re-reads them (other nodes within BANS_TTL_MS). */
+export const forgetCachedBans = (workspaceId: string) => bansByWorkspace.delete(workspaceId);
+
+const activeBans = async (services: ConversationServices, workspaceId: string) => {
+  const cached = bansByWorkspace.get(workspaceId);
+  if (cached && cached.expiresAt > Date.now()) return cached.bans;
   const bans = await services.db
     .select({ contactId: visitorBans.contactId, ipRange: visitorBans.ipRange })
     .from(visitorBans)
     .where(
-      and(
-        eq(visitorBans.workspaceId, visitor.workspaceId),
-        or(isNull(visitorBans.expiresAt), gt(visitorBans.expiresAt, new Date())),
-        or(isNotNull(visitorBans.ipRange), inArray(visitorBans.contactId, visitorContactId)),
-      ),
+      and(eq(visitorBans.workspaceId, workspaceId), or(isNull(visitorBans.expiresAt), gt(visitorBans.expiresAt, new Date()))),
     );
-  if (bans.some((ban) => ban.contactId !== null || (ban.ipRange !== null && isIpInRange(ip, ban.ipRange)))) {
+  if (bansByWorkspace.size > 10_000) bansByWorkspace.clear();
+  bansByWorkspace.set(workspaceId, { bans, expiresAt: Date.now() + BANS_TTL_MS });
+  return bans;
+};
+
+const contactOfSocket = new WeakMap<Socket, string | null>();
+
+/**
+ * Every widget event first checks that the visitor (their contact or the address of this very
+ * socket) is not banned. The workspace's bans are read at most every few seconds and the socket's
+ * contact once, so a chatting visitor costs no query here.
+ */
+export const assertVisitorAllowed = async (services: ConversationServices, visitor: VisitorIdentity, socket: Socket) => {
+  const bans = await activeBans(services, visitor.workspaceId);
+  if (bans.length === 0) return;
+  let contactId = contactOfSocket.get(socket);
+  if (contactId === undefined) {
+    contactId = (await findVisitorContact(services.db, visitor))?.contactId ?? null;
+    if (contactId !== null) contactOfSocket.set(socket, contactId);
+  }
+  const ip = socketClientIp(socket, services.config.trustProxy);
+  if (
+    bans.some(
+      (ban) => (ban.contactId !== null && ban.contactId === contactId) || (ban.ipRange !== null && isIpInRange(ip, ban.ipRange)),
+    )
+  ) {
     throw new AppError("visitor_banned", "This chat is not available to you.");
   }
 };

@@ -7,6 +7,7 @@ import type { AppServices } from "../../platform/services.ts";
 import { type AuditActor, publishAudit, recordAudit } from "../audit/audit.service.ts";
 import { contactIdentities, contacts } from "../contacts/contacts.tables.ts";
 import { inboxes } from "../inboxes/inboxes.tables.ts";
+import { forgetCachedBans } from "./visitor-activity.ts";
 import { canonicalIpRange, isIpInRange } from "./visitor-context.ts";
 import { visitorBans, visitorVisits } from "./visitors.tables.ts";
 import { VISIT_IDLE_MS } from "./visits.ts";
@@ -152,6 +153,7 @@ export const createVisitorBan = async (
     });
     return { ban, entry, bannedRooms: await roomsOfBannedVisitors(tx, workspaceId, ban) };
   });
+  forgetCachedBans(workspaceId);
   publishAudit(services.realtime, workspaceId, entry);
   for (const room of bannedRooms) {
     services.realtime.emitToVisitors(room, "visitor.banned", { code: "visitor_banned" });
@@ -175,5 +177,6 @@ export const deleteVisitorBan = async (services: BanServices, workspaceId: strin
       before: { contactId: ban.contactId, ipRange: ban.ipRange, reason: ban.reason },
     });
   });
+  forgetCachedBans(workspaceId);
   publishAudit(services.realtime, workspaceId, entry);
 };
