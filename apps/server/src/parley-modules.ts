@@ -1,6 +1,7 @@
 import { authModule } from "./modules/auth/auth.module.ts";
 import { cannedModule } from "./modules/canned/canned.module.ts";
 import { channelsModule } from "./modules/channels/channels.module.ts";
+import { emailChannelModule } from "./modules/channels/email/email.module.ts";
 import { whatsappModule } from "./modules/channels/whatsapp/whatsapp.module.ts";
 import { contactsModule } from "./modules/contacts/contacts.module.ts";
 import { conversationsModule } from "./modules/conversations/conversations.module.ts";
@@ -32,5 +33,6 @@ export const parleyModules = (): readonly ParleyModule[] => [
   internalChatsModule,
   webhooksModule,
   channelsModule,
+  emailChannelModule,
   whatsappModule,
 ];

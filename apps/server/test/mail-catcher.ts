@@ -1,7 +1,7 @@
 import PostalMime from "postal-mime";
 import { SMTPServer } from "smtp-server";
 
-export type CaughtMail = { to: string[]; subject: string; text: string; html: string };
+export type CaughtMail = { to: string[]; subject: string; text: string; html: string; raw: Buffer };
 
 export type MailCatcher = {
   /** SMTP_URL pointing at this server. */
@@ -24,13 +24,15 @@ export const startMailCatcher = async (): Promise<MailCatcher> => {
       const chunks: Buffer[] = [];
       stream.on("data", (chunk: Buffer) => chunks.push(chunk));
       stream.on("end", () => {
-        PostalMime.parse(Buffer.concat(chunks))
+        const raw = Buffer.concat(chunks);
+        PostalMime.parse(raw)
           .then((parsed) => {
             messages.push({
               to: session.envelope.rcptTo.map((recipient) => recipient.address.toLowerCase()),
               subject: parsed.subject ?? "",
               text: parsed.text ?? "",
               html: parsed.html ?? "",
+              raw,
             });
             for (const wake of waiters) wake();
             callback();

@@ -1,6 +1,7 @@
 import type { InboxType } from "../inboxes/inboxes.tables.ts";
 import { apiChannelAdapter } from "./api/api-channel.adapter.ts";
 import type { ChannelAdapter, ChannelPlatform } from "./channel-adapter.ts";
+import { emailChannelAdapter } from "./email/email-channel.adapter.ts";
 import { instagramAdapter } from "./instagram/instagram.adapter.ts";
 import { messengerAdapter } from "./messenger/messenger.adapter.ts";
 import { telegramAdapter } from "./telegram/telegram.adapter.ts";
@@ -15,6 +16,7 @@ const adapters: readonly ChannelAdapter[] = [
   instagramAdapter,
   telegramAdapter,
   twilioAdapter,
+  emailChannelAdapter,
 ];
 
 const byPlatform = new Map<string, ChannelAdapter>(adapters.map((adapter) => [adapter.platform, adapter]));

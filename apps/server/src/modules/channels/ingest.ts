@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Database } from "../../platform/db.ts";
+import type { Database, DatabaseOrTransaction } from "../../platform/db.ts";
 import { newId } from "../../platform/ids.ts";
 import type { ChannelAdapter, ChannelContext, WebhookReply, WebhookRequest } from "./channel-adapter.ts";
 import { WebhookRejected } from "./channel-adapter.ts";
@@ -53,8 +53,9 @@ export const ingestWebhook = async (
   return adapter.acknowledge?.(request) ?? { status: 200, body: "OK", contentType: "text/plain" };
 };
 
-const storeAndEnqueue = async (
-  db: Database,
+/** Stores raw events and enqueues their processing in one statement; also used by mail polling. */
+export const storeAndEnqueue = async (
+  db: DatabaseOrTransaction,
   platform: string,
   rows: Array<{ id: string; workspaceId: string; inboxId: string; dedupeKey: string | null; payload: string }>,
 ): Promise<void> => {
