@@ -79,6 +79,22 @@ describe("inboxes", () => {
     expect(await auditActions(owner.workspace.id, inbox.id)).toEqual(["inbox.created"]);
   });
 
+  it("merges channel settings key by key, so keys a client did not send survive", async () => {
+    const { owner } = await workspaceWithAgent();
+    const inbox = (
+      await api(owner.token, "POST", "/inboxes", {
+        type: "website",
+        name: "Site",
+        channelConfig: { widget: { primaryColor: "#112233" } },
+      })
+    ).json();
+    const patched = await api(owner.token, "PATCH", `/inboxes/${inbox.id}`, {
+      channelConfig: { trackingNote: "spring campaign" },
+    });
+    expect(patched.statusCode).toBe(200);
+    expect(patched.json().channelConfig).toEqual({ widget: { primaryColor: "#112233" }, trackingNote: "spring campaign" });
+  });
+
   it("rotates the secret, showing the new one exactly once", async () => {
     const { owner, agent } = await workspaceWithAgent();
     const inbox = (await api(owner.token, "POST", "/inboxes", { type: "website", name: "Site" })).json();

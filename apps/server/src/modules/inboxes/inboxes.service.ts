@@ -229,7 +229,10 @@ export const updateInbox = async (
   const { inbox, entry } = await services.db.transaction(async (tx) => {
     const before = await lockInbox(tx, workspaceId, inboxId);
     if (input.autoAssignment) await assertAutoAssignment(tx, workspaceId, input.autoAssignment);
-    const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
+    const changes: Record<string, unknown> = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
+    // Settings merge key by key: the widget's look and what a platform connection keeps (an IMAP
+    // cursor, a display name) survive a client that sends back only the keys it knows.
+    if (input.channelConfig) changes.channelConfig = { ...before.channelConfig, ...input.channelConfig };
     const diff = changedFields(auditedSettings(before), { ...auditedSettings(before), ...changes });
     if (!diff) return { inbox: before, entry: null };
     const [inbox] = await tx
