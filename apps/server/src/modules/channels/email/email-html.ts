@@ -1,4 +1,7 @@
-import { FilterXSS, getDefaultWhiteList } from "xss";
+import xss from "xss";
+
+// A CommonJS package: Node only sees some of its exports by name.
+const { FilterXSS, getDefaultWhiteList } = xss as unknown as typeof import("xss");
 
 const EMAIL_TAGS = [
   "a",
