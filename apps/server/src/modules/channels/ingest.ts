@@ -9,7 +9,7 @@ export const PROCESS_EVENT_TASK = "channels.process_event";
 export const PROCESS_EVENT_MAX_ATTEMPTS = 8;
 
 /**
- * Verifies, stores and enqueues a webhook in one statement, then answers: the platform hears back
+ * Verifies, stores and enqueues a webhook (grouped with its neighbours), then answers: the platform hears back
  * within milliseconds, and a stored event is always processed (the job row commits with it).
  * Envelopes for unknown or disconnected inboxes are dropped with a log line — a platform retrying
  * them would not make them known.
@@ -49,34 +49,98 @@ export const ingestWebhook = async (
       payload: JSON.stringify(envelope.payload),
     });
   }
-  if (rows.length > 0) await storeAndEnqueue(deps.db, adapter.platform, rows);
+  if (rows.length > 0) await writerFor(deps.db)(rows.map((row) => ({ ...row, platform: adapter.platform })));
   return adapter.acknowledge?.(request) ?? { status: 200, body: "OK", contentType: "text/plain" };
 };
 
+type StoredEvent = { id: string; workspaceId: string; inboxId: string; dedupeKey: string | null; payload: string };
+
 /** Stores raw events and enqueues their processing in one statement; also used by mail polling. */
-export const storeAndEnqueue = async (
-  db: DatabaseOrTransaction,
-  platform: string,
-  rows: Array<{ id: string; workspaceId: string; inboxId: string; dedupeKey: string | null; payload: string }>,
-): Promise<void> => {
+export const storeAndEnqueue = async (db: DatabaseOrTransaction, platform: string, rows: StoredEvent[]): Promise<void> =>
+  storeEvents(
+    db,
+    rows.map((row) => ({ ...row, platform })),
+  );
+
+const storeEvents = async (db: DatabaseOrTransaction, rows: Array<StoredEvent & { platform: string }>): Promise<void> => {
   const values = sql.join(
     rows.map(
       (row) =>
-        sql`(${row.id}::uuid, ${row.workspaceId}::uuid, ${row.inboxId}::uuid, ${platform}, ${row.dedupeKey}, ${row.payload}::jsonb)`,
+        sql`(${row.id}::uuid, ${row.workspaceId}::uuid, ${row.inboxId}::uuid, ${row.platform}, ${row.dedupeKey}, ${row.payload}::jsonb)`,
     ),
     sql`, `,
   );
   // A redelivery hits the unique (inbox, dedupe key) and stores nothing, so it enqueues nothing.
+  // One add_jobs call for the lot: the queue's NOTIFY serialises commits, so one per statement.
   await db.execute(sql`
     with stored as (
       insert into channel_events (id, workspace_id, inbox_id, platform, dedupe_key, payload)
       values ${values}
       on conflict (inbox_id, dedupe_key) do nothing
       returning id
+    ), specs as (
+      select array_agg(
+        row(${PROCESS_EVENT_TASK}, json_build_object('eventId', stored.id), null, null, ${PROCESS_EVENT_MAX_ATTEMPTS}::integer, null, null, null)::graphile_worker.job_spec
+      ) as list
+      from stored
     )
-    select graphile_worker.add_job(
-      identifier => ${PROCESS_EVENT_TASK},
-      payload => json_build_object('eventId', stored.id),
-      max_attempts => ${PROCESS_EVENT_MAX_ATTEMPTS}::integer
-    ) from stored`);
+    select count(*) from specs, graphile_worker.add_jobs(specs.list) where specs.list is not null`);
+};
+
+const MAX_BATCH = 500;
+
+/**
+ * Group commit for webhooks: while one batch is being written, requests that arrive wait and go
+ * into the next, so a burst costs a handful of commits instead of one each (each commit with a
+ * queue notification is serialised by PostgreSQL). An idle server writes a lone webhook at once.
+ */
+const createEventWriter = (db: Database) => {
+  const waiting: Array<{ rows: Array<StoredEvent & { platform: string }>; done: (error?: unknown) => void }> = [];
+  let isWriting = false;
+  const drain = async () => {
+    isWriting = true;
+    while (waiting.length > 0) {
+      const batch: typeof waiting = [];
+      let size = 0;
+      while (waiting.length > 0 && size < MAX_BATCH) {
+        const next = waiting.shift();
+        if (!next) break;
+        batch.push(next);
+        size += next.rows.length;
+      }
+      try {
+        await storeEvents(
+          db,
+          batch.flatMap((entry) => entry.rows),
+        );
+        for (const entry of batch) entry.done();
+      } catch {
+        // One bad request must not fail its neighbours: write each on its own to find it.
+        for (const entry of batch) {
+          try {
+            await storeEvents(db, entry.rows);
+            entry.done();
+          } catch (error) {
+            entry.done(error);
+          }
+        }
+      }
+    }
+    isWriting = false;
+  };
+  return (rows: Array<StoredEvent & { platform: string }>) =>
+    new Promise<void>((resolve, reject) => {
+      waiting.push({ rows, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      if (!isWriting) void drain();
+    });
+};
+
+const writers = new WeakMap<object, ReturnType<typeof createEventWriter>>();
+const writerFor = (db: Database) => {
+  let writer = writers.get(db);
+  if (!writer) {
+    writer = createEventWriter(db);
+    writers.set(db, writer);
+  }
+  return writer;
 };
