@@ -26,6 +26,14 @@ export default defineConfig({
       {
         extends: false,
         test: {
+          name: "dashboard",
+          root: "apps/dashboard",
+          include: ["src/**/*.test.{ts,tsx}"],
+        },
+      },
+      {
+        extends: false,
+        test: {
           name: "e2e",
           include: ["apps/*/e2e/**/*.e2e.test.ts"],
           // Each file starts its own server and browser; two at once is what two cores carry.

@@ -105,7 +105,7 @@ describe("agent dashboard", () => {
   it(
     "renames the workspace in settings and shows the new name in the header",
     async () => {
-      await navLink(page, en.shell.nav.workspaceSettings).click();
+      await navLink(page, en.settings.title).click();
       await waitForPath(page, "/settings/workspace");
       const nameInput = page.getByLabel(en.workspaceSettings.nameLabel);
       await nameInput.waitFor({ timeout: UI_TIMEOUT_MS });

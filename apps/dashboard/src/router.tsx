@@ -6,6 +6,7 @@ import { RedirectIfSignedIn } from "./features/auth/components/redirect-if-signe
 import { RequirePermission } from "./features/auth/components/require-permission";
 import { RequireSession } from "./features/auth/components/require-session";
 import { AgentSocketProvider } from "./features/realtime/components/agent-socket-provider";
+import { settingsRoute } from "./features/settings/settings-routes";
 import { AppLayout } from "./features/shell/components/app-layout";
 
 const LoginPage = lazy(() => import("./features/auth/components/login-page").then((module) => ({ default: module.LoginPage })));
@@ -29,10 +30,15 @@ const AcceptInvitationPage = lazy(() =>
 const OverviewPage = lazy(() =>
   import("./features/overview/components/overview-page").then((module) => ({ default: module.OverviewPage })),
 );
-const WorkspaceSettingsPage = lazy(() =>
-  import("./features/workspaces/components/workspace-settings-page").then((module) => ({
-    default: module.WorkspaceSettingsPage,
-  })),
+const InboxPage = lazy(() => import("./features/inbox/components/inbox-page").then((module) => ({ default: module.InboxPage })));
+const SearchPage = lazy(() =>
+  import("./features/search/components/search-page").then((module) => ({ default: module.SearchPage })),
+);
+const VisitorsPage = lazy(() =>
+  import("./features/visitors/components/visitors-page").then((module) => ({ default: module.VisitorsPage })),
+);
+const InternalChatsPage = lazy(() =>
+  import("./features/internal-chats/components/internal-chats-page").then((module) => ({ default: module.InternalChatsPage })),
 );
 const FailedJobsPage = lazy(() =>
   import("./features/failed-jobs/components/failed-jobs-page").then((module) => ({ default: module.FailedJobsPage })),
@@ -71,9 +77,15 @@ export const createRouter = () =>
                   children: [
                     { index: true, element: <OverviewPage /> },
                     {
-                      element: <RequirePermission permission="settings.manage" />,
-                      children: [{ path: "/settings/workspace", element: <WorkspaceSettingsPage /> }],
+                      path: "/inbox",
+                      element: <InboxPage />,
+                      // The inbox page reads these parameters itself and keeps its list mounted between them.
+                      children: [{ path: ":view" }, { path: "conversations/:conversationId" }],
                     },
+                    { path: "/search", element: <SearchPage /> },
+                    { path: "/visitors", element: <VisitorsPage /> },
+                    { path: "/chats", element: <InternalChatsPage />, children: [{ path: ":chatId" }] },
+                    settingsRoute,
                     {
                       element: <RequirePermission permission="jobs.manage" />,
                       children: [{ path: "/admin/failed-jobs", element: <FailedJobsPage /> }],

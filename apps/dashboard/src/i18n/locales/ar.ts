@@ -1,3 +1,5 @@
+import { inboxAr } from "../../features/inbox/i18n/inbox.ar";
+import { settingsAr } from "../../features/settings/i18n/settings.ar";
 import type { Translation } from "./en";
 
 export const ar: Translation = {
@@ -363,6 +365,8 @@ export const ar: Translation = {
     forbiddenTitle: "دورك لا يتيح فتح هذه الصفحة",
     forbiddenBody: "اطلب الوصول من مالك {{workspace}} أو أحد مشرفيها إن كنت تحتاج إليه.",
   },
+  ...inboxAr,
+  settings: settingsAr,
   notFound: {
     pageTitle: "الصفحة غير موجودة",
     title: "الصفحة غير موجودة",

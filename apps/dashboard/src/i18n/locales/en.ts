@@ -1,3 +1,6 @@
+import { inboxEn } from "../../features/inbox/i18n/inbox.en";
+import { settingsEn } from "../../features/settings/i18n/settings.en";
+
 export const en = {
   app: {
     name: "Parley",
@@ -363,6 +366,8 @@ export const en = {
     forbiddenTitle: "Your role can't open this page",
     forbiddenBody: "Ask an owner or admin of {{workspace}} for access if you need it.",
   },
+  settings: settingsEn,
+  ...inboxEn,
   notFound: {
     pageTitle: "Page not found",
     title: "Page not found",

@@ -1,10 +1,16 @@
-import { AGENT_NAMESPACE, type TAgentServerEvents, ZAgentServerEvents, ZErrorResponse } from "@parley/shared";
+import { AGENT_NAMESPACE, ZAgentServerEvents, ZErrorResponse } from "@parley/shared";
 import { type QueryClient, useQueryClient } from "@tanstack/react-query";
-import { type ReactNode, useEffect, useMemo, useState } from "react";
-import { io, type Socket } from "socket.io-client";
+import { type ReactNode, useEffect, useMemo, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { useNavigate } from "react-router";
+import { io } from "socket.io-client";
 import { meQueryKey } from "../../auth/api/auth-api";
+import { useSession } from "../../auth/hooks/use-session";
+import { alertMember } from "../../notifications/api/notify";
 import { applyWorkspaceUpdate, currentWorkspaceQueryKey } from "../../workspaces/api/workspaces-api";
-import { AgentSocketContext, type ConnectionStatus } from "../hooks/use-agent-socket";
+import { type AgentSocket, AgentSocketContext, type ConnectionStatus } from "../hooks/use-agent-socket";
+import { type AgentAlert, resyncConversations, subscribeToAgentEvents } from "../lib/apply-agent-events";
+import { getOpenConversation } from "../lib/live-activity-store";
 
 const isRefusedSession = (error: Error): boolean => {
   if (!("data" in error)) return false;
@@ -16,28 +22,55 @@ const isRefusedSession = (error: Error): boolean => {
 const resync = (queryClient: QueryClient) => {
   void queryClient.invalidateQueries({ queryKey: meQueryKey });
   void queryClient.invalidateQueries({ queryKey: currentWorkspaceQueryKey });
+  resyncConversations(queryClient);
 };
 
 /** One `/agent` connection for the signed-in dashboard; its events update the query cache. */
 export const AgentSocketProvider = ({ children }: { children: ReactNode }) => {
   const queryClient = useQueryClient();
+  const { user } = useSession();
+  const { t } = useTranslation();
+  const navigate = useNavigate();
   const [status, setStatus] = useState<ConnectionStatus>("connecting");
+  const [socket, setSocket] = useState<AgentSocket | null>(null);
+  // Alerts are worded at the moment they fire, in the language chosen by then.
+  const alertRef = useRef<(alert: AgentAlert) => void>(() => undefined);
+  alertRef.current = (alert: AgentAlert) => {
+    const { conversation } = alert;
+    const conversationId = "message" in alert ? alert.message.conversationId : alert.conversation.id;
+    // What the agent is looking at needs no alert.
+    if (getOpenConversation() === conversationId && document.visibilityState === "visible") return;
+    const contactName = conversation?.contact.name ?? conversation?.contact.email ?? t("inbox.anonymousContact");
+    const body = "message" in alert ? alert.message.text : contactName;
+    alertMember(
+      {
+        userId: user.id,
+        kind: alert.kind,
+        title: t(`notifications.alert.${alert.kind}`, { name: contactName }),
+        body,
+        path: `/inbox/conversations/${conversationId}`,
+        tag: `conversation-${conversationId}`,
+      },
+      navigate,
+    );
+  };
 
   useEffect(() => {
     // Same origin: the session cookie authenticates the handshake. WebSocket only, so no sticky sessions are needed.
-    const socket: Socket<TAgentServerEvents> = io(AGENT_NAMESPACE, {
+    const connection: AgentSocket = io(AGENT_NAMESPACE, {
       path: "/socket.io",
       withCredentials: true,
       transports: ["websocket"],
     });
+    setSocket(connection);
     let hasConnected = false;
 
-    socket.on("connect", () => {
+    connection.on("connect", () => {
       setStatus("connected");
       if (hasConnected) resync(queryClient);
       hasConnected = true;
     });
-    socket.on("disconnect", (reason) => {
+    connection.on("disconnect", (reason) => {
       if (reason === "io client disconnect") return;
       // The server ends a session's sockets when it is revoked (log out elsewhere); `me` then answers 401.
       if (reason === "io server disconnect") {
@@ -47,24 +80,29 @@ export const AgentSocketProvider = ({ children }: { children: ReactNode }) => {
       }
       setStatus("reconnecting");
     });
-    socket.on("connect_error", (error) => {
-      if (socket.active) {
+    connection.on("connect_error", (error) => {
+      if (connection.active) {
         setStatus(hasConnected ? "reconnecting" : "connecting");
         return;
       }
       setStatus("offline");
       if (isRefusedSession(error)) void queryClient.invalidateQueries({ queryKey: meQueryKey });
     });
-    socket.on("workspace.updated", (payload) => {
+    connection.on("workspace.updated", (payload) => {
       const parsed = ZAgentServerEvents["workspace.updated"].safeParse(payload);
       if (parsed.success) applyWorkspaceUpdate(queryClient, parsed.data.workspace);
+    });
+    const unsubscribe = subscribeToAgentEvents(connection, {
+      queryClient,
+      userId: user.id,
+      onAlert: (alert) => alertRef.current(alert),
     });
 
     const handleOffline = () => setStatus("offline");
     const handleOnline = () => {
-      if (socket.connected) setStatus("connected");
-      else if (socket.active) setStatus("reconnecting");
-      else socket.connect();
+      if (connection.connected) setStatus("connected");
+      else if (connection.active) setStatus("reconnecting");
+      else connection.connect();
     };
     window.addEventListener("offline", handleOffline);
     window.addEventListener("online", handleOnline);
@@ -72,10 +110,12 @@ export const AgentSocketProvider = ({ children }: { children: ReactNode }) => {
     return () => {
       window.removeEventListener("offline", handleOffline);
       window.removeEventListener("online", handleOnline);
-      socket.disconnect();
+      unsubscribe();
+      connection.disconnect();
+      setSocket(null);
     };
-  }, [queryClient]);
+  }, [queryClient, user.id]);
 
-  const value = useMemo(() => ({ status }), [status]);
+  const value = useMemo(() => ({ status, socket }), [status, socket]);
   return <AgentSocketContext value={value}>{children}</AgentSocketContext>;
 };

@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { Link, Outlet } from "react-router";
 import { PageLoader } from "../../../components/page-loader";
 import { useSession } from "../../auth/hooks/use-session";
+import { GlobalShortcuts, HeaderNotifications, HeaderPresence } from "../../inbox/components/header-tools";
 import { ConnectionStatusBadge } from "../../realtime/components/connection-status-badge";
 import { MainNav } from "./main-nav";
 import { UserMenu } from "./user-menu";
@@ -33,6 +34,8 @@ export const AppLayout = () => {
             <Box visibleFrom="sm">
               <ConnectionStatusBadge />
             </Box>
+            <HeaderPresence />
+            <HeaderNotifications />
             <UserMenu />
           </Group>
         </Group>
@@ -40,6 +43,7 @@ export const AppLayout = () => {
       <AppShell.Navbar p="sm" aria-label={t("shell.nav.label")}>
         <MainNav onNavigate={closeNav} />
       </AppShell.Navbar>
+      <GlobalShortcuts />
       <AppShell.Main>
         <Suspense fallback={<PageLoader />}>
           <Outlet />

@@ -3,12 +3,20 @@ import type { Permission } from "@parley/shared";
 import type { ComponentType } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useLocation } from "react-router";
-import { IconAlertTriangle, IconHome, IconSettings } from "../../../components/icons";
+import { IconAlertTriangle, IconHome, IconInbox, IconSettings } from "../../../components/icons";
 import { useHasPermission } from "../../auth/hooks/use-permissions";
+import { IconChats, IconSearch, IconVisitors } from "../../inbox/components/nav-icons";
 
 type NavItem = {
   to: string;
-  labelKey: "shell.nav.overview" | "shell.nav.workspaceSettings" | "shell.nav.failedJobs";
+  labelKey:
+    | "shell.nav.overview"
+    | "settings.title"
+    | "shell.nav.failedJobs"
+    | "inbox.pageTitle"
+    | "search.pageTitle"
+    | "visitors.pageTitle"
+    | "internalChats.pageTitle";
   Icon: ComponentType;
   /** Shown only to members whose role grants it. */
   permission?: Permission;
@@ -16,7 +24,12 @@ type NavItem = {
 
 const NAV_ITEMS: readonly NavItem[] = [
   { to: "/", labelKey: "shell.nav.overview", Icon: IconHome },
-  { to: "/settings/workspace", labelKey: "shell.nav.workspaceSettings", Icon: IconSettings, permission: "settings.manage" },
+  { to: "/inbox", labelKey: "inbox.pageTitle", Icon: IconInbox },
+  { to: "/search", labelKey: "search.pageTitle", Icon: IconSearch },
+  { to: "/visitors", labelKey: "visitors.pageTitle", Icon: IconVisitors },
+  { to: "/chats", labelKey: "internalChats.pageTitle", Icon: IconChats },
+  // Every member has a profile, so Settings is always shown; its menu lists what their role allows.
+  { to: "/settings", labelKey: "settings.title", Icon: IconSettings },
   { to: "/admin/failed-jobs", labelKey: "shell.nav.failedJobs", Icon: IconAlertTriangle, permission: "jobs.manage" },
 ];
 

@@ -7,6 +7,7 @@ import { FormErrorAlert } from "../../../components/form-error-alert";
 import { QueryErrorAlert } from "../../../components/query-error-alert";
 import { isApiError } from "../../../lib/api-client";
 import { useFormatDateTime } from "../../../lib/use-format-date-time";
+import { RegionalSettingsSection } from "../../settings/general/regional-settings-form";
 import { useCurrentWorkspace } from "../hooks/use-current-workspace";
 import { useRenameWorkspace } from "../hooks/use-rename-workspace";
 
@@ -63,7 +64,7 @@ export const WorkspaceSettingsPage = () => {
   };
 
   return (
-    <Stack gap="lg" maw={640}>
+    <Stack gap="lg" maw={720}>
       <title>{`${t("workspaceSettings.pageTitle")} · ${t("app.name")}`}</title>
       <Stack gap={4}>
         <Title order={1} fz="h2">
@@ -120,6 +121,9 @@ export const WorkspaceSettingsPage = () => {
             </Stack>
           </form>
         )}
+      </Card>
+      <Card withBorder radius="md" padding="lg">
+        <RegionalSettingsSection />
       </Card>
     </Stack>
   );

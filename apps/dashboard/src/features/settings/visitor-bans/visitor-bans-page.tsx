@@ -1,0 +1,252 @@
+import {
+  Button,
+  Card,
+  Code,
+  Group,
+  Modal,
+  SegmentedControl,
+  Select,
+  Stack,
+  Table,
+  Text,
+  Textarea,
+  TextInput,
+} from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
+import type { TVisitorBan } from "@parley/shared";
+import { type FormEvent, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { FormErrorAlert } from "../../../components/form-error-alert";
+import { QueryErrorAlert } from "../../../components/query-error-alert";
+import { useFormatDateTime } from "../../../lib/use-format-date-time";
+import { ListPagination, usePagedItems } from "../components/client-pagination";
+import { ConfirmModal } from "../components/confirm-modal";
+import { EmptyList, ListSkeleton } from "../components/list-states";
+import { SettingsPage } from "../components/settings-page";
+import { useNotifySaved } from "../lib/use-notify";
+import { useServerErrors } from "../lib/use-server-errors";
+import { useContactNames, useContactSearch, useCreateVisitorBan, useLiftVisitorBan, useVisitorBans } from "./visitor-bans-api";
+
+const FIELDS = ["ipRange", "contactId", "reason", "expiresAt"] as const;
+
+const BanForm = ({ onDone }: { onDone: () => void }) => {
+  const { t } = useTranslation();
+  const p = "settings.visitorBans" as const;
+  const notify = useNotifySaved();
+  const create = useCreateVisitorBan();
+  const errors = useServerErrors(FIELDS);
+  const [kind, setKind] = useState<"ip" | "contact">("ip");
+  const [ipRange, setIpRange] = useState("");
+  const [contactId, setContactId] = useState<string | null>(null);
+  const [search, setSearch] = useState("");
+  const [debouncedSearch] = useDebouncedValue(search, 250);
+  const contacts = useContactSearch(debouncedSearch);
+  const [reason, setReason] = useState("");
+  const [expiresOn, setExpiresOn] = useState("");
+
+  const handleSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    create.mutate(
+      {
+        ...(kind === "ip" ? { ipRange } : { contactId: contactId ?? "" }),
+        reason,
+        expiresAt: expiresOn ? `${expiresOn}T00:00:00Z` : null,
+      },
+      {
+        onSuccess: () => {
+          notify(t(`${p}.created`));
+          onDone();
+        },
+        onError: errors.handleError,
+      },
+    );
+  };
+
+  return (
+    <form onSubmit={handleSubmit} noValidate>
+      <Stack gap="md">
+        {errors.formError !== null && <FormErrorAlert error={errors.formError} />}
+        <SegmentedControl
+          aria-label={t(`${p}.kind`)}
+          value={kind}
+          onChange={(value) => setKind(value === "contact" ? "contact" : "ip")}
+          data={(["ip", "contact"] as const).map((value) => ({ value, label: t(`${p}.kinds.${value}`) }))}
+        />
+        {kind === "ip" ? (
+          <TextInput
+            label={t(`${p}.ipRange`)}
+            description={t(`${p}.ipRangeHint`)}
+            value={ipRange}
+            onChange={(event) => {
+              setIpRange(event.currentTarget.value);
+              errors.clearField("ipRange");
+            }}
+            error={errors.fieldErrors.ipRange}
+            required
+            dir="ltr"
+            data-autofocus
+          />
+        ) : (
+          <Select
+            label={t(`${p}.contact`)}
+            placeholder={t(`${p}.contactSearch`)}
+            data={(contacts.data?.items ?? []).map((contact) => ({
+              value: contact.id,
+              label: [contact.name, contact.email].filter(Boolean).join(" · ") || contact.id,
+            }))}
+            value={contactId}
+            onChange={(value) => {
+              setContactId(value);
+              errors.clearField("contactId");
+            }}
+            searchValue={search}
+            onSearchChange={setSearch}
+            error={errors.fieldErrors.contactId}
+            searchable
+            filter={({ options }) => options}
+            nothingFoundMessage={debouncedSearch ? t(`${p}.noContacts`) : undefined}
+            required
+            comboboxProps={{ withinPortal: true }}
+          />
+        )}
+        <Textarea
+          label={t(`${p}.reason`)}
+          value={reason}
+          onChange={(event) => setReason(event.currentTarget.value)}
+          error={errors.fieldErrors.reason}
+          maxLength={500}
+          autosize
+          minRows={2}
+        />
+        <TextInput
+          type="date"
+          label={t(`${p}.expiresAt`)}
+          description={t(`${p}.expiresAtHint`)}
+          value={expiresOn}
+          onChange={(event) => setExpiresOn(event.currentTarget.value)}
+          error={errors.fieldErrors.expiresAt}
+          maw={240}
+        />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onDone} disabled={create.isPending}>
+            {t("common.cancel")}
+          </Button>
+          <Button type="submit" color="red" loading={create.isPending}>
+            {t(`${p}.ban`)}
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+};
+
+export const VisitorBansPage = () => {
+  const { t } = useTranslation();
+  const p = "settings.visitorBans" as const;
+  const notify = useNotifySaved();
+  const formatDateTime = useFormatDateTime();
+  const bans = useVisitorBans();
+  const lift = useLiftVisitorBan();
+  const [isCreating, setIsCreating] = useState(false);
+  const [lifting, setLifting] = useState<TVisitorBan | null>(null);
+  const items = bans.data?.items ?? [];
+  const paged = usePagedItems(items);
+  const contactNames = useContactNames(paged.pageItems.flatMap((ban) => (ban.contactId ? [ban.contactId] : [])));
+  const describeBan = (ban: TVisitorBan) =>
+    ban.contactId ? (contactNames.get(ban.contactId) ?? ban.contactId) : (ban.ipRange ?? "");
+
+  return (
+    <SettingsPage
+      title={t(`${p}.pageTitle`)}
+      description={t(`${p}.description`)}
+      actions={
+        <Button color="red" variant="light" onClick={() => setIsCreating(true)}>
+          {t(`${p}.add`)}
+        </Button>
+      }
+    >
+      <Card withBorder radius="md" padding="lg">
+        {bans.isPending && <ListSkeleton />}
+        {bans.isError && (
+          <QueryErrorAlert
+            title={t("settings.common.loadFailed")}
+            error={bans.error}
+            onRetry={() => void bans.refetch()}
+            isRetrying={bans.isFetching}
+          />
+        )}
+        {bans.isSuccess && items.length === 0 && (
+          <EmptyList title={t(`${p}.empty.title`)} description={t(`${p}.empty.description`)} />
+        )}
+        {items.length > 0 && (
+          <Stack gap="md">
+            <Table.ScrollContainer minWidth={640}>
+              <Table verticalSpacing="sm" highlightOnHover aria-label={t(`${p}.tableLabel`)}>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>{t(`${p}.columns.who`)}</Table.Th>
+                    <Table.Th>{t(`${p}.columns.reason`)}</Table.Th>
+                    <Table.Th>{t(`${p}.columns.created`)}</Table.Th>
+                    <Table.Th>{t(`${p}.columns.expires`)}</Table.Th>
+                    <Table.Th>{t("settings.common.actions")}</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {paged.pageItems.map((ban) => (
+                    <Table.Tr key={ban.id} data-testid="visitor-ban-row">
+                      <Table.Td>
+                        {ban.ipRange ? <Code dir="ltr">{ban.ipRange}</Code> : <Text size="sm">{describeBan(ban)}</Text>}
+                      </Table.Td>
+                      <Table.Td maw={280}>
+                        <Text size="sm" lineClamp={2}>
+                          {ban.reason || "—"}
+                        </Text>
+                      </Table.Td>
+                      <Table.Td>
+                        <Text size="sm">{formatDateTime(ban.createdAt)}</Text>
+                      </Table.Td>
+                      <Table.Td>
+                        <Text size="sm">{ban.expiresAt ? formatDateTime(ban.expiresAt) : t("settings.common.never")}</Text>
+                      </Table.Td>
+                      <Table.Td>
+                        <Button size="xs" variant="subtle" onClick={() => setLifting(ban)}>
+                          {t(`${p}.lift`)}
+                        </Button>
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+            <ListPagination page={paged.page} pageCount={paged.pageCount} onChange={paged.setPage} />
+          </Stack>
+        )}
+      </Card>
+      <Modal opened={isCreating} onClose={() => setIsCreating(false)} title={t(`${p}.createTitle`)} centered>
+        {isCreating && <BanForm onDone={() => setIsCreating(false)} />}
+      </Modal>
+      <ConfirmModal
+        opened={lifting !== null}
+        title={t(`${p}.liftTitle`, { who: lifting ? describeBan(lifting) : "" })}
+        body={t(`${p}.liftBody`)}
+        confirmLabel={t(`${p}.lift`)}
+        color="blue"
+        onClose={() => {
+          lift.reset();
+          setLifting(null);
+        }}
+        onConfirm={() =>
+          lifting &&
+          lift.mutate(lifting.id, {
+            onSuccess: () => {
+              notify(t(`${p}.lifted`));
+              setLifting(null);
+            },
+          })
+        }
+        isPending={lift.isPending}
+        error={lift.error}
+      />
+    </SettingsPage>
+  );
+};
