@@ -11,6 +11,13 @@ export default defineConfig({
   build: {
     outDir: "dist",
     emptyOutDir: true,
-    rolldownOptions: { input: { frame: path.join(import.meta.dirname, "frame.html") } },
+    rolldownOptions: {
+      input: { frame: path.join(import.meta.dirname, "frame.html") },
+      output: {
+        // One chunk per language, named so scripts/check-size.mjs counts only the one a visitor loads.
+        chunkFileNames: (chunk) =>
+          chunk.facadeModuleId?.includes("/src/frame/locales/") ? "assets/locale-[name]-[hash].js" : "assets/[name]-[hash].js",
+      },
+    },
   },
 });

@@ -1,4 +1,6 @@
 // Enforces BENCHMARKS B11: the loader ≤ 4 KB gzip, the frame app's JS + CSS ≤ 50 KB gzip.
+// The frame counts what one visitor downloads: every JS and CSS asset except the per-language
+// chunks, plus the largest of those (a visitor loads one language at most besides English).
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,12 +24,24 @@ const readOrExit = (file) => {
 
 const loader = readOrExit(path.join(DIST, "loader.js"));
 readOrExit(path.join(DIST, "frame.html"));
-const frameFiles = readdirSync(path.join(DIST, "assets")).filter((name) => /\.(js|css)$/.test(name));
-const frame = frameFiles.reduce((total, name) => total + gzipSize(path.join(DIST, "assets", name)), 0);
+const assets = readdirSync(path.join(DIST, "assets")).filter((name) => /\.(js|css)$/.test(name));
+const isLocale = (name) => name.startsWith("locale-");
+const sizeOf = (name) => gzipSize(path.join(DIST, "assets", name));
+const core = assets.filter((name) => !isLocale(name)).reduce((total, name) => total + sizeOf(name), 0);
+const locales = assets.filter(isLocale).map((name) => ({ name, size: sizeOf(name) }));
+const largestLocale = locales.reduce((largest, locale) => (locale.size > largest.size ? locale : largest), {
+  name: "none",
+  size: 0,
+});
+const frame = core + largestLocale.size;
 
 const rows = [
   ["dist/loader.js", loader, LOADER_BUDGET],
-  [`frame JS + CSS (${frameFiles.length} files in dist/assets)`, frame, FRAME_BUDGET],
+  [
+    `frame JS + CSS (${assets.length - locales.length} files + largest of ${locales.length} languages, ${largestLocale.name})`,
+    frame,
+    FRAME_BUDGET,
+  ],
 ];
 let failed = false;
 for (const [what, size, budget] of rows) {

@@ -1,96 +1,204 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { ConnectionState } from "./connection-state.ts";
+import { Composer } from "./components/composer.tsx";
+import { ClientContext, TranslatorContext } from "./components/context.ts";
+import { History, isOffline, OfflineForm, PreChat, Resolved, Welcome } from "./components/home.tsx";
+import { Icon } from "./components/icons.tsx";
+import { MessageList } from "./components/message-list.tsx";
 import type { HostBridge } from "./host-bridge.ts";
 import type { Translator } from "./i18n.ts";
+import type { WidgetClient, WidgetState } from "./widget-client.ts";
 
-type Connection = { retry: () => void; close: () => void };
-export type Connect = (onState: (state: ConnectionState) => void) => Connection;
+export type View = "home" | "chat" | "history";
 
-type AppProps = {
-  translator: Translator;
-  bridge: HostBridge;
-  /** Null when the frame has no inbox token, so there is nothing to connect to. */
-  connect: Connect | null;
+const FOCUSABLE = 'a[href],button:not([disabled]),input:not([disabled]):not([tabindex="-1"]),select,textarea,[tabindex="0"]';
+
+/** Keeps Tab inside the open panel: from the last control to the first and back. */
+const trapFocus = (event: KeyboardEvent) => {
+  if (event.key !== "Tab") return;
+  const focusable = [...document.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((element) => element.offsetParent !== null);
+  const first = focusable[0];
+  const last = focusable.at(-1);
+  if (!first || !last) return;
+  if (event.shiftKey && document.activeElement === first) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && document.activeElement === last) {
+    event.preventDefault();
+    first.focus();
+  }
 };
 
-const CloseIcon = () => (
-  <svg viewBox="0 0 24 24" aria-hidden="true" width="20" height="20">
-    <path d="M19 6.41 17.59 5 12 10.59 6.41 5 5 6.41 10.59 12 5 17.59 6.41 19 12 13.41 17.59 19 19 17.59 13.41 12z" />
-  </svg>
+const useClientState = (client: WidgetClient): WidgetState => {
+  const [state, setState] = useState(client.getState());
+  useEffect(() => {
+    setState(client.getState());
+    return client.subscribe(() => setState(client.getState()));
+  }, [client]);
+  return state;
+};
+
+const Problem = ({ title, reason, onRetry, t }: { title: string; reason: string; onRetry: () => void; t: Translator["t"] }) => (
+  <div class="problem" role="alert">
+    <p class="problem-title">{title}</p>
+    <p class="problem-reason">{reason}</p>
+    <button type="button" class="retry" onClick={onRetry}>
+      {t("retry")}
+    </button>
+  </div>
 );
 
-const ConnectionStatus = ({ state, t, onRetry }: { state: ConnectionState; t: Translator["t"]; onRetry: () => void }) => {
-  switch (state.status) {
-    case "connecting":
-      return (
-        <p class="status" data-status="connecting">
-          <span class="spinner" aria-hidden="true" />
-          {t("connecting")}
-        </p>
-      );
+const ConnectionNotice = ({ state, t, onRetry }: { state: WidgetState; t: Translator["t"]; onRetry: () => void }) => {
+  const { connection } = state;
+  switch (connection.status) {
     case "connected":
-      return (
-        <p class="status" data-status="connected">
-          {t("connected")}
-        </p>
-      );
+      return null;
+    case "connecting":
     case "reconnecting":
       return (
-        <p class="status" data-status="reconnecting">
+        <p class="status" data-status={connection.status} role="status">
           <span class="spinner" aria-hidden="true" />
-          {t("reconnecting")}
+          {connection.status === "connecting" ? t("connecting") : t("reconnecting")}
         </p>
       );
     case "ended":
     case "refused":
       return (
-        <div class="problem" data-status={state.status}>
-          <p class="problem-title">{t("unavailable")}</p>
-          <p class="problem-reason">{state.status === "ended" ? t("ended") : (state.reason ?? t("refusedWithoutReason"))}</p>
-          <button type="button" class="retry" onClick={onRetry}>
-            {t("retry")}
-          </button>
-        </div>
+        <Problem
+          title={t("unavailable")}
+          reason={connection.status === "ended" ? t("ended") : (connection.reason ?? t("refused"))}
+          onRetry={onRetry}
+          t={t}
+        />
       );
   }
 };
 
-export const App = ({ translator, bridge, connect }: AppProps) => {
-  const { t } = translator;
-  const [state, setState] = useState<ConnectionState>(
-    connect ? { status: "connecting" } : { status: "refused", reason: t("missingInbox") },
+const Chat = ({ state }: { state: WidgetState }) => {
+  const isNew = state.conversationId === null;
+  const isClosed = state.conversationStatus === "resolved" || state.conversationStatus === "closed";
+  // Nobody to chat with: the offline form (with its own fields) replaces the pre-chat form.
+  if (isNew && state.greeting === null && isOffline(state) && state.settings.offlineForm.isEnabled) return <OfflineForm />;
+  if (isNew && !state.hasProfile) {
+    return (
+      <>
+        {state.messages.length > 0 && <MessageList messages={state.messages} />}
+        <PreChat />
+      </>
+    );
+  }
+  return (
+    <>
+      <MessageList messages={state.messages} />
+      {isClosed ? <Resolved /> : <Composer />}
+    </>
   );
-  const connection = useRef<Connection | null>(null);
+};
+
+export const App = ({
+  client,
+  translator,
+  bridge,
+  view,
+  onView,
+  isMissingInbox,
+}: {
+  client: WidgetClient;
+  translator: Translator;
+  bridge: HostBridge;
+  view: View;
+  onView: (view: View) => void;
+  isMissingInbox: boolean;
+}) => {
+  const { t } = translator;
+  const state = useClientState(client);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const [isExpanded, setExpanded] = useState(false);
+  const { settings } = state;
+  const title = settings.title || t("title");
 
   useEffect(() => {
-    if (!connect) return;
-    const opened = connect(setState);
-    connection.current = opened;
-    return opened.close;
-  }, [connect]);
-
-  useEffect(() => {
-    bridge.post({ type: "parley:ready" });
     const onKeyDown = (event: KeyboardEvent) => {
       if (event.key === "Escape") bridge.post({ type: "parley:close" });
+      else trapFocus(event);
     };
     document.addEventListener("keydown", onKeyDown);
     return () => document.removeEventListener("keydown", onKeyDown);
   }, [bridge]);
 
+  const body = () => {
+    if (state.phase === "failed") {
+      const reason = isMissingInbox ? t("missingInbox") : (state.failure ?? t("refused"));
+      return <Problem title={t("unavailable")} reason={reason} onRetry={client.retry} t={t} />;
+    }
+    if (state.phase === "starting")
+      return <ConnectionNotice state={{ ...state, connection: { status: "connecting" } }} t={t} onRetry={client.retry} />;
+    if (state.phase === "banned") return null;
+    switch (view) {
+      case "home":
+        return <Welcome onChat={() => onView("chat")} onHistory={() => onView("history")} />;
+      case "history":
+        return <History onOpen={() => onView("chat")} />;
+      case "chat":
+        return <Chat state={state} />;
+    }
+  };
+
   return (
-    <div class="frame">
-      <header class="header">
-        <h1 class="title">{t("title")}</h1>
-        {bridge.isEmbedded && (
-          <button type="button" class="close" aria-label={t("close")} onClick={() => bridge.post({ type: "parley:close" })}>
-            <CloseIcon />
-          </button>
-        )}
-      </header>
-      <main class="body" aria-live="polite">
-        <ConnectionStatus state={state} t={t} onRetry={() => connection.current?.retry()} />
-      </main>
-    </div>
+    <ClientContext.Provider value={client}>
+      <TranslatorContext.Provider value={translator}>
+        <div class={`frame view-${view}`}>
+          <header class="header">
+            {view !== "home" && state.phase === "ready" && (
+              <button type="button" class="icon-button" aria-label={t("back")} onClick={() => onView("home")}>
+                <Icon name="back" />
+              </button>
+            )}
+            {settings.logoUrl ? (
+              <img class="logo" src={settings.logoUrl} alt="" />
+            ) : settings.avatarUrl ? (
+              <img class="logo round" src={settings.avatarUrl} alt="" />
+            ) : null}
+            <div class="heading">
+              <h1 class="title" ref={heading} tabIndex={-1}>
+                {title}
+              </h1>
+              {state.availability && (
+                <p class="presence">
+                  <span class={state.availability.isOnline ? "dot online" : "dot"} aria-hidden="true" />
+                  {state.availability.isOnline && state.availability.withinBusinessHours ? t("online") : t("away")}
+                </p>
+              )}
+            </div>
+            {/* On a phone the panel already fills the screen: nothing to maximise. */}
+            {bridge.isEmbedded && window.innerWidth < screen.width - 40 && (
+              <button
+                type="button"
+                class="icon-button expand"
+                aria-label={isExpanded ? t("shrink") : t("expand")}
+                onClick={() => {
+                  bridge.post({ type: "parley:expand", expanded: !isExpanded });
+                  setExpanded(!isExpanded);
+                }}
+              >
+                <Icon name={isExpanded ? "shrink" : "expand"} />
+              </button>
+            )}
+            {bridge.isEmbedded && (
+              <button
+                type="button"
+                class="icon-button"
+                aria-label={t("close")}
+                onClick={() => bridge.post({ type: "parley:close" })}
+              >
+                <Icon name="close" />
+              </button>
+            )}
+          </header>
+          {state.phase === "ready" && <ConnectionNotice state={state} t={t} onRetry={client.retry} />}
+          <main class="body">{body()}</main>
+          {settings.showBranding && <footer class="branding">{t("poweredBy")}</footer>}
+        </div>
+      </TranslatorContext.Provider>
+    </ClientContext.Provider>
   );
 };

@@ -1,22 +1,57 @@
-import { io } from "socket.io-client";
+import { io, type Socket } from "socket.io-client";
 import { type ConnectionState, stateAfterConnectError } from "./connection-state.ts";
 
 /** Mirrors WIDGET_NAMESPACE in @parley/shared, which would pull zod into the frame bundle. */
 const WIDGET_NAMESPACE = "/widget";
+const ACK_TIMEOUT_MS = 15_000;
 
-export type WidgetConnection = { retry: () => void; close: () => void };
+export type AckError = { code: string; message: string; details?: unknown };
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: AckError };
+
+export type WidgetConnection = {
+  socket: Socket;
+  /** Emits and waits for the server's `{ ok, data } | { ok: false, error }`; a timeout or drop is an error too. */
+  request: <T>(event: string, payload: unknown) => Promise<Ack<T>>;
+  retry: () => void;
+  close: () => void;
+};
+
+const readAck = <T>(value: unknown): Ack<T> => {
+  if (typeof value === "object" && value !== null && Reflect.get(value, "ok") === true) {
+    return { ok: true, data: Reflect.get(value, "data") };
+  }
+  const error: unknown = typeof value === "object" && value !== null ? Reflect.get(value, "error") : null;
+  const code: unknown = typeof error === "object" && error !== null ? Reflect.get(error, "code") : null;
+  const message: unknown = typeof error === "object" && error !== null ? Reflect.get(error, "message") : null;
+  return {
+    ok: false,
+    error: {
+      code: typeof code === "string" ? code : "bad_response",
+      message: typeof message === "string" ? message : "",
+      details: typeof error === "object" && error !== null ? Reflect.get(error, "details") : undefined,
+    },
+  };
+};
 
 /** Opens the visitor socket on the frame's own origin (the Parley server) and reports every state change. */
-export const connectWidget = (inboxToken: string, onState: (state: ConnectionState) => void): WidgetConnection => {
+export const connectWidget = (visitorToken: string, onState: (state: ConnectionState) => void): WidgetConnection => {
   onState({ status: "connecting" });
   // WebSocket only: no sticky sessions needed across nodes, and no long-polling CORS round trips.
-  const socket = io(WIDGET_NAMESPACE, { transports: ["websocket"], auth: { inboxToken } });
+  const socket = io(WIDGET_NAMESPACE, { transports: ["websocket"], auth: { visitorToken } });
   socket.on("connect", () => onState({ status: "connected" }));
   socket.on("connect_error", (error) => onState(stateAfterConnectError(error, socket.active)));
   socket.on("disconnect", (reason) => {
     if (reason !== "io client disconnect") onState(socket.active ? { status: "reconnecting" } : { status: "ended" });
   });
   return {
+    socket,
+    request: async <T>(event: string, payload: unknown): Promise<Ack<T>> => {
+      try {
+        return readAck<T>(await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload));
+      } catch {
+        return { ok: false, error: { code: "timeout", message: "" } };
+      }
+    },
     retry: () => {
       onState({ status: "connecting" });
       socket.connect();

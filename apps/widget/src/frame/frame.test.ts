@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { refusalReason, stateAfterConnectError } from "./connection-state.ts";
 import { parseFrameParams } from "./frame-params.ts";
-import { createTranslator, resolveLocale } from "./i18n.ts";
 
 describe("parseFrameParams", () => {
   it("reads the inbox token and the host origin the loader sent", () => {
@@ -17,21 +16,6 @@ describe("parseFrameParams", () => {
     expect(parseFrameParams("?inbox=demo&host=https%3A%2F%2Fshop.example%2Fpath").hostOrigin).toBeNull();
     expect(parseFrameParams("").hostOrigin).toBeNull();
     expect(parseFrameParams("").inboxToken).toBeNull();
-  });
-});
-
-describe("i18n", () => {
-  it("falls back to English and matches a region tag to its language", () => {
-    expect(resolveLocale(["xx-YY", "EN-gb"])).toBe("en");
-    expect(resolveLocale([])).toBe("en");
-    expect(resolveLocale(["de"])).toBe("en");
-  });
-
-  it("translates and sets the direction", () => {
-    const translator = createTranslator("en");
-    expect(translator.t("title")).toBe("Chat with us");
-    expect(translator.dir).toBe("ltr");
-    expect(createTranslator("zz").locale).toBe("en");
   });
 });
 

@@ -1,42 +1,101 @@
-/** Every string the frame shows. Add a language by adding a catalog; `dir` drives RTL layout. */
+import en from "./locales/en.ts";
 
-const en = {
-  title: "Chat with us",
-  close: "Close chat",
-  connecting: "Connecting…",
-  connected: "Connected.",
-  reconnecting: "Connection lost. Reconnecting…",
-  ended: "The chat service closed the connection.",
-  unavailable: "Chat is unavailable",
-  refusedWithoutReason: "The chat service did not accept this connection.",
-  missingInbox: "This chat is not set up: the page did not say which inbox to use.",
-  retry: "Try again",
-} as const;
+/**
+ * The frame's strings. English ships in the main bundle; every other language is its own small
+ * chunk, loaded only when picked, so 20+ languages cost a visitor one catalogue.
+ */
 
 export type MessageKey = keyof typeof en;
+export type Catalog = { readonly [Key in MessageKey]: string };
 export type TextDirection = "ltr" | "rtl";
-type Catalog = { dir: TextDirection; messages: Record<MessageKey, string> };
 
-const CATALOGS: Readonly<Record<string, Catalog>> = {
-  en: { dir: "ltr", messages: en },
-};
+export const LOCALES = [
+  "en",
+  "ar",
+  "he",
+  "fa",
+  "ur",
+  "es",
+  "fr",
+  "de",
+  "it",
+  "pt",
+  "pt-BR",
+  "nl",
+  "pl",
+  "tr",
+  "ru",
+  "uk",
+  "ja",
+  "ko",
+  "zh-CN",
+  "zh-TW",
+  "id",
+  "hi",
+  "sv",
+] as const;
+export type Locale = (typeof LOCALES)[number];
 
-export const DEFAULT_LOCALE = "en";
+const RTL_LOCALES: ReadonlySet<string> = new Set(["ar", "he", "fa", "ur"]);
+export const DEFAULT_LOCALE: Locale = "en";
 
-/** First supported locale among the requested BCP 47 tags, trying `pt-BR` then `pt`; English otherwise. */
-export const resolveLocale = (requested: readonly string[]): string => {
-  for (const tag of requested) {
-    const normalised = tag.trim().toLowerCase();
-    if (CATALOGS[normalised]) return normalised;
-    const language = normalised.split("-")[0];
-    if (language && CATALOGS[language]) return language;
+export const directionOf = (locale: string): TextDirection => (RTL_LOCALES.has(locale.split("-")[0] ?? "") ? "rtl" : "ltr");
+
+/** Chinese is told apart by script or region: Traditional for Hant, TW, HK and MO; Simplified otherwise. */
+const chineseVariant = (tag: string): Locale => (/-(hant|tw|hk|mo)\b/.test(tag) ? "zh-TW" : "zh-CN");
+
+/** The first supported locale among BCP 47 tags (exact, then by language); English when none fits. */
+export const resolveLocale = (requested: readonly string[]): Locale => {
+  for (const raw of requested) {
+    const tag = raw.trim().toLowerCase().replace(/_/g, "-");
+    if (!tag) continue;
+    const exact = LOCALES.find((locale) => locale.toLowerCase() === tag);
+    if (exact) return exact;
+    const language = tag.split("-")[0];
+    if (language === "zh") return chineseVariant(tag);
+    // Old code for Hebrew that some browsers still send.
+    if (language === "iw") return "he";
+    const byLanguage = LOCALES.find((locale) => locale === language);
+    if (byLanguage) return byLanguage;
   }
   return DEFAULT_LOCALE;
 };
 
-export type Translator = { locale: string; dir: TextDirection; t: (key: MessageKey) => string };
+export type Translator = {
+  locale: Locale;
+  dir: TextDirection;
+  t: (key: MessageKey, values?: Record<string, string | number>) => string;
+};
 
-export const createTranslator = (locale: string): Translator => {
-  const catalog = CATALOGS[locale] ?? { dir: "ltr", messages: en };
-  return { locale: CATALOGS[locale] ? locale : DEFAULT_LOCALE, dir: catalog.dir, t: (key) => catalog.messages[key] };
+export const createTranslator = (locale: Locale, catalog: Catalog): Translator => ({
+  locale,
+  dir: directionOf(locale),
+  t: (key, values) => {
+    const template = catalog[key] ?? en[key];
+    return values ? template.replace(/\{(\w+)\}/g, (match, name: string) => String(values[name] ?? match)) : template;
+  },
+});
+
+const CATALOG_LOADERS = import.meta.glob<{ default: Catalog }>(["./locales/*.ts", "!./locales/en.ts"]);
+
+export const loadCatalog = async (locale: Locale): Promise<Catalog> => {
+  if (locale === "en") return en;
+  const load = CATALOG_LOADERS[`./locales/${locale}.ts`];
+  return load ? (await load()).default : en;
+};
+
+export const loadTranslator = async (locale: Locale): Promise<Translator> =>
+  createTranslator(locale, await loadCatalog(locale).catch(() => en));
+
+export const englishTranslator = createTranslator("en", en);
+
+/** "5 minutes", "2 Stunden", "٣ ساعات": the plural rules come from Intl, not from our catalogues. */
+export const formatDuration = (seconds: number, locale: string): string => {
+  const [value, unit] =
+    seconds < 3600
+      ? [Math.max(1, Math.round(seconds / 60)), "minute"]
+      : seconds < 86_400
+        ? [Math.round(seconds / 3600), "hour"]
+        : [Math.round(seconds / 86_400), "day"];
+  return new Intl.NumberFormat(locale, { style: "unit", unit, unitDisplay: "long" }).format(value);
 };

@@ -1,13 +1,13 @@
-import { type HostToFrameMessage, pageMessage, parseFrameMessage } from "../protocol.ts";
-import { createEmitter, dispatchCall, type HostApi, replayQueuedCalls, type WidgetEvent } from "./commands.ts";
+import { type HostCommand, type HostToFrameMessage, type LauncherConfig, pageMessage, parseFrameMessage } from "../protocol.ts";
+import { type Callback, createEmitter, dispatchCall, type HostApi, replayQueuedCalls, type WidgetEvent } from "./commands.ts";
 import { buildFrameSrc, deriveEndpoints, isHttpOrigin, readInboxToken } from "./endpoints.ts";
 import { trackRoutes } from "./route-tracking.ts";
 import { createShell, SHELL_TAG, type Shell } from "./shell.ts";
 
-export const LOADER_VERSION = "0.1.0";
+export const LOADER_VERSION = "0.2.0";
 const GLOBAL_NAME = "Parley";
 const LOADER_SELECTOR = 'script[src*="widget.js"][data-inbox]';
-const LABELS = { launcher: "Chat with us", frame: "Chat" };
+const PHONE_QUERY = "(max-width: 640px)";
 
 const warn = (message: string) => console.warn(`Parley: ${message}`);
 
@@ -29,7 +29,7 @@ const whenPageIsIdle = (win: Window, run: () => void) => {
   else schedule();
 };
 
-/** Installs `window.Parley`, replays the stub's queue, and mounts the launcher once the page is idle. */
+/** Installs `window.Parley`, replays the stub's queue, and mounts the widget once the page is idle. */
 export const boot = (win: Window): void => {
   const doc = win.document;
   const existing: unknown = Reflect.get(win, GLOBAL_NAME);
@@ -39,41 +39,57 @@ export const boot = (win: Window): void => {
   const endpoints = script ? deriveEndpoints(script.src, doc.baseURI) : null;
   const inboxToken = readInboxToken(script?.getAttribute("data-inbox"));
   if (!endpoints || !inboxToken) {
-    warn(`embed the widget as <script async src="https://YOUR-PARLEY/widget.js" data-inbox="INBOX_TOKEN"></script>.`);
+    warn("data-inbox missing");
     return;
   }
   const hostOrigin = win.location.origin;
   if (!isHttpOrigin(hostOrigin)) {
-    warn("the widget runs only on pages served over http or https.");
+    warn("http(s) pages only.");
     return;
   }
   const { parleyOrigin } = endpoints;
   const frameSrc = buildFrameSrc(endpoints, inboxToken, hostOrigin);
 
-  const emitter = createEmitter((error) => console.error("Parley: an event callback failed", error));
+  const emitter = createEmitter((error) => console.error("Parley:", error));
   let isOpen = false;
   let isLauncherVisible = true;
   let isReady = false;
+  let isBanned = false;
+  let config: LauncherConfig | null = null;
+  let unread = 0;
+  let bubble: string | null = null;
+  let isBubbleDismissed = false;
   let lastPageSent = "";
   let shell: Shell | undefined;
-  let frame: HTMLIFrameElement | undefined;
+  // Host calls made before the frame is ready, delivered in order once it is.
+  const pending: HostToFrameMessage[] = [];
 
   const postToFrame = (message: HostToFrameMessage) => {
-    if (isReady) frame?.contentWindow?.postMessage(message, parleyOrigin);
+    if (isReady) shell?.frame.contentWindow?.postMessage(message, parleyOrigin);
+    else if (message.type === "parley:call") pending.push(message);
+  };
+
+  /** Settings can keep the widget off phones and off some pages; it is also off until the frame sent settings. */
+  const isShown = () =>
+    !!config && !isBanned && !config.isHiddenHere && !(config.hideOnMobile && win.matchMedia?.(PHONE_QUERY).matches);
+
+  const render = () => {
+    shell?.render({
+      isOpen: isOpen && isShown(),
+      isLauncherVisible,
+      isShown: isShown(),
+      unread,
+      bubble: isBubbleDismissed ? null : bubble,
+    });
   };
 
   const sendPage = () => {
-    const message = pageMessage(win.location.href, doc.title);
+    const message = pageMessage(win.location.href, doc.title, doc.referrer);
     const key = JSON.stringify(message);
+    render();
     if (key === lastPageSent) return;
     lastPageSent = key;
     postToFrame(message);
-  };
-
-  const render = () => {
-    if (!shell) return;
-    if (isOpen) frame = shell.ensureFrame(frameSrc);
-    shell.render({ isOpen, isLauncherVisible });
   };
 
   const setOpen = (open: boolean) => {
@@ -81,6 +97,10 @@ export const boot = (win: Window): void => {
     isOpen = open;
     // Closing from inside the panel must not strand keyboard focus on a hidden element.
     const hadFocus = doc.activeElement === shell?.host;
+    if (open) {
+      unread = 0;
+      isBubbleDismissed = true;
+    }
     render();
     postToFrame({ type: "parley:visibility", open });
     if (!open && hadFocus && isLauncherVisible) shell?.launcher.focus();
@@ -92,12 +112,10 @@ export const boot = (win: Window): void => {
     render();
   };
 
-  const on = (event: WidgetEvent, callback: () => void) => {
-    const unsubscribe = emitter.on(event, callback);
-    // `ready` is a state as much as an event: a late subscriber still hears it.
-    if (event === "ready" && isReady) win.setTimeout(callback, 0);
-    return unsubscribe;
-  };
+  const call =
+    (command: HostCommand) =>
+    (...args: unknown[]) =>
+      postToFrame({ type: "parley:call", command, args });
 
   const methods: HostApi = {
     open: () => setOpen(true),
@@ -105,43 +123,104 @@ export const boot = (win: Window): void => {
     toggle: () => setOpen(!isOpen),
     show: () => setLauncherVisible(true),
     hide: () => setLauncherVisible(false),
-    on,
-  };
-  const api = Object.assign(
-    (...args: unknown[]) => {
-      const result = dispatchCall(methods, args);
-      if (!result.ok) warn(result.reason);
-      return result.ok ? result.unsubscribe : undefined;
+    on: (event: WidgetEvent, callback: Callback) => {
+      const unsubscribe = emitter.on(event, callback);
+      // `ready` is a state as much as an event: a late subscriber still hears it.
+      if (event === "ready" && isReady) win.setTimeout(callback, 0);
+      return unsubscribe;
     },
-    methods,
+    off: emitter.off,
+    identify: call("identify"),
+    setAttributes: call("setAttributes"),
+    track: call("track"),
+    setLocale: call("setLocale"),
+    // The frame answers a reset with a zero unread count and forgets the bubble itself.
+    reset: call("reset"),
+  };
+  const dispatch = (...args: unknown[]) => {
+    const result = dispatchCall(methods, args);
+    if (!result.ok) warn(result.reason);
+    return result.ok ? result.unsubscribe : undefined;
+  };
+  // Methods check their arguments like the function form, so Parley.identify("x") warns instead of posting junk.
+  const api = Object.assign(
+    dispatch,
+    Object.fromEntries(Object.keys(methods).map((name) => [name, (...args: unknown[]) => dispatch(name, ...args)])),
     { version: LOADER_VERSION },
   );
   Reflect.set(win, GLOBAL_NAME, api);
   replayQueuedCalls(methods, existing, warn);
 
   win.addEventListener("message", (event: MessageEvent<unknown>) => {
-    if (event.origin !== parleyOrigin || !frame || event.source !== frame.contentWindow) return;
+    if (event.origin !== parleyOrigin || !shell || event.source !== shell.frame.contentWindow) return;
     const message = parseFrameMessage(event.data);
-    if (message?.type === "parley:close") setOpen(false);
-    if (message?.type === "parley:ready") {
-      const isFirstReady = !isReady;
-      isReady = true;
-      lastPageSent = "";
-      postToFrame({ type: "parley:visibility", open: isOpen });
-      sendPage();
-      if (isFirstReady) emitter.emit("ready");
+    if (!message) return;
+    switch (message.type) {
+      case "parley:ready": {
+        const isFirstReady = !isReady;
+        isReady = true;
+        lastPageSent = "";
+        postToFrame({ type: "parley:visibility", open: isOpen });
+        sendPage();
+        for (const queued of pending.splice(0)) postToFrame(queued);
+        if (isFirstReady) emitter.emit("ready");
+        break;
+      }
+      case "parley:close":
+        setOpen(false);
+        break;
+      case "parley:open":
+        setOpen(true);
+        break;
+      case "parley:hidden":
+        isBanned = true;
+        setOpen(false);
+        render();
+        break;
+      case "parley:config":
+        config = message.config;
+        shell.configure(config);
+        render();
+        break;
+      case "parley:expand":
+        shell.expand(message.expanded);
+        break;
+      case "parley:unread":
+        unread = isOpen ? 0 : message.count;
+        render();
+        emitter.emit("unread", { count: unread });
+        break;
+      case "parley:message":
+        emitter.emit("message", { text: message.text, sender: message.sender });
+        break;
+      case "parley:bubble":
+        bubble = message.text;
+        isBubbleDismissed = false;
+        render();
+        break;
     }
   });
 
   whenPageIsIdle(win, () => {
     // A second copy of an older loader, or a page that cloned our element, already mounted one.
     if (doc.querySelector(SHELL_TAG)) return;
-    shell = createShell(doc, LABELS, () => {
-      methods.toggle();
-      // Only a click or key press on the launcher moves focus into the panel; Parley.open() never steals it.
-      if (isOpen) frame?.focus();
+    shell = createShell(doc, frameSrc, {
+      onToggle: () => {
+        methods.toggle();
+        // Only a click or key press on the launcher moves focus into the panel; Parley.open() never steals it.
+        if (isOpen) shell?.frame.focus();
+      },
+      onBubbleClick: () => {
+        methods.open();
+        shell?.frame.focus();
+      },
+      onBubbleClose: () => {
+        isBubbleDismissed = true;
+        render();
+      },
     });
     render();
     trackRoutes(win, sendPage);
+    win.matchMedia?.(PHONE_QUERY).addEventListener?.("change", render);
   });
 };

@@ -1,6 +1,7 @@
-export const WIDGET_EVENTS = ["ready", "open", "close"] as const;
+export const WIDGET_EVENTS = ["ready", "open", "close", "message", "unread"] as const;
 export type WidgetEvent = (typeof WIDGET_EVENTS)[number];
 export type Unsubscribe = () => void;
+export type Callback = (data?: unknown) => void;
 
 /** The host page's `window.Parley` methods. */
 export type HostApi = {
@@ -9,33 +10,47 @@ export type HostApi = {
   toggle: () => void;
   show: () => void;
   hide: () => void;
-  on: (event: WidgetEvent, callback: () => void) => Unsubscribe;
+  on: (event: WidgetEvent, callback: Callback) => Unsubscribe;
+  off: (event: WidgetEvent, callback: Callback) => void;
+  identify: (user: Record<string, unknown>) => void;
+  setAttributes: (attributes: Record<string, unknown>) => void;
+  track: (event: string, data?: Record<string, unknown>) => void;
+  setLocale: (locale: string) => void;
+  reset: () => void;
 };
 
 export type DispatchResult = { ok: true; unsubscribe?: Unsubscribe } | { ok: false; reason: string };
 
 const isWidgetEvent = (value: unknown): value is WidgetEvent => WIDGET_EVENTS.some((event) => event === value);
+const isCallback = (value: unknown): value is Callback => typeof value === "function";
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+const isName = (value: unknown): value is string => typeof value === "string" && value.trim() !== "" && value.length <= 100;
 
-const isCallback = (value: unknown): value is () => void => typeof value === "function";
+/** What each command's arguments must be. */
+const ARGUMENTS: Record<string, Array<(value: unknown) => boolean>> = {
+  open: [],
+  close: [],
+  toggle: [],
+  show: [],
+  hide: [],
+  reset: [],
+  on: [isWidgetEvent, isCallback],
+  off: [isWidgetEvent, isCallback],
+  identify: [isObject],
+  setAttributes: [isObject],
+  track: [isName, (value) => value === undefined || isObject(value)],
+  setLocale: [isName],
+};
 
-/** Runs `Parley("command", ...args)`, the form the stub snippet queues. */
+/** Runs `Parley("command", ...args)`, the form the stub snippet queues; the methods go through it too. */
 export const dispatchCall = (api: HostApi, args: ArrayLike<unknown>): DispatchResult => {
-  const [command, event, callback] = Array.from(args);
-  switch (command) {
-    case "open":
-    case "close":
-    case "toggle":
-    case "show":
-    case "hide":
-      api[command]();
-      return { ok: true };
-    case "on":
-      if (!isWidgetEvent(event)) return { ok: false, reason: `unknown event ${String(event)}; use ${WIDGET_EVENTS.join(", ")}` };
-      if (!isCallback(callback)) return { ok: false, reason: "on() needs a callback function" };
-      return { ok: true, unsubscribe: api.on(event, callback) };
-    default:
-      return { ok: false, reason: `unknown command ${String(command)}` };
-  }
+  const [command, ...rest] = Array.from(args);
+  const checks = typeof command === "string" && Object.hasOwn(ARGUMENTS, command) ? ARGUMENTS[command] : undefined;
+  // One short reason for an unknown command and for bad arguments keeps the loader small; the README lists both.
+  if (!checks?.every((check, index) => check(rest[index]))) return { ok: false, reason: `bad call: ${String(command)}` };
+  const result: unknown = Reflect.apply(Reflect.get(api, String(command)), api, rest);
+  return command === "on" && typeof result === "function" ? { ok: true, unsubscribe: () => result() } : { ok: true };
 };
 
 const isArrayLike = (value: unknown): value is ArrayLike<unknown> =>
@@ -60,31 +75,30 @@ export const replayQueuedCalls = (api: HostApi, stub: unknown, warn: (reason: st
 };
 
 export type Emitter = {
-  on: (event: WidgetEvent, callback: () => void) => Unsubscribe;
-  emit: (event: WidgetEvent) => void;
+  on: (event: WidgetEvent, callback: Callback) => Unsubscribe;
+  off: (event: WidgetEvent, callback: Callback) => void;
+  emit: (event: WidgetEvent, data?: unknown) => void;
 };
 
 /** A host callback that throws must not break the widget or the other callbacks. */
 export const createEmitter = (report: (error: unknown) => void): Emitter => {
-  const listeners = new Map<WidgetEvent, Set<() => void>>();
+  const listeners: Array<{ event: WidgetEvent; callback: Callback }> = [];
+  const remove = (entry: { event: WidgetEvent; callback: Callback } | undefined) => {
+    const index = entry ? listeners.indexOf(entry) : -1;
+    if (index !== -1) listeners.splice(index, 1);
+  };
   return {
     on: (event, callback) => {
-      let set = listeners.get(event);
-      if (!set) {
-        set = new Set();
-        listeners.set(event, set);
-      }
-      // A wrapper per call, so the same callback registered twice is unsubscribed once per registration.
-      const entry = () => callback();
-      set.add(entry);
-      return () => {
-        set.delete(entry);
-      };
+      // An entry per call, so the same callback registered twice is unsubscribed once per registration.
+      const entry = { event, callback };
+      listeners.push(entry);
+      return () => remove(entry);
     },
-    emit: (event) => {
-      for (const listener of [...(listeners.get(event) ?? [])]) {
+    off: (event, callback) => remove(listeners.find((entry) => entry.event === event && entry.callback === callback)),
+    emit: (event, data) => {
+      for (const entry of listeners.filter((listener) => listener.event === event)) {
         try {
-          listener();
+          entry.callback(data);
         } catch (error) {
           report(error);
         }
