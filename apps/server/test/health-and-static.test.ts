@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoWebsiteToken, seedDemo } from "../src/seed/demo-seed.ts";
 import { startTestApp, type TestApp } from "./helpers.ts";
 
 describe("probes, metrics and API documents", () => {
@@ -117,8 +118,17 @@ describe("dashboard and widget files", () => {
     expect(frame.headers["content-security-policy"]).toContain("frame-ancestors *");
     const demo = await harness.app.inject({ url: "/demo" });
     expect(demo.statusCode).toBe(200);
-    expect(demo.body).toContain('<script async src="/widget.js" data-inbox=');
     expect(demo.body).toContain("http://parley.test/widget.js");
+    // Without the demo workspace there is no inbox to embed, and the page says what to do.
+    expect(demo.body).toContain("no website inbox");
+    // The demo seed creates a website inbox, and /demo embeds its real token.
+    await seedDemo(harness.database.db, undefined);
+    const token = await demoWebsiteToken(harness.database.db);
+    expect(token).toMatch(/^wt_/);
+    const seeded = await harness.app.inject({ url: "/demo" });
+    expect(seeded.body).toContain(`<script async src="/widget.js" data-inbox="${token}"></script>`);
+    const session = await harness.app.inject({ method: "POST", url: "/api/v1/widget/sessions", payload: { inboxToken: token } });
+    expect(session.statusCode).toBe(200);
   });
 
   it("says how to build when the dashboard or widget is missing", async () => {

@@ -9,7 +9,7 @@ import { findFreePort } from "../../server/test/free-port.ts";
 
 const REPO_ROOT = path.resolve(import.meta.dirname, "../../..");
 const WIDGET_DIST = path.join(REPO_ROOT, "apps/widget/dist");
-/** The demo pages embed the placeholder token "demo", which no inbox has: the panel says so. */
+/** These pages embed the placeholder token "demo", which no inbox has: the panel says so. */
 const UNAVAILABLE = "Chat is unavailable";
 
 const waitFor = async <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> => {
@@ -135,6 +135,16 @@ const hostPage = (parleyUrl: string) => `<!doctype html>
 </body>
 </html>`;
 
+/** A plain shop page on the customer's origin, carrying the snippet as the docs give it. */
+const shopPage = (parleyUrl: string) => `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Demo shop</title></head>
+<body>
+<h1>Demo shop</h1>
+<script async src="${parleyUrl}/widget.js" data-inbox="demo"></script>
+</body>
+</html>`;
+
 describe("website widget on a real server", () => {
   let server: ParleyServer | undefined;
   let hostServer: HttpServer | undefined;
@@ -153,8 +163,9 @@ describe("website widget on a real server", () => {
     baseUrl = server.baseUrl;
     hostUrl = `http://127.0.0.1:${hostPort}`;
 
-    hostServer = createHttpServer((_request, response) => {
-      response.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(hostPage(baseUrl));
+    hostServer = createHttpServer((request, response) => {
+      const page = request.url?.startsWith("/shop") ? shopPage(baseUrl) : hostPage(baseUrl);
+      response.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(page);
     });
     await new Promise<void>((resolve) => hostServer?.listen(hostPort, "127.0.0.1", resolve));
 
@@ -174,15 +185,17 @@ describe("website widget on a real server", () => {
     return page;
   };
 
-  it("embeds on the demo page without delaying it, opens, closes and follows SPA navigation", async () => {
+  it("embeds on a shop page without delaying it, opens, closes and follows SPA navigation", async () => {
     const page = await newPage();
     const errors = collectErrors(page);
-    await page.goto(`${baseUrl}/demo`);
+    await page.goto(`${hostUrl}/shop`);
 
     const launcher = page.locator("parley-widget button.l");
     await launcher.waitFor({ state: "visible" });
     expect(
-      await page.locator('script[src="/widget.js"]').evaluate((script) => script instanceof HTMLScriptElement && script.async),
+      await page
+        .locator(`script[src="${baseUrl}/widget.js"]`)
+        .evaluate((script) => script instanceof HTMLScriptElement && script.async),
     ).toBe(true);
     const timeline = await readTimeline(page);
     expect(timeline.domContentLoaded).not.toBeNull();
@@ -206,7 +219,7 @@ describe("website widget on a real server", () => {
     const src = new URL((await iframe.getAttribute("src")) ?? "");
     expect(`${src.origin}${src.pathname}`).toBe(`${baseUrl}/widget/frame.html`);
     expect(src.searchParams.get("inbox")).toBe("demo");
-    expect(src.searchParams.get("host")).toBe(baseUrl);
+    expect(src.searchParams.get("host")).toBe(hostUrl);
 
     const frame = page.frameLocator("parley-widget iframe");
     await frame.getByRole("heading", { name: "Chat with us" }).waitFor();
@@ -249,7 +262,7 @@ describe("website widget on a real server", () => {
     const widget = await widgetFrame(page);
     await recordFrameInbox(widget);
     await page.evaluate(() => {
-      history.pushState({}, "", "/demo/checkout");
+      history.pushState({}, "", "/shop/checkout");
       document.title = "Checkout";
     });
     await page.evaluate(() => {
@@ -257,27 +270,28 @@ describe("website widget on a real server", () => {
     });
     const inbox = await waitFor("page views in the frame", async () => {
       const seen = await readFrameInbox(widget);
-      return seen.includes("/demo/checkout#payment") ? seen : undefined;
+      return seen.includes("/shop/checkout#payment") ? seen : undefined;
     });
     expect(JSON.parse(inbox)).toEqual([
-      { origin: baseUrl, data: { type: "parley:page", url: `${baseUrl}/demo/checkout`, title: "Checkout", referrer: "" } },
+      { origin: hostUrl, data: { type: "parley:page", url: `${hostUrl}/shop/checkout`, title: "Checkout", referrer: "" } },
       {
-        origin: baseUrl,
-        data: { type: "parley:page", url: `${baseUrl}/demo/checkout#payment`, title: "Checkout", referrer: "" },
+        origin: hostUrl,
+        data: { type: "parley:page", url: `${hostUrl}/shop/checkout#payment`, title: "Checkout", referrer: "" },
       },
     ]);
 
     // Loading the loader a second time changes nothing.
     await page.evaluate(
-      () =>
+      (loaderUrl) =>
         new Promise<void>((resolve, reject) => {
           const script = document.createElement("script");
-          script.src = "/widget.js";
+          script.src = loaderUrl;
           script.dataset.inbox = "demo";
           script.onload = () => resolve();
           script.onerror = () => reject(new Error("the second loader did not load"));
           document.body.append(script);
         }),
+      `${baseUrl}/widget.js`,
     );
     await page.waitForTimeout(300);
     expect(await page.locator("parley-widget").count()).toBe(1);

@@ -4,6 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
+import { demoWebsiteToken } from "../seed/demo-seed.ts";
 
 const APPS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 export const DASHBOARD_DIST = path.join(APPS_DIR, "dashboard/dist");
@@ -35,7 +36,8 @@ const allowEmbedding = (app: FastifyInstance) => {
     reply.header("cross-origin-resource-policy", "cross-origin");
     reply.header(
       "content-security-policy",
-      "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors *",
+      // Images: avatars, logos and card pictures that workspaces host anywhere on the web.
+      "default-src 'self'; img-src 'self' data: blob: https:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors *",
     );
   });
 };
@@ -57,6 +59,10 @@ export const widgetRoutes: FastifyPluginAsync<{ root?: string; publicUrl: string
 
   app.get("/demo", { schema: { hide: true } }, async (_request, reply) => {
     const loaderUrl = `${options.publicUrl}/widget.js`;
+    const token = await demoWebsiteToken(app.parley.db);
+    const widget = token
+      ? `<script async src="/widget.js" data-inbox="${token}"></script>`
+      : "<p><strong>The demo workspace has no website inbox:</strong> create one in the dashboard to see the widget here.</p>";
     return reply.type("text/html").send(`<!doctype html>
 <html lang="en">
 <head>
@@ -71,9 +77,9 @@ export const widgetRoutes: FastifyPluginAsync<{ root?: string; publicUrl: string
 <h2>Embed it on your site</h2>
 <p>Paste this snippet before <code>&lt;/body&gt;</code>:</p>
 <pre><code>&lt;script async src="${loaderUrl}" data-inbox="INBOX_TOKEN"&gt;&lt;/script&gt;</code></pre>
-<p>The launcher in the corner of this page is that widget.</p>
+<p>The launcher in the corner of this page is that widget: write to it, and answer from the dashboard.</p>
+${widget}
 </main>
-<script async src="/widget.js" data-inbox="demo"></script>
 </body>
 </html>`);
   });
