@@ -5,13 +5,14 @@ import { createRoot } from "react-dom/client";
 import { App } from "./app";
 import { setUpI18n } from "./i18n/i18n";
 
-setUpI18n();
-
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root element.");
 
-createRoot(root).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
+// The reader's language is loaded before the first render, so no screen flashes in English first.
+void setUpI18n().then(() =>
+  createRoot(root).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  ),
 );

@@ -1,6 +1,5 @@
 import i18next from "i18next";
 import { initReactI18next } from "react-i18next";
-import { ar } from "./locales/ar";
 import { en } from "./locales/en";
 
 export const LANGUAGES = ["en", "ar"] as const;
@@ -44,25 +43,37 @@ const applyToDocument = (language: Language) => {
 
 export const currentLanguage = (): Language => (isLanguage(i18next.language) ? i18next.language : "en");
 
+/** English ships with the app; other languages download when first used, keeping the first load small. */
+const loadLanguage = async (language: Language): Promise<void> => {
+  if (language === "en" || i18next.hasResourceBundle(language, "translation")) return;
+  const { ar } = await import("./locales/ar");
+  i18next.addResourceBundle(language, "translation", ar);
+};
+
 export const changeLanguage = async (language: Language): Promise<void> => {
   storeLanguage(language);
+  await loadLanguage(language);
   await i18next.changeLanguage(language);
 };
 
-/** Initialises i18next synchronously (resources are bundled) and sets `<html lang dir>` before the first render. */
-export const setUpI18n = () => {
+/** Initialises i18next with the reader's language loaded and sets `<html lang dir>`; render after it resolves. */
+export const setUpI18n = async () => {
   const language = detectLanguage();
   applyToDocument(language);
   i18next.on("languageChanged", (next) => {
     if (isLanguage(next)) applyToDocument(next);
   });
-  void i18next.use(initReactI18next).init({
-    resources: { en: { translation: en }, ar: { translation: ar } },
-    lng: language,
+  await i18next.use(initReactI18next).init({
+    resources: { en: { translation: en } },
+    lng: "en",
     fallbackLng: "en",
     supportedLngs: [...LANGUAGES],
     initAsync: false,
     interpolation: { escapeValue: false },
   });
+  if (language !== "en") {
+    await loadLanguage(language);
+    await i18next.changeLanguage(language);
+  }
   return i18next;
 };
