@@ -9,7 +9,7 @@ import {
   ZRenderedCannedResponse,
 } from "@parley/shared";
 import type { InfiniteData, QueryClient } from "@tanstack/react-query";
-import { ApiError, apiRequest } from "../../../lib/api-client";
+import { ApiError, apiRequest, apiSend } from "../../../lib/api-client";
 
 /** Where a history page starts: the newest messages, before/after a seq, or around a message (jump from search). */
 export type MessagePageParam = { before?: number; after?: number; around?: string };
@@ -36,6 +36,9 @@ export const sendMessageOverHttp = (conversationId: string, body: SendMessageInp
   apiRequest(`/conversations/${encodeURIComponent(conversationId)}/messages`, ZMessage, { method: "POST", body });
 
 const messagePath = (id: string, suffix = "") => `/messages/${encodeURIComponent(id)}${suffix}`;
+
+/** Sends a reply the platform refused once more; its new status arrives as a message update. */
+export const retryDelivery = (id: string) => apiSend(messagePath(id, "/retry"), { method: "POST" });
 
 export const editMessage = (id: string, text: string) =>
   apiRequest(messagePath(id), ZMessage, { method: "PATCH", body: { text } });

@@ -12,12 +12,14 @@ import {
   Tooltip,
   UnstyledButton,
 } from "@mantine/core";
+import { notifications } from "@mantine/notifications";
 import type { TMessage } from "@parley/shared";
 import { memo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { IconRefresh } from "../../../components/icons";
 import { useErrorMessage } from "../../../lib/use-error-message";
 import { IconDots, IconReply } from "../../inbox/components/nav-icons";
+import { retryDelivery } from "../api/messages-api";
 import { ConfirmDialog } from "./confirm-dialog";
 import classes from "./conversation.module.css";
 import { EmojiPicker } from "./emoji-picker";
@@ -45,14 +47,39 @@ type Props = {
 
 const DeliveryTicks = ({ message }: { message: TMessage }) => {
   const { t } = useTranslation();
+  const describeError = useErrorMessage();
+  const [isRetrying, setRetrying] = useState(false);
   const { deliveryStatus: status } = message;
   if (status === "failed") {
     return (
-      <Tooltip label={message.deliveryError ?? t("conversation.delivery.failedUnknown")} multiline maw={260}>
-        <Text size="xs" c="red" fw={600} data-testid="delivery-failed">
-          {t("conversation.delivery.failed")}
-        </Text>
-      </Tooltip>
+      <Group gap={6} wrap="nowrap">
+        <Tooltip label={message.deliveryError ?? t("conversation.delivery.failedUnknown")} multiline maw={260}>
+          <Text size="xs" c="red" fw={600} data-testid="delivery-failed">
+            {t("conversation.delivery.failed")}
+          </Text>
+        </Tooltip>
+        <Button
+          size="compact-xs"
+          variant="subtle"
+          color="red"
+          leftSection={<IconRefresh size={12} />}
+          loading={isRetrying}
+          onClick={() => {
+            setRetrying(true);
+            retryDelivery(message.id)
+              .catch((error: unknown) =>
+                notifications.show({
+                  color: "red",
+                  title: t("conversation.delivery.retryFailed"),
+                  message: describeError(error),
+                }),
+              )
+              .finally(() => setRetrying(false));
+          }}
+        >
+          {t("conversation.delivery.retry")}
+        </Button>
+      </Group>
     );
   }
   const marks = status === "pending" ? "🕒" : status === "sent" ? "✓" : "✓✓";

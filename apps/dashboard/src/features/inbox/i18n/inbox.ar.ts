@@ -166,6 +166,8 @@ export const inboxAr: InboxTranslation = {
       read: "قُرئت",
       failed: "لم تصل",
       failedUnknown: "رفضت القناة هذه الرسالة دون ذكر سبب.",
+      retry: "أعد الإرسال",
+      retryFailed: "تعذّرت إعادة الإرسال",
       sending: "جارٍ الإرسال…",
       notSent: "لم تُرسل: {{reason}}",
     },

@@ -164,6 +164,8 @@ export const inboxEn = {
       read: "Read",
       failed: "Not delivered",
       failedUnknown: "The channel refused this message without a reason.",
+      retry: "Send again",
+      retryFailed: "It could not be sent again",
       sending: "Sending…",
       notSent: "Not sent: {{reason}}",
     },
