@@ -110,7 +110,21 @@ describe("conversations: the visitor-to-agent round trip", () => {
         url: `/api/v1/conversations/${conversationId}`,
         headers: bearer(owner.token),
       });
-      expect(conversation.json()).toMatchObject({ status: "open", waitingSince: null });
+      // The list preview is the latest exchanged message: the reply, not the later-stored note.
+      expect(conversation.json()).toMatchObject({
+        status: "open",
+        waitingSince: null,
+        lastMessage: { text: "It ships today!", senderType: "agent", contentType: "text" },
+      });
+      await harness.app.inject({
+        method: "POST",
+        url: `/api/v1/conversations/${conversationId}/messages`,
+        headers: bearer(owner.token),
+        payload: { clientId: "a-note-2", text: "Second note", isPrivate: true },
+      });
+      const list = await harness.app.inject({ url: "/api/v1/conversations", headers: bearer(owner.token) });
+      const listed = list.json().items.find((item: { id: string }) => item.id === conversationId);
+      expect(listed.lastMessage.text).toBe("It ships today!");
     } finally {
       agentSocket.close();
       visitor.socket.close();

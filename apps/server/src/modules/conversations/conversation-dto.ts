@@ -27,6 +27,12 @@ export const loadConversationDtos = async (
         avatarUrl: contacts.avatarUrl,
       },
       lastReadSeq: sql<number>`coalesce(${conversationReads.lastReadSeq}, 0)`.mapWith(Number),
+      // Correlated, so a page stays one statement; the (conversation, seq) index finds it from the end.
+      lastMessage: sql<TConversation["lastMessage"]>`(
+        select json_build_object('text', left(m.text, 280), 'senderType', m.sender_type, 'contentType', m.content_type)
+        from messages m
+        where m.conversation_id = ${conversations.id} and m.sender_type <> 'system' and not m.is_private and m.deleted_at is null
+        order by m.seq desc limit 1)`,
     })
     .from(conversations)
     .innerJoin(inboxes, eq(inboxes.id, conversations.inboxId))
@@ -59,6 +65,7 @@ export const loadConversationDtos = async (
         lastMessageAt: conversation.lastMessageAt?.toISOString() ?? null,
         lastMessageSeq: conversation.lastMessageSeq,
         lastActivityAt: conversation.lastActivityAt.toISOString(),
+        lastMessage: row.lastMessage ?? null,
         // Unread for this viewer: contact messages since they last read; a never-opened conversation counts all of them.
         unreadCount: row.lastReadSeq >= conversation.lastMessageSeq ? 0 : conversation.unreadByAgentsCount,
         createdAt: conversation.createdAt.toISOString(),

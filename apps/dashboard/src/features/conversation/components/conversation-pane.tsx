@@ -2,7 +2,7 @@ import { Box, Center, Drawer, EmptyState, Loader, useDirection } from "@mantine/
 import { useLocalStorage, useMediaQuery } from "@mantine/hooks";
 import type { TMessage } from "@parley/shared";
 import { useQueryClient } from "@tanstack/react-query";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { IconAlertTriangle } from "../../../components/icons";
 import { QueryErrorAlert } from "../../../components/query-error-alert";
@@ -18,7 +18,6 @@ import {
 } from "../../inbox/api/conversations-api";
 import { useConversation, useConversationCounts } from "../../inbox/hooks/use-conversation-list";
 import { useShortcut } from "../../inbox/hooks/use-shortcut";
-import { recordPreview } from "../../inbox/lib/previews-store";
 import { setOpenConversation } from "../../realtime/lib/live-activity-store";
 import { useMessageActions } from "../hooks/use-message-actions";
 import { Composer, type ComposerHandle } from "./composer";
@@ -89,9 +88,6 @@ export const ConversationPane = ({ conversationId, jumpToMessageId, onBack }: Pr
   useShortcut("r", () => composerRef.current?.focus("reply"));
   useShortcut("n", () => composerRef.current?.focus("note"));
 
-  const onLatestMessage = useCallback((message: TMessage | undefined) => {
-    if (message) recordPreview(message);
-  }, []);
   const messageActions = useMemo(
     () => ({
       onReply: (message: TMessage) => {
@@ -156,7 +152,6 @@ export const ConversationPane = ({ conversationId, jumpToMessageId, onBack }: Pr
           pending={actions.pending}
           actions={messageActions}
           onJumpToMessage={setAnchor}
-          onLatestMessage={onLatestMessage}
         />
         <Composer
           ref={composerRef}

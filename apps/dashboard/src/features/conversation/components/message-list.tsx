@@ -20,12 +20,11 @@ type Props = {
   pending: OutgoingMessage[];
   actions: Omit<MessageActions, "onJumpTo">;
   onJumpToMessage: (messageId: string | null) => void;
-  onLatestMessage: (message: TMessage | undefined) => void;
 };
 
 const NEAR_BOTTOM_PX = 120;
 
-export const MessageList = ({ conversation, myUserId, anchor, pending, actions, onJumpToMessage, onLatestMessage }: Props) => {
+export const MessageList = ({ conversation, myUserId, anchor, pending, actions, onJumpToMessage }: Props) => {
   const { t } = useTranslation();
   const formatDateTime = useFormatDateTime();
   const { nameOf } = useAgents();
@@ -45,11 +44,6 @@ export const MessageList = ({ conversation, myUserId, anchor, pending, actions, 
   const isAtLiveEnd = lastPage !== undefined && !lastPage.hasNewer;
   // Outgoing messages show after the history only when it reaches the live end, and until the stored copy arrives.
   const outgoing = isAtLiveEnd ? pending.filter((entry) => !storedClientIds.has(entry.clientId)) : [];
-  const lastMessage = messages.at(-1);
-
-  useEffect(() => {
-    if (isAtLiveEnd) onLatestMessage(lastMessage);
-  }, [isAtLiveEnd, lastMessage, onLatestMessage]);
 
   const contactName = contactLabel(conversation.contact) ?? t("inbox.anonymousContact");
   const senderName = useCallback(
@@ -91,7 +85,7 @@ export const MessageList = ({ conversation, myUserId, anchor, pending, actions, 
   });
 
   // New messages at the bottom follow along when the agent is already there.
-  const lastKey = `${lastMessage?.id ?? ""}:${outgoing.length}`;
+  const lastKey = `${messages.at(-1)?.id ?? ""}:${outgoing.length}`;
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the last message or the outgoing count changes.
   useLayoutEffect(() => {
     const scroller = scrollRef.current;

@@ -3,7 +3,6 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
 import { ApiError } from "../../../lib/api-client";
 import { useSession } from "../../auth/hooks/use-session";
-import { recordPreview } from "../../inbox/lib/previews-store";
 import { emitWithAck, useAgentSocket } from "../../realtime/hooks/use-agent-socket";
 import { addReaction, applyMessage, deleteMessage, editMessage, removeReaction, sendMessageOverHttp } from "../api/messages-api";
 import { putOutgoing, removeOutgoing, useOutbox } from "../api/outbox-store";
@@ -60,7 +59,6 @@ export const useMessageActions = (conversationId: string) => {
           stored = await sendMessageOverHttp(conversationId, body);
         }
         applyMessage(queryClient, stored, { isNew: true });
-        recordPreview(stored);
         removeOutgoing(clientId);
       } catch (error) {
         putOutgoing({

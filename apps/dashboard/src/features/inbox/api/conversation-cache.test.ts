@@ -34,6 +34,7 @@ const conversation = (overrides: Partial<TConversation> = {}): TConversation => 
     lastMessageAt: null,
     lastMessageSeq: 1,
     lastActivityAt: new Date(Date.UTC(2026, 0, 1, 12, counter)).toISOString(),
+    lastMessage: null,
     unreadCount: 0,
     createdAt: new Date(Date.UTC(2026, 0, 1, 12, counter)).toISOString(),
     ...overrides,

@@ -13,20 +13,25 @@ export const PRIORITY_COLORS: Record<TConversation["priority"], string> = {
   urgent: "red",
 };
 
+/** The latest exchanged message on one line; null when it has no text (an attachment) or there is none yet. */
+const previewOf = (conversation: TConversation): string | null => {
+  const text = conversation.lastMessage?.text.trim().replace(/\s+/g, " ") ?? "";
+  return text === "" ? null : text.slice(0, 140);
+};
+
 type Props = {
   conversation: TConversation;
   isActive: boolean;
   isSelected: boolean;
   canSelect: boolean;
   assigneeName: string | null;
-  preview: string | null;
   now: number;
   onOpen: (id: string) => void;
   onToggleSelected: (id: string) => void;
 };
 
 export const ConversationListItem = memo(
-  ({ conversation, isActive, isSelected, canSelect, assigneeName, preview, now, onOpen, onToggleSelected }: Props) => {
+  ({ conversation, isActive, isSelected, canSelect, assigneeName, now, onOpen, onToggleSelected }: Props) => {
     const { t, i18n } = useTranslation();
     const name = contactLabel(conversation.contact) ?? t("inbox.anonymousContact");
     const isUnread = conversation.unreadCount > 0;
@@ -79,7 +84,10 @@ export const ConversationListItem = memo(
                 data-testid="conversation-preview"
                 dir="auto"
               >
-                {preview ?? t("inbox.list.noPreview", { number: conversation.number, inbox: conversation.inbox.name })}
+                {previewOf(conversation) ??
+                  (conversation.lastMessage
+                    ? t("inbox.list.attachmentPreview")
+                    : t("inbox.list.noPreview", { number: conversation.number, inbox: conversation.inbox.name }))}
               </Text>
               <Group gap={6} wrap="nowrap">
                 <Text size="xs" c="dimmed" truncate="end" style={{ flex: 1 }}>

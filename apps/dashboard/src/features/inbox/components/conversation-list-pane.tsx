@@ -11,7 +11,6 @@ import { useAgents } from "../hooks/use-directory";
 import { useNow } from "../hooks/use-now";
 import type { InboxView } from "../lib/inbox-views";
 import type { ListOptions } from "../lib/list-options";
-import { usePreviews } from "../lib/previews-store";
 import { BulkActionsBar } from "./bulk-actions-bar";
 import { ConversationListItem } from "./conversation-list-item";
 import classes from "./inbox.module.css";
@@ -57,7 +56,6 @@ export const ConversationListPane = ({
   const { t } = useTranslation();
   const list = useConversationList(params);
   const { nameOf } = useAgents();
-  const previews = usePreviews();
   const now = useNow();
   const canBulk = useHasPermission()("conversations.manage");
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
@@ -148,7 +146,6 @@ export const ConversationListPane = ({
                 isSelected={selected.has(conversation.id)}
                 canSelect={canBulk}
                 assigneeName={nameOf(conversation.assigneeId)}
-                preview={previews.get(conversation.id) ?? null}
                 now={now}
                 onOpen={onOpen}
                 onToggleSelected={toggleSelected}

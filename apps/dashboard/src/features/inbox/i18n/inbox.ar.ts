@@ -50,6 +50,7 @@ export const inboxAr: InboxTranslation = {
       end: "هذه كل المحادثات هنا.",
       emptyTitle: "لا شيء هنا",
       emptyBody: "لا توجد محادثة تطابق هذا العرض وعوامل التصفية هذه. ستظهر المحادثات الجديدة هنا فور وصولها.",
+      attachmentPreview: "📎 مرفق",
       noPreview: "#{{number}} في {{inbox}}",
       unassigned: "غير مسندة",
       waiting: "ينتظر منذ {{time}}",

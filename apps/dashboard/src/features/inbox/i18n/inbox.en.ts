@@ -48,6 +48,7 @@ export const inboxEn = {
       end: "That's every conversation here.",
       emptyTitle: "Nothing here",
       emptyBody: "No conversation matches this view and these filters. New ones appear here as they arrive.",
+      attachmentPreview: "📎 Attachment",
       noPreview: "#{{number}} in {{inbox}}",
       unassigned: "Unassigned",
       waiting: "Waiting {{time}}",

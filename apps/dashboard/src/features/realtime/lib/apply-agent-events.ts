@@ -10,7 +10,6 @@ import type { QueryClient } from "@tanstack/react-query";
 import { applyMessage } from "../../conversation/api/messages-api";
 import { applyConversationChange, conversationKeys } from "../../inbox/api/conversations-api";
 import { directoryKeys } from "../../inbox/api/directory-api";
-import { recordPreview } from "../../inbox/lib/previews-store";
 import { applyInternalMessage } from "../../internal-chats/api/internal-chats-api";
 import type { NotificationKind } from "../../notifications/api/notification-preferences";
 import { applyVisitorsOnline, applyVisitorUpdate } from "../../visitors/api/visitors-api";
@@ -82,7 +81,6 @@ export const subscribeToAgentEvents = (socket: AgentSocket, context: Context): (
     const { message } = parsed.data;
     applyMessage(queryClient, message, { isNew });
     if (!isNew) return;
-    recordPreview(message);
     if (message.senderType === "contact") clearContactActivity(message.conversationId);
     const conversation = cachedConversation(queryClient, message.conversationId);
     if (message.isPrivate && message.senderId !== userId && mentionsOf(message).includes(userId)) {
