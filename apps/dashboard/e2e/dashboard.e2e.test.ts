@@ -3,6 +3,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { launchBrowser, screenshotFolder } from "../../../test-support/browser.ts";
 import { type ParleyServer, startParleyServer } from "../../../test-support/parley-server.ts";
+import { LANGUAGE_NAMES } from "../src/i18n/i18n";
 import { ar } from "../src/i18n/locales/ar";
 import { en } from "../src/i18n/locales/en";
 
@@ -159,7 +160,7 @@ describe("agent dashboard", () => {
     "switches to Arabic and mirrors the layout right to left",
     async () => {
       await page.getByTestId("user-menu").click();
-      await page.getByRole("menuitem", { name: ar.languages.ar }).click();
+      await page.getByRole("menuitem", { name: LANGUAGE_NAMES.ar }).click();
 
       await page.waitForFunction(() => document.documentElement.dir === "rtl", undefined, { timeout: UI_TIMEOUT_MS });
       expect(await page.evaluate(() => document.documentElement.dir)).toBe("rtl");

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { launchBrowser, screenshotFolder } from "../../../test-support/browser.ts";
 import { type ParleyServer, startParleyServer } from "../../../test-support/parley-server.ts";
 import { createSigningKey } from "../../server/test/fixtures/sso/test-keys.ts";
+import { LANGUAGE_NAMES } from "../src/i18n/i18n";
 import { ar } from "../src/i18n/locales/ar";
 import { en } from "../src/i18n/locales/en";
 
@@ -572,7 +573,7 @@ describe("settings screens: an admin sets up the workspace", () => {
       expect((await api("GET", "/me")).json.user.name).toBe("Ada King");
 
       await page.getByRole("combobox", { name: s.profile.language }).click();
-      await page.getByRole("option", { name: en.languages.ar }).click();
+      await page.getByRole("option", { name: LANGUAGE_NAMES.ar }).click();
       await page.getByRole("heading", { name: ar.settings.profile.pageTitle }).waitFor();
       expect(await page.evaluate(() => document.documentElement.dir)).toBe("rtl");
       await page
@@ -587,7 +588,7 @@ describe("settings screens: an admin sets up the workspace", () => {
         .getByRole("link", { name: ar.settings.nav.profile })
         .click();
       await page.getByRole("combobox", { name: ar.settings.profile.language }).click();
-      await page.getByRole("option", { name: en.languages.en }).click();
+      await page.getByRole("option", { name: LANGUAGE_NAMES.en }).click();
       await page.getByRole("heading", { name: s.profile.pageTitle }).waitFor();
       expect(await page.evaluate(() => document.documentElement.dir)).toBe("ltr");
       expect(pageErrors).toEqual([]);

@@ -1,15 +1,45 @@
 import i18next from "i18next";
 import { initReactI18next } from "react-i18next";
-import { en } from "./locales/en";
+import { en, type Translation } from "./locales/en";
 
-export const LANGUAGES = ["en", "ar"] as const;
-export type Language = (typeof LANGUAGES)[number];
+/** The dashboard's languages (the widget's too), each named in itself in the language menus. */
+export const LANGUAGE_NAMES = {
+  en: "English",
+  ar: "العربية",
+  de: "Deutsch",
+  es: "Español",
+  fa: "فارسی",
+  fr: "Français",
+  he: "עברית",
+  hi: "हिन्दी",
+  id: "Bahasa Indonesia",
+  it: "Italiano",
+  ja: "日本語",
+  ko: "한국어",
+  nl: "Nederlands",
+  pl: "Polski",
+  pt: "Português",
+  "pt-BR": "Português (Brasil)",
+  ru: "Русский",
+  sv: "Svenska",
+  tr: "Türkçe",
+  uk: "Українська",
+  ur: "اردو",
+  "zh-CN": "简体中文",
+  "zh-TW": "繁體中文",
+} as const;
+export type Language = keyof typeof LANGUAGE_NAMES;
+export const LANGUAGES = Object.keys(LANGUAGE_NAMES) as Language[];
+const RIGHT_TO_LEFT: ReadonlySet<Language> = new Set(["ar", "he", "fa", "ur"]);
+
+/** Every locale but English (bundled) is its own chunk, downloaded when first used. */
+const LOCALE_MODULES = import.meta.glob<{ default: Translation }>(["./locales/*.ts", "!./locales/en.ts"]);
 
 const STORAGE_KEY = "parley.language";
 
 export const isLanguage = (value: unknown): value is Language => LANGUAGES.some((language) => language === value);
 
-export const directionOf = (language: Language): "ltr" | "rtl" => (language === "ar" ? "rtl" : "ltr");
+export const directionOf = (language: Language): "ltr" | "rtl" => (RIGHT_TO_LEFT.has(language) ? "rtl" : "ltr");
 
 // Storage can throw (disabled cookies, some private modes); the language then lasts for the tab only.
 const readStoredLanguage = (): Language | undefined => {
@@ -32,8 +62,15 @@ const storeLanguage = (language: Language) => {
 const detectLanguage = (): Language => {
   const stored = readStoredLanguage();
   if (stored) return stored;
-  const base = navigator.language.toLowerCase().split("-")[0];
-  return isLanguage(base) ? base : "en";
+  // The browser's exact tag first (pt-BR, zh-TW), then its base language (pt, zh → zh-CN).
+  for (const tag of navigator.languages ?? [navigator.language]) {
+    const exact = LANGUAGES.find((language) => language.toLowerCase() === tag.toLowerCase());
+    if (exact) return exact;
+    const base = tag.toLowerCase().split("-")[0];
+    const related = LANGUAGES.find((language) => language === base || language.toLowerCase().startsWith(`${base}-`));
+    if (related) return related;
+  }
+  return "en";
 };
 
 const applyToDocument = (language: Language) => {
@@ -46,8 +83,9 @@ export const currentLanguage = (): Language => (isLanguage(i18next.language) ? i
 /** English ships with the app; other languages download when first used, keeping the first load small. */
 const loadLanguage = async (language: Language): Promise<void> => {
   if (language === "en" || i18next.hasResourceBundle(language, "translation")) return;
-  const { ar } = await import("./locales/ar");
-  i18next.addResourceBundle(language, "translation", ar);
+  const load = LOCALE_MODULES[`./locales/${language}.ts`];
+  if (!load) return;
+  i18next.addResourceBundle(language, "translation", (await load()).default);
 };
 
 export const changeLanguage = async (language: Language): Promise<void> => {

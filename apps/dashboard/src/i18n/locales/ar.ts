@@ -6,10 +6,6 @@ export const ar: Translation = {
   app: {
     name: "Parley",
   },
-  languages: {
-    en: "English",
-    ar: "العربية",
-  },
   common: {
     retry: "حاول مرة أخرى",
     cancel: "إلغاء",
@@ -379,3 +375,5 @@ export const ar: Translation = {
     reload: "إعادة تحميل الصفحة",
   },
 };
+
+export default ar;

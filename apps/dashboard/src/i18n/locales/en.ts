@@ -5,10 +5,6 @@ export const en = {
   app: {
     name: "Parley",
   },
-  languages: {
-    en: "English",
-    ar: "العربية",
-  },
   common: {
     retry: "Try again",
     cancel: "Cancel",

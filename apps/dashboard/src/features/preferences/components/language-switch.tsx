@@ -1,6 +1,6 @@
 import { SegmentedControl } from "@mantine/core";
 import { useTranslation } from "react-i18next";
-import { isLanguage, LANGUAGES } from "../../../i18n/i18n";
+import { isLanguage, LANGUAGE_NAMES, LANGUAGES } from "../../../i18n/i18n";
 import { useLanguage } from "../hooks/use-language";
 
 /** Compact language choice for pages without the user menu (sign-in, sign-up). */
@@ -15,7 +15,7 @@ export const LanguageSwitch = () => {
       onChange={(value) => {
         if (isLanguage(value)) setLanguage(value);
       }}
-      data={LANGUAGES.map((option) => ({ value: option, label: t(`languages.${option}`) }))}
+      data={LANGUAGES.map((option) => ({ value: option, label: LANGUAGE_NAMES[option] }))}
     />
   );
 };

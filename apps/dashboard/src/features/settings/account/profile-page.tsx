@@ -2,7 +2,7 @@ import { Button, Card, Group, PasswordInput, Select, Stack, Text, TextInput, Tit
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { FormErrorAlert } from "../../../components/form-error-alert";
-import { isLanguage, LANGUAGES } from "../../../i18n/i18n";
+import { isLanguage, LANGUAGE_NAMES, LANGUAGES } from "../../../i18n/i18n";
 import { useSession } from "../../auth/hooks/use-session";
 import { useLanguage } from "../../preferences/hooks/use-language";
 import { useChangePassword } from "../../session-restrictions/hooks/use-session-restriction-mutations";
@@ -59,7 +59,7 @@ const ProfileForm = () => {
         <Select
           label={t("settings.profile.language")}
           description={t("settings.profile.languageHint")}
-          data={LANGUAGES.map((value) => ({ value, label: t(`languages.${value}`) }))}
+          data={LANGUAGES.map((value) => ({ value, label: LANGUAGE_NAMES[value] }))}
           value={language}
           onChange={(value) => isLanguage(value) && setLanguage(value)}
           allowDeselect={false}

@@ -3,7 +3,7 @@ import { notifications } from "@mantine/notifications";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 import { IconCheck, IconChevronDown, IconLogout, IconMoon, IconSun } from "../../../components/icons";
-import { LANGUAGES } from "../../../i18n/i18n";
+import { LANGUAGE_NAMES, LANGUAGES } from "../../../i18n/i18n";
 import { useErrorMessage } from "../../../lib/use-error-message";
 import { useLogout } from "../../auth/hooks/use-auth-mutations";
 import { useRoleLabel } from "../../auth/hooks/use-permissions";
@@ -86,7 +86,7 @@ export const UserMenu = () => {
             rightSection={option === language ? <IconCheck size={16} /> : null}
             aria-current={option === language ? "true" : undefined}
           >
-            {t(`languages.${option}`)}
+            {LANGUAGE_NAMES[option]}
           </Menu.Item>
         ))}
         <Menu.Divider />
