@@ -51,10 +51,20 @@ export const alertMember = (input: AlertInput, navigate: (path: string) => void)
   // While the tab is in front, the inbox itself shows the change; the desktop alert is for other windows.
   if (!preferences.desktop || !canShowDesktopNotifications() || Notification.permission !== "granted") return;
   if (document.visibilityState === "visible" && document.hasFocus()) return;
-  const notification = new Notification(input.title, { body: input.body.slice(0, 200), tag: input.tag });
-  notification.onclick = () => {
-    window.focus();
-    navigate(input.path);
-    notification.close();
+  const options = { body: input.body.slice(0, 200), tag: input.tag };
+  const showInPage = () => {
+    const notification = new Notification(input.title, options);
+    notification.onclick = () => {
+      window.focus();
+      navigate(input.path);
+      notification.close();
+    };
   };
+  // Installed as an app, notifications go through the service worker (phones allow no other way); its
+  // click handler opens the path. Without one (a plain tab, plain http), a page notification navigates in place.
+  if (!("serviceWorker" in navigator)) return showInPage();
+  void navigator.serviceWorker.getRegistration().then((registration) => {
+    if (registration?.active) void registration.showNotification(input.title, { ...options, data: { url: input.path } });
+    else showInPage();
+  });
 };
