@@ -3,13 +3,19 @@
 // the app forward when a notification is clicked. API calls and sockets always go to the network.
 const SHELL_CACHE = "parley-shell-v1";
 
+/** The page and every script and stylesheet it names, so the app can start with no network at all. */
+const keepShell = async () => {
+  const cache = await caches.open(SHELL_CACHE);
+  const page = await fetch("/");
+  if (!page.ok) return;
+  const html = await page.clone().text();
+  const assets = [...html.matchAll(/(?:src|href)="(\/(?:assets|icons)\/[^"]+)"/g)].map((match) => match[1]);
+  await cache.put("/", page);
+  await cache.addAll([...new Set(assets)]);
+};
+
 self.addEventListener("install", (event) => {
-  event.waitUntil(
-    caches
-      .open(SHELL_CACHE)
-      .then((cache) => cache.add("/"))
-      .then(() => self.skipWaiting()),
-  );
+  event.waitUntil(keepShell().then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
