@@ -43,6 +43,11 @@ describe("widget pre-chat and offline forms", () => {
     });
     expect(configured.statusCode).toBe(200);
     const session = (await startWidgetSession(harness, { inboxToken: inbox.websiteToken })).json();
+    // Visitors choose a department by its team's name; the stored settings keep only the ids.
+    const department = session.settings.preChatForm.fields.find((field: { key: string }) => field.key === "department");
+    expect(department.optionLabels).toEqual({ [team.id]: "Sales" });
+    const stored = (await api(owner.token, "GET", `/inboxes/${inbox.id}/widget-settings`)).json();
+    expect(stored.settings.preChatForm.fields[3]).not.toHaveProperty("optionLabels");
     const socket = await openWidgetSocket(baseUrl, session.visitorToken);
     try {
       const refused = await emitWithAck<Ack>(socket, "visitor.profile", {

@@ -39,6 +39,8 @@ export const ZWidgetFormField = z
       .array(zPlainText({ max: 100 }))
       .max(50, { message: "Use at most 50 options." })
       .optional(),
+    /** What visitors see for each option (the department field's team names); the server fills it for widgets. */
+    optionLabels: z.record(z.string(), z.string().max(200)).optional(),
   })
   .refine((field) => field.type !== "select" || (field.options?.length ?? 0) > 0, {
     message: "A select field needs at least one option.",

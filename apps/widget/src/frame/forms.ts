@@ -6,6 +6,7 @@ export type FormField = {
   type: string;
   required: boolean;
   options?: string[] | undefined;
+  optionLabels?: Record<string, string> | undefined;
 };
 
 export type FormValues = Record<string, string | boolean>;

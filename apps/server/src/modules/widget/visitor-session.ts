@@ -16,7 +16,7 @@ import { agentPresence } from "../routing/routing.tables.ts";
 import { compileTriggers } from "./trigger-firings.ts";
 import { assertNotBanned } from "./visitor-bans.ts";
 import { announceVisit, recordVisit } from "./visits.ts";
-import { canRemoveBranding, readWidgetSettings } from "./widget-settings.ts";
+import { canRemoveBranding, readWidgetSettings, settingsForWidget } from "./widget-settings.ts";
 
 const VISITOR_TOKEN_PURPOSE = "widget-visitor";
 /** Contact identities that prove who a contact is on the site: `user:<the site's user id>`, set only by a verified identify. */
@@ -165,7 +165,7 @@ export const startWidgetSession = async (
     )
     .orderBy(desc(conversations.createdAt))
     .limit(1);
-  const settings = readWidgetSettings(inbox.channelConfig);
+  const settings = await settingsForWidget(services.db, inbox.workspaceId, readWidgetSettings(inbox.channelConfig));
   // Branding stays when the workspace lost its permission to hide it after the inbox was set up.
   if (!settings.showBranding && !(await canRemoveBranding(services.db, inbox.workspaceId))) settings.showBranding = true;
   const availability = await widgetAvailability(services.db, inbox);

@@ -91,6 +91,46 @@ const assertDepartmentOptions = async (db: DatabaseOrTransaction, workspaceId: s
   }
 };
 
+/**
+ * The settings as widgets get them: department options (team ids) carry their team names, so
+ * visitors choose "Billing", not an id. Names are read now, so a renamed team shows its new name.
+ */
+export const settingsForWidget = async (
+  db: DatabaseOrTransaction,
+  workspaceId: string,
+  settings: TWidgetSettings,
+): Promise<TWidgetSettings> => {
+  const teamIds = [settings.preChatForm, settings.offlineForm]
+    .flatMap((form) => form.fields)
+    .filter((field) => field.key === "department")
+    .flatMap((field) => field.options ?? [])
+    .filter((option) => /^[0-9a-f-]{36}$/i.test(option));
+  if (teamIds.length === 0) return settings;
+  const names = new Map(
+    (
+      await db
+        .select({ id: teams.id, name: teams.name })
+        .from(teams)
+        .where(and(eq(teams.workspaceId, workspaceId), inArray(teams.id, [...new Set(teamIds)])))
+    ).map((team) => [team.id, team.name]),
+  );
+  const label = (form: TWidgetForm): TWidgetForm => ({
+    ...form,
+    fields: form.fields.map((field) =>
+      field.key === "department"
+        ? { ...field, optionLabels: Object.fromEntries((field.options ?? []).map((id) => [id, names.get(id) ?? id])) }
+        : field,
+    ),
+  });
+  return { ...settings, preChatForm: label(settings.preChatForm), offlineForm: label(settings.offlineForm) };
+};
+
+/** Labels are derived, never stored: they would go stale when a team is renamed. */
+const withoutLabels = (form: TWidgetForm): TWidgetForm => ({
+  ...form,
+  fields: form.fields.map(({ optionLabels: _labels, ...field }) => field),
+});
+
 /** A partial change of an inbox's widget look and forms; open widgets of the inbox get the new settings at once. */
 export const updateWidgetSettings = async (
   services: SettingsServices,
@@ -103,7 +143,12 @@ export const updateWidgetSettings = async (
     const inbox = await findWebsiteInboxOf(tx, workspaceId, inboxId, true);
     const before = readWidgetSettings(inbox.channelConfig);
     const defined = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
-    const after: TWidgetSettings = { ...before, ...defined };
+    const merged: TWidgetSettings = { ...before, ...defined };
+    const after: TWidgetSettings = {
+      ...merged,
+      preChatForm: withoutLabels(merged.preChatForm),
+      offlineForm: withoutLabels(merged.offlineForm),
+    };
     if (!after.showBranding && before.showBranding && !(await canRemoveBranding(tx, workspaceId))) {
       throw new AppError(
         "forbidden",
@@ -129,7 +174,9 @@ export const updateWidgetSettings = async (
   });
   if (outcome.entry) {
     publishAudit(services.realtime, workspaceId, outcome.entry);
-    services.realtime.emitToVisitors(rooms.inboxVisitors(inboxId), "widget.settings", { settings: outcome.settings });
+    services.realtime.emitToVisitors(rooms.inboxVisitors(inboxId), "widget.settings", {
+      settings: await settingsForWidget(services.db, workspaceId, outcome.settings),
+    });
   }
   return { settings: outcome.settings };
 };

@@ -44,7 +44,7 @@ const FieldInput = ({
         <option value="" />
         {(field.options ?? []).map((option) => (
           <option key={option} value={option}>
-            {option}
+            {field.optionLabels?.[option] ?? option}
           </option>
         ))}
       </select>
