@@ -7,6 +7,8 @@ import type { InboxLookup } from "./channel-inboxes.ts";
 
 export const PROCESS_EVENT_TASK = "channels.process_event";
 export const PROCESS_EVENT_MAX_ATTEMPTS = 8;
+/** Events per processing job: few enough to run side by side, many enough to keep queue work small. */
+const EVENTS_PER_JOB = 10;
 
 /**
  * Verifies, stores and enqueues a webhook (grouped with its neighbours), then answers: the platform hears back
@@ -71,18 +73,22 @@ const storeEvents = async (db: DatabaseOrTransaction, rows: Array<StoredEvent & 
     sql`, `,
   );
   // A redelivery hits the unique (inbox, dedupe key) and stores nothing, so it enqueues nothing.
-  // One add_jobs call for the lot: the queue's NOTIFY serialises commits, so one per statement.
+  // One add_jobs call for the lot (the queue's NOTIFY serialises commits), one job per few events.
   await db.execute(sql`
     with stored as (
       insert into channel_events (id, workspace_id, inbox_id, platform, dedupe_key, payload)
       values ${values}
       on conflict (inbox_id, dedupe_key) do nothing
       returning id
+    ), chunks as (
+      select array_agg(id) as ids
+      from (select id, (row_number() over () - 1) / ${EVENTS_PER_JOB} as chunk from stored) numbered
+      group by chunk
     ), specs as (
       select array_agg(
-        row(${PROCESS_EVENT_TASK}, json_build_object('eventId', stored.id), null, null, ${PROCESS_EVENT_MAX_ATTEMPTS}::integer, null, null, null)::graphile_worker.job_spec
+        row(${PROCESS_EVENT_TASK}, json_build_object('eventIds', chunks.ids), null, null, ${PROCESS_EVENT_MAX_ATTEMPTS}::integer, null, null, null)::graphile_worker.job_spec
       ) as list
-      from stored
+      from chunks
     )
     select count(*) from specs, graphile_worker.add_jobs(specs.list) where specs.list is not null`);
 };
