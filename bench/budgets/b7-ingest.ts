@@ -76,7 +76,9 @@ const run: BenchItem["run"] = async (context): Promise<ItemResult> => {
     const storedCount = Number(stored.rows[0]?.count ?? 0);
     // Jobs carry a few event ids each; every stored event must be in one.
     const queued = await world.pool.query<{ count: string }>(
-      "select coalesce(sum(json_array_length(payload->'eventIds')), 0) as count from graphile_worker.jobs where task_identifier = 'channels.process_event'",
+      `select coalesce(sum(json_array_length(jobs.payload->'eventIds')), 0) as count
+       from graphile_worker._private_jobs jobs join graphile_worker._private_tasks tasks on tasks.id = jobs.task_id
+       where tasks.identifier = 'channels.process_event'`,
     );
     const queuedCount = Number(queued.rows[0]?.count ?? 0);
     const bareRate = baselineMetric(context, "bare-http", "requestsPerSecond");
