@@ -97,9 +97,7 @@ export const ZConversation = z.object({
   lastMessageSeq: z.number().int(),
   lastActivityAt: z.iso.datetime(),
   /** The latest message the contact and the business exchanged, for list previews (not notes, system or deleted messages). */
-  lastMessage: z
-    .object({ text: z.string(), senderType: z.enum(SENDER_TYPES), contentType: z.enum(CONTENT_TYPES) })
-    .nullable(),
+  lastMessage: z.object({ text: z.string(), senderType: z.enum(SENDER_TYPES), contentType: z.enum(CONTENT_TYPES) }).nullable(),
   unreadCount: z.number().int(),
   createdAt: z.iso.datetime(),
 });

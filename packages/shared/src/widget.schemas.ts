@@ -97,40 +97,6 @@ const widgetSettingsShape = {
 export const ZWidgetSettings = z.object(widgetSettingsShape);
 export type TWidgetSettings = z.infer<typeof ZWidgetSettings>;
 
-export const DEFAULT_WIDGET_SETTINGS: TWidgetSettings = {
-  primaryColor: "#1f6feb",
-  colorScheme: "auto",
-  position: "right",
-  offsetX: 20,
-  offsetY: 20,
-  launcherIcon: "chat",
-  size: "standard",
-  title: "",
-  subtitle: "",
-  avatarUrl: null,
-  logoUrl: null,
-  locale: "auto",
-  hideOnMobile: false,
-  hiddenUrlPatterns: [],
-  attentionBubble: null,
-  showBranding: true,
-  preChatForm: {
-    isEnabled: false,
-    fields: [
-      { key: "name", label: "Name", type: "text", required: false },
-      { key: "email", label: "Email", type: "email", required: true },
-    ],
-  },
-  offlineForm: {
-    isEnabled: true,
-    fields: [
-      { key: "name", label: "Name", type: "text", required: false },
-      { key: "email", label: "Email", type: "email", required: true },
-    ],
-  },
-  requireIdentityVerification: false,
-};
-
 /** Fields sent replace the stored ones; nested objects (forms, bubble) are replaced as a whole. */
 export const ZUpdateWidgetSettingsRequest = z.strictObject(widgetSettingsShape).partial();
 export type TUpdateWidgetSettingsRequest = z.infer<typeof ZUpdateWidgetSettingsRequest>;
@@ -491,3 +457,5 @@ export const ZContactNoteParams = z.strictObject({
   noteId: z.uuid({ message: "must be a note id" }),
 });
 export const ZContactNoteBody = z.strictObject({ body: zPlainText({ max: 10_000, emptyMessage: "Write the note." }) });
+
+export { DEFAULT_WIDGET_SETTINGS } from "./widget-defaults.ts";

@@ -1,9 +1,9 @@
 import type { SVGProps } from "react";
 
-type IconProps = Omit<SVGProps<SVGSVGElement>, "children"> & { size?: number };
+export type IconProps = Omit<SVGProps<SVGSVGElement>, "children"> & { size?: number };
 
 /** Outline icon drawn on a 24-unit grid; it inherits the text colour and is hidden from assistive tech. */
-const OutlineIcon = ({ paths, size = 18, ...props }: IconProps & { paths: readonly string[] }) => (
+export const OutlineIcon = ({ paths, size = 18, ...props }: IconProps & { paths: readonly string[] }) => (
   <svg
     xmlns="http://www.w3.org/2000/svg"
     width={size}

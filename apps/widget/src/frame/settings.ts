@@ -1,4 +1,5 @@
 import type { TWidgetSettings } from "@parley/shared";
+import { DEFAULT_WIDGET_SETTINGS } from "../../../../packages/shared/src/widget-defaults.ts";
 import { type LauncherConfig, matchesUrlPattern } from "../protocol.ts";
 
 /**
@@ -6,35 +7,7 @@ import { type LauncherConfig, matchesUrlPattern } from "../protocol.ts";
  * server that sends fewer fields (or an older one) still gives a working widget.
  */
 
-const FORM_FIELD = { name: "Name", email: "Email" };
-
-export const DEFAULT_SETTINGS: TWidgetSettings = {
-  primaryColor: "#1f6feb",
-  colorScheme: "auto",
-  position: "right",
-  offsetX: 20,
-  offsetY: 20,
-  launcherIcon: "chat",
-  size: "standard",
-  title: "",
-  subtitle: "",
-  avatarUrl: null,
-  logoUrl: null,
-  locale: "auto",
-  hideOnMobile: false,
-  hiddenUrlPatterns: [],
-  attentionBubble: null,
-  showBranding: true,
-  preChatForm: { isEnabled: false, fields: [] },
-  offlineForm: {
-    isEnabled: true,
-    fields: [
-      { key: "name", label: FORM_FIELD.name, type: "text", required: false },
-      { key: "email", label: FORM_FIELD.email, type: "email", required: true },
-    ],
-  },
-  requireIdentityVerification: false,
-};
+export const DEFAULT_SETTINGS: TWidgetSettings = DEFAULT_WIDGET_SETTINGS;
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
 

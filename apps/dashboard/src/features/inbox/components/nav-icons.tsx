@@ -1,29 +1,6 @@
-import type { SVGProps } from "react";
+import { type IconProps, OutlineIcon } from "../../../components/icons";
 
-type IconProps = Omit<SVGProps<SVGSVGElement>, "children"> & { size?: number };
-
-/** Outline icons of the inbox's navigation entries, drawn like the shared ones (24-unit grid, text colour). */
-const OutlineIcon = ({ paths, size = 18, ...props }: IconProps & { paths: readonly string[] }) => (
-  <svg
-    xmlns="http://www.w3.org/2000/svg"
-    width={size}
-    height={size}
-    viewBox="0 0 24 24"
-    fill="none"
-    stroke="currentColor"
-    strokeWidth={2}
-    strokeLinecap="round"
-    strokeLinejoin="round"
-    aria-hidden="true"
-    focusable="false"
-    {...props}
-  >
-    {paths.map((d) => (
-      <path key={d} d={d} />
-    ))}
-  </svg>
-);
-
+/** Outline icons of the inbox's navigation entries, drawn like the shared ones. */
 const SEARCH_PATHS = ["M11 19a8 8 0 1 0 0-16 8 8 0 0 0 0 16z", "M21 21l-4.35-4.35"] as const;
 export const IconSearch = (props: IconProps) => <OutlineIcon paths={SEARCH_PATHS} {...props} />;
 const VISITORS_PATHS = ["M2 12s3.5-7 10-7 10 7 10 7-3.5 7-10 7S2 12 2 12z", "M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6z"] as const;
