@@ -97,7 +97,16 @@ describe("a refused reply, sent again from the conversation", () => {
 
     await page.getByTestId("composer-input").fill("It left the warehouse this morning.");
     await page.keyboard.press("Enter");
-    await page.getByTestId("delivery-failed").waitFor();
+    await page.getByText("It left the warehouse this morning.").last().waitFor();
+    // The send job runs, the callback refuses, and the failure comes back over the agent socket.
+    await page
+      .getByTestId("delivery-failed")
+      .waitFor({ timeout: 45_000 })
+      .catch(async (error: unknown) => {
+        await page.screenshot({ path: path.join(await screenshotFolder("dashboard-delivery-retry"), "no-failure-shown.png") });
+        console.error(`deliveries: ${JSON.stringify(deliveries)}\nserver output:\n${server.output()}`);
+        throw error;
+      });
     await page.getByTestId("delivery-failed").hover();
     await page.getByText("customer unknown in the shop").waitFor();
     await page.screenshot({ path: path.join(await screenshotFolder("dashboard-delivery-retry"), "refused.png") });

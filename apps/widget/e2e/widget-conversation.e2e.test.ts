@@ -25,6 +25,7 @@ type Message = {
   conversationId: string;
   senderType: string;
   text: string;
+  deliveryStatus: string;
   attachments: Array<{ contentType: string; fileName: string }>;
 };
 
@@ -207,6 +208,12 @@ describe("a visitor chats with a real agent through the widget on a customer's s
     expect((await api("POST", `/conversations/${conversationId}/read`)).status).toBeLessThan(300);
     await frame.getByText("Seen").first().waitFor();
     await shot(page, "04-conversation");
+
+    // The open panel marks the visitor's copy of the reply read (agents see it), so it is not unread later.
+    await agentEvent<{ message: Message }>(
+      "message.updated",
+      (payload) => payload.message.text.includes("Your parcel") && payload.message.deliveryStatus === "read",
+    );
 
     // With the panel closed, a reply raises the unread badge and the host page hears of it.
     await frame.getByRole("button", { name: "Close chat" }).click();
