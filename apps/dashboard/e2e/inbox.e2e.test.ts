@@ -265,11 +265,13 @@ describe("the inbox: a visitor's conversation answered live by an agent", () => 
       await note.waitFor();
       expect(await note.textContent()).toContain(`@${colleague.name}`);
 
-      // Stored as a private note that mentions the colleague.
-      const history = await api("GET", `/conversations/${conversationId}/messages`);
-      const stored = (Array.isArray(history.json.items) ? history.json.items : []).find((message: Json) =>
-        String(message.text).startsWith("Please double-check"),
-      );
+      // Stored as a private note that mentions the colleague (the page shows it before the server answers).
+      const stored = await eventually(async () => {
+        const history = await api("GET", `/conversations/${conversationId}/messages`);
+        return (Array.isArray(history.json.items) ? history.json.items : []).find((message: Json) =>
+          String(message.text).startsWith("Please double-check"),
+        );
+      });
       expect(stored.isPrivate).toBe(true);
       expect(stored.content.mentions).toEqual([colleagueId]);
       await page.waitForTimeout(500);
