@@ -1,4 +1,4 @@
-import { SegmentedControl } from "@mantine/core";
+import { NativeSelect } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 import { isLanguage, LANGUAGE_NAMES, LANGUAGES } from "../../../i18n/i18n";
 import { useLanguage } from "../hooks/use-language";
@@ -8,11 +8,12 @@ export const LanguageSwitch = () => {
   const { t } = useTranslation();
   const { language, setLanguage } = useLanguage();
   return (
-    <SegmentedControl
+    <NativeSelect
       size="xs"
       aria-label={t("shell.userMenu.language")}
       value={language}
-      onChange={(value) => {
+      onChange={(event) => {
+        const value = event.currentTarget.value;
         if (isLanguage(value)) setLanguage(value);
       }}
       data={LANGUAGES.map((option) => ({ value: option, label: LANGUAGE_NAMES[option] }))}

@@ -78,17 +78,20 @@ export const UserMenu = () => {
         </Menu.Item>
         <Menu.Divider />
         <Menu.Label>{t("shell.userMenu.language")}</Menu.Label>
-        {LANGUAGES.map((option) => (
-          <Menu.Item
-            key={option}
-            lang={option}
-            onClick={() => setLanguage(option)}
-            rightSection={option === language ? <IconCheck size={16} /> : null}
-            aria-current={option === language ? "true" : undefined}
-          >
-            {LANGUAGE_NAMES[option]}
-          </Menu.Item>
-        ))}
+        {/* Twenty-three languages: they scroll within the menu, so the items below stay in reach. */}
+        <div style={{ maxHeight: 220, overflowY: "auto" }}>
+          {LANGUAGES.map((option) => (
+            <Menu.Item
+              key={option}
+              lang={option}
+              onClick={() => setLanguage(option)}
+              rightSection={option === language ? <IconCheck size={16} /> : null}
+              aria-current={option === language ? "true" : undefined}
+            >
+              {LANGUAGE_NAMES[option]}
+            </Menu.Item>
+          ))}
+        </div>
         <Menu.Divider />
         <Menu.Item
           color="red"
