@@ -1,4 +1,4 @@
-import { Badge, Button, Card, Code, Group, Stack, Table, Text, TextInput } from "@mantine/core";
+import { Badge, Button, Card, Code, Stack, Table, Text, TextInput } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import type { TCannedResponse } from "@parley/shared";
 import { useState } from "react";
@@ -9,6 +9,7 @@ import { useSession } from "../../auth/hooks/use-session";
 import { ListPagination, usePagedItems } from "../components/client-pagination";
 import { ConfirmModal } from "../components/confirm-modal";
 import { EmptyList, ListSkeleton } from "../components/list-states";
+import { RowActions } from "../components/row-actions";
 import { SettingsPage } from "../components/settings-page";
 import { useNotifySaved } from "../lib/use-notify";
 import { useCannedResponses, useDeleteCannedResponse } from "./canned-api";
@@ -87,25 +88,11 @@ export const CannedResponsesPage = () => {
                       </Table.Td>
                       <Table.Td>
                         {canChange(response) && (
-                          <Group gap="xs" wrap="nowrap">
-                            <Button
-                              size="xs"
-                              variant="subtle"
-                              onClick={() => setEditing(response)}
-                              aria-label={`${t("settings.common.edit")} /${response.shortcut}`}
-                            >
-                              {t("settings.common.edit")}
-                            </Button>
-                            <Button
-                              size="xs"
-                              variant="subtle"
-                              color="red"
-                              onClick={() => setDeleting(response)}
-                              aria-label={`${t("settings.common.delete")} /${response.shortcut}`}
-                            >
-                              {t("settings.common.delete")}
-                            </Button>
-                          </Group>
+                          <RowActions
+                            itemLabel={`/${response.shortcut}`}
+                            onEdit={() => setEditing(response)}
+                            onDelete={() => setDeleting(response)}
+                          />
                         )}
                       </Table.Td>
                     </Table.Tr>

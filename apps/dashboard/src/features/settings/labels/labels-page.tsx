@@ -6,6 +6,7 @@ import { QueryErrorAlert } from "../../../components/query-error-alert";
 import { ListPagination, usePagedItems } from "../components/client-pagination";
 import { ConfirmModal } from "../components/confirm-modal";
 import { EmptyList, ListSkeleton } from "../components/list-states";
+import { RowActions } from "../components/row-actions";
 import { SettingsPage } from "../components/settings-page";
 import { useNotifySaved } from "../lib/use-notify";
 import { LabelModal } from "./label-modal";
@@ -68,25 +69,11 @@ export const LabelsPage = () => {
                         </Text>
                       </Table.Td>
                       <Table.Td>
-                        <Group gap="xs" wrap="nowrap">
-                          <Button
-                            size="xs"
-                            variant="subtle"
-                            onClick={() => setEditing(label)}
-                            aria-label={`${t("settings.common.edit")} ${label.name}`}
-                          >
-                            {t("settings.common.edit")}
-                          </Button>
-                          <Button
-                            size="xs"
-                            variant="subtle"
-                            color="red"
-                            onClick={() => setDeleting(label)}
-                            aria-label={`${t("settings.common.delete")} ${label.name}`}
-                          >
-                            {t("settings.common.delete")}
-                          </Button>
-                        </Group>
+                        <RowActions
+                          itemLabel={`${label.name}`}
+                          onEdit={() => setEditing(label)}
+                          onDelete={() => setDeleting(label)}
+                        />
                       </Table.Td>
                     </Table.Tr>
                   ))}

@@ -1,4 +1,4 @@
-import { Button, Card, Group, Stack, Table, Text } from "@mantine/core";
+import { Button, Card, Stack, Table, Text } from "@mantine/core";
 import type { TTeam } from "@parley/shared";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -6,6 +6,7 @@ import { QueryErrorAlert } from "../../../components/query-error-alert";
 import { ListPagination, usePagedItems } from "../components/client-pagination";
 import { ConfirmModal } from "../components/confirm-modal";
 import { EmptyList, ListSkeleton } from "../components/list-states";
+import { RowActions } from "../components/row-actions";
 import { SettingsPage } from "../components/settings-page";
 import { useTeams } from "../lib/directory-api";
 import { useNotifySaved } from "../lib/use-notify";
@@ -71,25 +72,11 @@ export const TeamsPage = () => {
                       </Table.Td>
                       <Table.Td>{team.memberCount}</Table.Td>
                       <Table.Td>
-                        <Group gap="xs" wrap="nowrap">
-                          <Button
-                            size="xs"
-                            variant="subtle"
-                            onClick={() => setEditing(team)}
-                            aria-label={`${t("settings.common.edit")} ${team.name}`}
-                          >
-                            {t("settings.common.edit")}
-                          </Button>
-                          <Button
-                            size="xs"
-                            variant="subtle"
-                            color="red"
-                            onClick={() => setDeleting(team)}
-                            aria-label={`${t("settings.common.delete")} ${team.name}`}
-                          >
-                            {t("settings.common.delete")}
-                          </Button>
-                        </Group>
+                        <RowActions
+                          itemLabel={`${team.name}`}
+                          onEdit={() => setEditing(team)}
+                          onDelete={() => setDeleting(team)}
+                        />
                       </Table.Td>
                     </Table.Tr>
                   ))}
