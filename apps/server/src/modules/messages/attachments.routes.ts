@@ -33,7 +33,11 @@ const readUpload = async (request: FastifyRequest, maxBytes: number): Promise<{ 
   try {
     const file = await request.file();
     if (!file) throw new AppError("bad_request", 'Attach one file in the form field "file".');
-    return { fileName: file.filename, bytes: await file.toBuffer() };
+    const bytes = await file.toBuffer();
+    // The parser can settle before its size-limit event: a cut-off file is refused here too, never stored.
+    if (file.file.truncated || bytes.length > maxBytes)
+      throw Object.assign(new Error("file too large"), { code: "FST_REQ_FILE_TOO_LARGE" });
+    return { fileName: file.filename, bytes };
   } catch (error) {
     if (hasCode(error, "FST_REQ_FILE_TOO_LARGE")) {
       throw new AppError("payload_too_large", `Files may be at most ${Math.floor(maxBytes / (1024 * 1024))} MB.`);
