@@ -39,6 +39,12 @@ const isReady = async (url: string): Promise<boolean> => {
  * Spawns the real server from its TypeScript source on the project's pinned Node and waits
  * for readiness. Throws with the server's last output if it exits or is not ready in time.
  */
+/** `BENCH_SERVER_CPU_PROFILE=<dir>`: each server the bench starts writes a V8 CPU profile there when it stops. */
+const profileFlags = (): string[] => {
+  const dir = process.env.BENCH_SERVER_CPU_PROFILE;
+  return dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
+};
+
 export const startParley = async (options: StartParleyOptions): Promise<ParleyProcess> => {
   const node = path.join(options.repoRoot, "node_modules/.bin/node");
   const main = path.join(options.repoRoot, "apps/server/src/main.ts");
@@ -49,7 +55,7 @@ export const startParley = async (options: StartParleyOptions): Promise<ParleyPr
   const spawnedAt = performance.now();
   const child = spawnManaged(
     node,
-    [...SERVER_NODE_FLAGS, main, ...(options.args ?? [])],
+    [...SERVER_NODE_FLAGS, ...profileFlags(), main, ...(options.args ?? [])],
     { cwd: options.cwd, env: options.env },
     "parley server",
   );

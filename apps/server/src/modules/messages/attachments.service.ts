@@ -2,10 +2,10 @@ import path from "node:path";
 import type { TAttachment } from "@parley/shared";
 import { eq } from "drizzle-orm";
 import { fileTypeFromBuffer } from "file-type";
-import sharp from "sharp";
 import type { DatabaseOrTransaction } from "../../platform/db.ts";
 import { AppError } from "../../platform/errors.ts";
 import { newId } from "../../platform/ids.ts";
+import { readImageMetadata, renderWebp } from "../../platform/images.ts";
 import type { AppServices } from "../../platform/services.ts";
 import type { FileStorage } from "../../platform/storage.ts";
 import { signedAttachmentUrl } from "./attachment-urls.ts";
@@ -153,15 +153,10 @@ export const storeUpload = async (
   let thumbnail: Buffer | null = null;
   if (isImageType(contentType)) {
     try {
-      const image = sharp(input.bytes, { limitInputPixels: 100_000_000 });
-      const metadata = await image.metadata();
+      const metadata = await readImageMetadata(input.bytes, 100_000_000);
       width = metadata.width ?? null;
       height = metadata.pageHeight ?? metadata.height ?? null;
-      thumbnail = await sharp(input.bytes, { limitInputPixels: 100_000_000 })
-        .rotate()
-        .resize({ width: THUMBNAIL_MAX_PX, height: THUMBNAIL_MAX_PX, fit: "inside", withoutEnlargement: true })
-        .webp({ quality: 75 })
-        .toBuffer();
+      thumbnail = await renderWebp(input.bytes, { maxPx: THUMBNAIL_MAX_PX, fit: "inside", quality: 75 });
     } catch {
       throw new AppError("unsupported_media_type", "This image could not be read; it may be damaged.");
     }

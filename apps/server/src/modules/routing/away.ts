@@ -1,6 +1,6 @@
 import { and, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import type { DatabaseOrTransaction } from "../../platform/db.ts";
-import type { DomainEventHandler } from "../../platform/domain-events.ts";
+import type { DomainEvent, DomainEventHandler } from "../../platform/domain-events.ts";
 import type { VisitorIdentity } from "../../platform/realtime.ts";
 import { contactIdentities } from "../contacts/contacts.tables.ts";
 import { type ConversationServices, commitConversationChange } from "../conversations/commit-change.ts";
@@ -19,49 +19,97 @@ const isInsideHours = (hours: BusinessHours | null, at: Date): boolean => {
   }
 };
 
-const hasOnlineInboxAgent = async (tx: DatabaseOrTransaction, workspaceId: string, inboxId: string): Promise<boolean> => {
-  const rows = await tx
-    .select({ userId: agentPresence.userId })
-    .from(agentPresence)
-    .innerJoin(inboxMembers, and(eq(inboxMembers.inboxId, inboxId), eq(inboxMembers.userId, agentPresence.userId)))
-    .where(and(eq(agentPresence.workspaceId, workspaceId), eq(agentPresence.status, "online")))
-    .limit(1);
-  return rows.length > 0;
+type InboxAvailability = { isOpen: boolean; awayMessage: string };
+
+/**
+ * Whether an inbox is open now (inside its hours, an agent of it online) and its away text. Asked
+ * once per inbox per transaction: a batch of visitor messages shares one answer.
+ */
+const availabilityByTransaction = new WeakMap<DatabaseOrTransaction, Map<string, Promise<InboxAvailability | null>>>();
+
+const inboxAvailability = (tx: DatabaseOrTransaction, workspaceId: string, inboxId: string) => {
+  let byInbox = availabilityByTransaction.get(tx);
+  if (!byInbox) {
+    byInbox = new Map();
+    availabilityByTransaction.set(tx, byInbox);
+  }
+  let availability = byInbox.get(inboxId);
+  if (!availability) {
+    availability = (async () => {
+      const [inbox] = await tx
+        .select({
+          awayMessage: inboxes.awayMessage,
+          businessHours: inboxes.businessHours,
+          hasOnlineAgent: sql<boolean>`exists (${tx
+            .select({ userId: agentPresence.userId })
+            .from(agentPresence)
+            .innerJoin(inboxMembers, and(eq(inboxMembers.inboxId, inboxId), eq(inboxMembers.userId, agentPresence.userId)))
+            .where(and(eq(agentPresence.workspaceId, workspaceId), eq(agentPresence.status, "online")))})`,
+        })
+        .from(inboxes)
+        .where(and(eq(inboxes.id, inboxId), eq(inboxes.workspaceId, workspaceId)));
+      if (!inbox) return null;
+      return { isOpen: isInsideHours(inbox.businessHours, new Date()) && inbox.hasOnlineAgent, awayMessage: inbox.awayMessage };
+    })();
+    byInbox.set(inboxId, availability);
+  }
+  return availability;
+};
+
+const channelStatesByTransaction = new WeakMap<DatabaseOrTransaction, Map<string, Record<string, unknown>>>();
+
+/**
+ * The channel state of the event's conversation, read together with those of every contact message
+ * the change started with (one statement for a group), and kept up to date by this handler.
+ */
+const channelStates = async (tx: DatabaseOrTransaction, conversationId: string, initialEvents: readonly DomainEvent[]) => {
+  let states = channelStatesByTransaction.get(tx);
+  if (!states) {
+    states = new Map();
+    channelStatesByTransaction.set(tx, states);
+  }
+  if (!states.has(conversationId)) {
+    const unread = new Set([conversationId]);
+    for (const other of initialEvents) {
+      if (other.type === "message.created" && other.senderType === "contact" && !states.has(other.conversationId)) {
+        unread.add(other.conversationId);
+      }
+    }
+    const rows = await tx
+      .select({ id: conversations.id, channelState: conversations.channelState })
+      .from(conversations)
+      .where(inArray(conversations.id, [...unread]));
+    for (const row of rows) states.set(row.id, row.channelState);
+  }
+  return states;
 };
 
 /**
  * A contact writes while the inbox is closed (outside business hours, or nobody online): they get
  * the inbox's away message once per conversation, and the conversation is kept for an email follow-up.
  */
-export const awayMessageHandler: DomainEventHandler = async (tx, event) => {
+export const awayMessageHandler: DomainEventHandler = async (tx, event, _services, initialEvents) => {
   if (event.type !== "message.created" || event.senderType !== "contact") return undefined;
-  const [row] = await tx
-    .select({ conversation: conversations, awayMessage: inboxes.awayMessage, businessHours: inboxes.businessHours })
-    .from(conversations)
-    .innerJoin(inboxes, eq(inboxes.id, conversations.inboxId))
-    .where(and(eq(conversations.id, event.conversationId), eq(conversations.workspaceId, event.workspaceId)));
-  if (!row) return undefined;
-  const state = row.conversation.channelState;
-  const awayText = row.awayMessage.trim();
+  const inbox = await inboxAvailability(tx, event.workspaceId, event.inboxId);
+  if (!inbox || inbox.isOpen) return undefined;
+  const states = await channelStates(tx, event.conversationId, initialEvents);
+  const state = states.get(event.conversationId);
+  if (!state) return undefined;
+  const awayText = inbox.awayMessage.trim();
   const hasAwayToSend = awayText !== "" && state.awayMessageSent !== true;
   if (state.followUpByEmail === true && !hasAwayToSend) return undefined;
-
-  const isOpen =
-    isInsideHours(row.businessHours, new Date()) && (await hasOnlineInboxAgent(tx, event.workspaceId, row.conversation.inboxId));
-  if (isOpen) return undefined;
-
+  const change = { followUpByEmail: true, ...(hasAwayToSend ? { awayMessageSent: true } : {}) };
+  states.set(event.conversationId, { ...state, ...change });
   await tx
     .update(conversations)
-    .set({
-      channelState: sql`${conversations.channelState} || ${JSON.stringify({ followUpByEmail: true, ...(hasAwayToSend ? { awayMessageSent: true } : {}) })}::jsonb`,
-    })
-    .where(eq(conversations.id, row.conversation.id));
+    .set({ channelState: sql`${conversations.channelState} || ${JSON.stringify(change)}::jsonb` })
+    .where(eq(conversations.id, event.conversationId));
   if (!hasAwayToSend) {
     return [
       {
         type: "conversation.updated",
         workspaceId: event.workspaceId,
-        conversationId: row.conversation.id,
+        conversationId: event.conversationId,
         changes: ["channelState"],
       },
     ];
@@ -69,7 +117,7 @@ export const awayMessageHandler: DomainEventHandler = async (tx, event) => {
   // A system message: it reaches the visitor but does not count as the first reply or end the wait.
   const appended = await appendMessage(tx, {
     workspaceId: event.workspaceId,
-    conversationId: row.conversation.id,
+    conversationId: event.conversationId,
     senderType: "system",
     senderId: null,
     contentType: "system",

@@ -41,14 +41,48 @@ export const closeBannedWidget = (socket: Socket, visitor: VisitorIdentity, serv
   });
 };
 
-/** Agents of an inbox hear its visitor count change as widgets open and close. */
-export const announceVisitorsOnline = (socket: Socket, visitor: VisitorIdentity, services: ConversationServices): void => {
+/** The least time between two counts of one inbox's visitors: a reconnect storm costs a few counts, not one per socket. */
+const ANNOUNCE_EVERY_MS = 250;
+
+/** Per realtime gateway and inbox: a count window is open, and whether a change waits for its end. */
+const announceWindows = new WeakMap<object, Map<string, { hasChangeWaiting: boolean }>>();
+
+/**
+ * Counts and announces at once when the inbox was quiet, else once at the end of the window;
+ * counting walks every widget socket of the inbox, so it must not run once per connection.
+ */
+const scheduleAnnounce = (services: ConversationServices, visitor: VisitorIdentity): void => {
+  let windows = announceWindows.get(services.realtime);
+  if (!windows) {
+    windows = new Map();
+    announceWindows.set(services.realtime, windows);
+  }
+  const open = windows.get(visitor.inboxId);
+  if (open) {
+    open.hasChangeWaiting = true;
+    return;
+  }
+  const countWindow = { hasChangeWaiting: false };
+  windows.set(visitor.inboxId, countWindow);
   const report = () =>
     announce(services, visitor).catch((error: unknown) =>
       services.logger.warn({ err: error }, "could not count visitors online"),
     );
+  const closeWindow = () => {
+    if (countWindow.hasChangeWaiting) {
+      countWindow.hasChangeWaiting = false;
+      void report();
+      setTimeout(closeWindow, ANNOUNCE_EVERY_MS).unref();
+    } else windows.delete(visitor.inboxId);
+  };
   void report();
-  socket.on("disconnect", () => void report());
+  setTimeout(closeWindow, ANNOUNCE_EVERY_MS).unref();
+};
+
+/** Agents of an inbox hear its visitor count change as widgets open and close. */
+export const announceVisitorsOnline = (socket: Socket, visitor: VisitorIdentity, services: ConversationServices): void => {
+  scheduleAnnounce(services, visitor);
+  socket.on("disconnect", () => scheduleAnnounce(services, visitor));
 };
 
 const visibleWebsiteInboxes = async (services: ConversationServices, identity: RequestIdentity) => {

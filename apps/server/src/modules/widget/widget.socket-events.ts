@@ -25,6 +25,9 @@ import {
 import { identifyVisitor, setVisitorAttributes, submitVisitorProfile } from "./visitor-identity.ts";
 import { resyncVisitor, sendVisitorMessage } from "./visitor-messages.ts";
 
+/** Per widget socket, the admission of its latest message. */
+const admissions = new WeakMap<Socket, Promise<void>>();
+
 /** What a visitor's widget may send over the `/widget` socket. A banned visitor's events are refused. */
 export const visitorSocketEvents = (services: ConversationServices) => {
   const guarded =
@@ -39,7 +42,15 @@ export const visitorSocketEvents = (services: ConversationServices) => {
       authorize: allowVisitor,
       payload: ZVisitorSendMessage,
       ratePerSecond: 5,
-      handle: guarded((visitor, request) => sendVisitorMessage(services, visitor, request)),
+      // In order: a socket's messages reach the group writer in the order the visitor sent them,
+      // whatever each one's ban check costs; the next one waits for this one's admission only.
+      handle: (visitor: VisitorIdentity, request, socket) => {
+        const admitted = (admissions.get(socket) ?? Promise.resolve())
+          .catch(() => undefined)
+          .then(() => assertVisitorAllowed(services, visitor, socket));
+        admissions.set(socket, admitted);
+        return admitted.then(() => sendVisitorMessage(services, visitor, request));
+      },
     }),
     defineSocketEvent({
       name: "conversation.resync",

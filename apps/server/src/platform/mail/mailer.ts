@@ -1,5 +1,6 @@
+import { createRequire } from "node:module";
 import { and, desc, eq, lt } from "drizzle-orm";
-import { createTransport, type Transporter } from "nodemailer";
+import type { Transporter } from "nodemailer";
 import { z } from "zod";
 import type { Config } from "../config.ts";
 import type { Database, DatabaseOrTransaction } from "../db.ts";
@@ -7,6 +8,10 @@ import { enqueueJob } from "../queue/enqueue.ts";
 import { defineTask } from "../queue/tasks.ts";
 import { mailMessages } from "./mail.tables.ts";
 import type { RenderedMail } from "./templates.ts";
+
+const require = createRequire(import.meta.url);
+/** nodemailer loads with the first mail this process sends over SMTP, not with the server. */
+const nodemailer = (): typeof import("nodemailer") => require("nodemailer");
 
 export type OutgoingMail = RenderedMail & {
   to: string;
@@ -53,7 +58,7 @@ const smtpTransport = (config: Pick<Config, "smtpUrl">): Transporter => {
   if (!config.smtpUrl) throw new Error("SMTP_URL is not set; mail stays in the dev mailbox");
   let transport = transports.get(config.smtpUrl);
   if (!transport) {
-    transport = createTransport(config.smtpUrl);
+    transport = nodemailer().createTransport(config.smtpUrl);
     transports.set(config.smtpUrl, transport);
   }
   return transport;

@@ -1,8 +1,14 @@
-import { ImapFlow } from "imapflow";
-import { createTransport, type Transporter } from "nodemailer";
+import { createRequire } from "node:module";
+import type { ImapFlow } from "imapflow";
+import type { Transporter } from "nodemailer";
 import { z } from "zod";
 import type { ChannelContext, ChannelInbox } from "../channel-adapter.ts";
 import { ChannelSendError } from "../channel-adapter.ts";
+
+const require = createRequire(import.meta.url);
+/** The mail libraries load with the first email inbox this process serves, not with the server. */
+const nodemailer = (): typeof import("nodemailer") => require("nodemailer");
+const ImapClient = (): typeof import("imapflow")["ImapFlow"] => require("imapflow").ImapFlow;
 
 /** How long a connect check or a send may wait on a mail server before giving up. */
 const SERVER_TIMEOUT_MS = 20_000;
@@ -75,7 +81,7 @@ export const smtpTransportFor = (
   context: Pick<ChannelContext, "config">,
 ): Transporter | null => {
   if (settings) {
-    return createTransport({
+    return nodemailer().createTransport({
       host: settings.host,
       port: settings.port,
       secure: settings.secure,
@@ -83,7 +89,7 @@ export const smtpTransportFor = (
       ...timeouts,
     });
   }
-  return context.config.smtpUrl ? createTransport({ url: context.config.smtpUrl, ...timeouts }) : null;
+  return context.config.smtpUrl ? nodemailer().createTransport({ url: context.config.smtpUrl, ...timeouts }) : null;
 };
 
 /**
@@ -94,7 +100,7 @@ export const imapClientFor = (
   settings: Omit<StoredImap, "mailbox"> & { password: string },
   options: { idle?: boolean } = {},
 ): ImapFlow =>
-  new ImapFlow({
+  new (ImapClient())({
     host: settings.host,
     port: settings.port,
     secure: settings.secure,

@@ -1,0 +1,151 @@
+import pg from "pg";
+import type { Socket } from "socket.io-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { collect, connectVisitor, createWebsiteInbox, emitWithAck, settle } from "./conversation-helpers.ts";
+import { bearer, connectAgent, signUp, startTestApp, type TestApp } from "./helpers.ts";
+
+type MessageDto = { id: string; seq: number; text: string; conversationId: string; senderId: string };
+type SendAck = { ok: true; data: { message: MessageDto; conversationId: string; isDuplicate: boolean } };
+type Refusal = { ok: false; error: { code: string } };
+
+/** Counts every statement any pooled or transaction client sends while `work` runs. */
+const countStatements = async <T>(work: () => Promise<T>): Promise<{ result: T; statements: number }> => {
+  const prototype = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = prototype.query;
+  let statements = 0;
+  prototype.query = function counting(this: unknown, ...args: unknown[]) {
+    statements += 1;
+    return original.apply(this, args);
+  };
+  try {
+    return { result: await work(), statements };
+  } finally {
+    prototype.query = original;
+  }
+};
+
+describe("visitor messages written in groups", () => {
+  let harness: TestApp;
+  let baseUrl: string;
+  beforeAll(async () => {
+    harness = await startTestApp();
+    baseUrl = await harness.listen();
+  });
+  afterAll(async () => {
+    await harness.close();
+  });
+
+  const openVisitors = async (count: number) => {
+    const owner = await signUp(harness.app);
+    const inbox = await createWebsiteInbox(harness, { workspaceId: owner.workspace.id, memberUserIds: [owner.user.id] });
+    const visitors: Array<{ socket: Socket; conversationId: string }> = [];
+    for (let index = 0; index < count; index++) {
+      const { socket } = await connectVisitor(harness, baseUrl, inbox.websiteToken ?? "");
+      const first = await emitWithAck<SendAck>(socket, "message.send", { clientId: `open-${index}`, text: "hello" });
+      visitors.push({ socket, conversationId: first.data.conversationId });
+    }
+    return { owner, inbox, visitors };
+  };
+
+  it("stores many simultaneous messages in a few statements, each acked, counted and delivered once, in order", async () => {
+    const { owner, visitors } = await openVisitors(40);
+    const agentSocket = await connectAgent(baseUrl, { token: owner.token });
+    const delivered = collect<{ message: MessageDto }>(agentSocket, "message.created");
+    try {
+      const { result: acks, statements } = await countStatements(() =>
+        Promise.all(
+          visitors.flatMap(({ socket }, index) => [
+            emitWithAck<SendAck>(socket, "message.send", { clientId: `a-${index}`, text: `first ${index}` }),
+            emitWithAck<SendAck>(socket, "message.send", { clientId: `b-${index}`, text: `second ${index}` }),
+          ]),
+        ),
+      );
+      expect(acks.every((ack) => ack.ok && !ack.data.isDuplicate)).toBe(true);
+      // One at a time this is 80 transactions of over ten statements each; grouped, about fifteen per group.
+      expect(statements).toBeLessThan(200);
+
+      await settle(300);
+      expect(delivered.map(({ message }) => message.text).sort()).toEqual(
+        visitors.flatMap((_, index) => [`first ${index}`, `second ${index}`]).sort(),
+      );
+      for (const [index, { conversationId }] of visitors.entries()) {
+        const history = await harness.app.inject({
+          url: `/api/v1/conversations/${conversationId}/messages`,
+          headers: bearer(owner.token),
+        });
+        const items: MessageDto[] = history.json().items;
+        expect(items.map((message) => message.text)).toEqual(["hello", `first ${index}`, `second ${index}`]);
+        expect(items.map((message) => message.seq)).toEqual([...items.map((message) => message.seq)].sort((a, b) => a - b));
+      }
+      const conversation = await harness.app.inject({
+        url: `/api/v1/conversations/${visitors[0]?.conversationId}`,
+        headers: bearer(owner.token),
+      });
+      expect(conversation.json()).toMatchObject({ unreadCount: 3, lastMessage: { text: "second 0" } });
+    } finally {
+      agentSocket.close();
+      for (const { socket } of visitors) socket.close();
+    }
+  });
+
+  it("returns the stored message for a clientId sent twice in the same group", async () => {
+    const { visitors } = await openVisitors(1);
+    const [visitor] = visitors;
+    if (!visitor) throw new Error("no visitor");
+    try {
+      const [first, second] = await Promise.all([
+        emitWithAck<SendAck>(visitor.socket, "message.send", { clientId: "twice", text: "same" }),
+        emitWithAck<SendAck>(visitor.socket, "message.send", { clientId: "twice", text: "same" }),
+      ]);
+      expect(second.data.message.id).toBe(first.data.message.id);
+      expect([first.data.isDuplicate, second.data.isDuplicate].sort()).toEqual([false, true]);
+    } finally {
+      visitor.socket.close();
+    }
+  });
+
+  it("refuses a blocked contact's message without holding back the others of its group", async () => {
+    const { visitors } = await openVisitors(3);
+    const [blocked, ...others] = visitors;
+    if (!blocked) throw new Error("no visitor");
+    try {
+      const { rows } = await harness.database.pool.query<{ contact_id: string }>(
+        "select contact_id from conversations where id = $1",
+        [blocked.conversationId],
+      );
+      await harness.database.pool.query("update contacts set blocked_at = now() where id = $1", [rows[0]?.contact_id]);
+      const [refused, ...accepted] = await Promise.all([
+        emitWithAck<Refusal>(blocked.socket, "message.send", { clientId: "blocked", text: "let me in" }),
+        ...others.map(({ socket }, index) =>
+          emitWithAck<SendAck>(socket, "message.send", { clientId: `ok-${index}`, text: "fine" }),
+        ),
+      ]);
+      expect(refused).toMatchObject({ ok: false, error: { code: "forbidden" } });
+      expect(accepted.map((ack) => ack.ok)).toEqual([true, true]);
+      const stored = await harness.database.pool.query("select 1 from messages where client_id = 'blocked'");
+      expect(stored.rowCount).toBe(0);
+    } finally {
+      for (const { socket } of visitors) socket.close();
+    }
+  });
+
+  it("keeps one conversation and the order when a new visitor's messages arrive together", async () => {
+    const owner = await signUp(harness.app);
+    const inbox = await createWebsiteInbox(harness, { workspaceId: owner.workspace.id });
+    const { socket } = await connectVisitor(harness, baseUrl, inbox.websiteToken ?? "");
+    try {
+      const acks = await Promise.all(
+        ["one", "two", "three", "four"].map((text) => emitWithAck<SendAck>(socket, "message.send", { clientId: text, text })),
+      );
+      expect(new Set(acks.map((ack) => ack.data.conversationId)).size).toBe(1);
+      expect(acks.map((ack) => ack.data.message.seq)).toEqual([...acks.map((ack) => ack.data.message.seq)].sort((a, b) => a - b));
+      const history = await harness.app.inject({
+        url: `/api/v1/conversations/${acks[0]?.data.conversationId}/messages`,
+        headers: bearer(owner.token),
+      });
+      expect(history.json().items.map((message: MessageDto) => message.text)).toEqual(["one", "two", "three", "four"]);
+    } finally {
+      socket.close();
+    }
+  });
+});
