@@ -55,3 +55,20 @@ export const startParleyServer = async (
   }
   return { baseUrl, output: server.output, stop };
 };
+
+/** One JSON call to a test server's `/api/v1`; an answer that is not JSON reads as `{}`. */
+export const callApi = async (
+  server: Pick<ParleyServer, "baseUrl">,
+  request: { method: string; url: string; body?: unknown; token?: string | undefined },
+): Promise<{ status: number; json: Record<string, unknown> }> => {
+  const response = await fetch(`${server.baseUrl}/api/v1${request.url}`, {
+    method: request.method,
+    headers: {
+      ...(request.body === undefined ? {} : { "content-type": "application/json" }),
+      ...(request.token ? { authorization: `Bearer ${request.token}` } : {}),
+    },
+    body: request.body === undefined ? undefined : JSON.stringify(request.body),
+  });
+  const json: Record<string, unknown> = await response.json().catch(() => ({}));
+  return { status: response.status, json };
+};

@@ -5,11 +5,14 @@ import { apiKeysRoutes } from "./modules/api-keys/api-keys.routes.ts";
 import { auditRoutes } from "./modules/audit/audit.routes.ts";
 import { accountRoutes } from "./modules/auth/account.routes.ts";
 import { authRoutes } from "./modules/auth/auth.routes.ts";
+import { profileAvatarRoutes } from "./modules/auth/profile-avatar.routes.ts";
 import { twoFactorRoutes } from "./modules/auth/two-factor.routes.ts";
 import { cannedRoutes } from "./modules/canned/canned.routes.ts";
 import { channelConnectionRoutes } from "./modules/channels/connections.routes.ts";
+import { instagramLoginRoutes } from "./modules/channels/instagram/instagram-login.routes.ts";
 import { metaLoginRoutes } from "./modules/channels/messenger/meta-login.routes.ts";
 import { whatsappTemplateRoutes } from "./modules/channels/whatsapp/whatsapp-templates.routes.ts";
+import { contactAvatarsRoutes } from "./modules/contacts/contact-avatars.routes.ts";
 import { contactNotesRoutes } from "./modules/contacts/contact-notes.routes.ts";
 import { contactsRoutes } from "./modules/contacts/contacts.routes.ts";
 import { conversationsRoutes } from "./modules/conversations/conversations.routes.ts";
@@ -24,6 +27,7 @@ import { messageActionsRoutes } from "./modules/messages/message-actions.routes.
 import { messagesRoutes } from "./modules/messages/messages.routes.ts";
 import { rolesRoutes } from "./modules/roles/roles.routes.ts";
 import { routingRoutes } from "./modules/routing/routing.routes.ts";
+import { savedViewsRoutes } from "./modules/saved-views/saved-views.routes.ts";
 import { searchRoutes } from "./modules/search/search.routes.ts";
 import { ssoRoutes } from "./modules/sso/sso.routes.ts";
 import { teamsRoutes } from "./modules/teams/teams.routes.ts";
@@ -39,6 +43,7 @@ import type { AuthRouteOptions } from "./platform/route-options.ts";
 export const apiRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (api, options) => {
   await api.register(authRoutes, { authRateLimitPerMinute: options.authRateLimitPerMinute });
   await api.register(accountRoutes, { authRateLimitPerMinute: options.authRateLimitPerMinute });
+  await api.register(profileAvatarRoutes);
   await api.register(twoFactorRoutes, { authRateLimitPerMinute: options.authRateLimitPerMinute });
   await api.register(ssoRoutes, { authRateLimitPerMinute: options.authRateLimitPerMinute });
   await api.register(workspacesRoutes);
@@ -59,7 +64,9 @@ export const apiRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (api, op
   await api.register(inboxesRoutes);
   await api.register(contactsRoutes);
   await api.register(contactNotesRoutes);
+  await api.register(contactAvatarsRoutes);
   await api.register(labelsRoutes);
+  await api.register(savedViewsRoutes);
   await api.register(routingRoutes);
   await api.register(messageActionsRoutes);
   await api.register(attachmentsRoutes);
@@ -70,5 +77,6 @@ export const apiRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (api, op
   await api.register(internalChatsRoutes);
   await api.register(channelConnectionRoutes);
   await api.register(metaLoginRoutes);
+  await api.register(instagramLoginRoutes);
   await api.register(whatsappTemplateRoutes);
 };

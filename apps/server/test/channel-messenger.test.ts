@@ -702,6 +702,54 @@ describe("Messenger: a Facebook page as an inbox", () => {
     expect(sendRequestsFor(PSID).filter((request) => JSON.stringify(request.json).includes("Are you there?"))).toHaveLength(1);
   });
 
+  it("resumes a reply of several Send API messages after a failed part, sending each part once", async () => {
+    const conversation = await conversationOf(PSID);
+    const sendPath = `${V}/${PAGE_ID}/messages`;
+    // The text goes through; the card after it is throttled once, so the job retries.
+    meta.on(
+      "POST",
+      sendPath,
+      () => {
+        meta.on(
+          "POST",
+          sendPath,
+          {
+            status: 400,
+            json: { error: { message: "Calls to this api have exceeded the rate limit.", type: "OAuthException", code: 613 } },
+          },
+          { once: true },
+        );
+        return { json: { recipient_id: PSID, message_id: "m_part_text" } };
+      },
+      { once: true },
+    );
+    const sent = messageOf(
+      await reply(conversation.id, {
+        clientId: "m-parts-1",
+        text: "Resumable picks",
+        contentType: "cards",
+        content: { cards: [{ title: "Resumable boot", subtitle: "Waterproof" }] },
+      }),
+    );
+    const stored = await eventually(async () => {
+      const row = await messageRow(sent.id);
+      return row?.deliveryStatus === "sent" ? row : undefined;
+    }, 15_000);
+    const requests = sendRequestsFor(PSID).filter((request) => JSON.stringify(request.json).includes("Resumable"));
+    const texts = requests.filter((request) => JSON.stringify(request.json).includes('"text":"Resumable picks"'));
+    const cards = requests.filter((request) => JSON.stringify(request.json).includes("Resumable boot"));
+    expect(texts).toHaveLength(1);
+    expect(cards).toHaveLength(2);
+    // The first part's id stays the message's; the card's id, on record, still finds it.
+    expect(stored.externalId).toBe("m_part_text");
+    const cardMid = (stored.content.channelParts as Array<{ index: number; externalId: string }>)[1]?.externalId ?? "";
+    expect(cardMid).toMatch(/^m_sent_/);
+    await deliver(
+      pageWebhook({ sender: { id: PSID }, recipient: { id: PAGE_ID }, delivery: { mids: [cardMid], watermark: Date.now() } }),
+    );
+    await eventually(async () => (await messageRow(sent.id))?.deliveryStatus === "delivered");
+  });
+
   it("marks the inbox in error when Meta rejects the page token, and refuses replies until reconnected", async () => {
     const conversation = await conversationOf(PSID);
     meta.on(

@@ -7,7 +7,7 @@ import sharp from "sharp";
 import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { channelEvents } from "../src/modules/channels/channels.tables.ts";
-import { contacts } from "../src/modules/contacts/contacts.tables.ts";
+import { contactIdentities, contacts } from "../src/modules/contacts/contacts.tables.ts";
 import { conversations } from "../src/modules/conversations/conversations.tables.ts";
 import { inboxes } from "../src/modules/inboxes/inboxes.tables.ts";
 import { attachments, messageReactions, messages } from "../src/modules/messages/messages.tables.ts";
@@ -641,6 +641,184 @@ describe("Telegram: bots through the Bot API", () => {
       },
     ]);
     expect(stored.externalId).toBe(`${CHAT_ID}:${sentMessageId}`);
+  });
+
+  it("resumes a reply of several Telegram messages after a failed part, sending each part once", async () => {
+    const png = await sharp({ create: { width: 24, height: 24, channels: 3, background: { r: 200, g: 0, b: 0 } } })
+      .png()
+      .toBuffer();
+    const pdf = Buffer.from("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n");
+    const attachmentIds: string[] = [];
+    for (const [bytes, name, type] of [
+      [png, "label.png", "image/png"],
+      [pdf, "invoice.pdf", "application/pdf"],
+    ] as const) {
+      const form = new FormData();
+      form.append("file", new Blob([new Uint8Array(bytes)], { type }), name);
+      const uploaded = await fetch(`${baseUrl}/api/v1/attachments`, { method: "POST", headers: bearer(token), body: form });
+      expect(uploaded.status).toBe(201);
+      attachmentIds.push(((await uploaded.json()) as { id: string }).id);
+    }
+    // The second part (the document) fails once with a 5xx: the job retries.
+    telegram.on(
+      "POST",
+      `/bot${TOKEN}/sendDocument`,
+      { status: 502, json: { ok: false, error_code: 502, description: "Bad Gateway" } },
+      { once: true },
+    );
+    const photosBefore = callsTo("sendPhoto").length;
+    const documentsBefore = callsTo("sendDocument").length;
+    const sent = await reply({ clientId: "tg-parts-1", text: "Your label and invoice", attachmentIds });
+    const stored = await settled(sent.id, "sent");
+
+    const photos = callsTo("sendPhoto").slice(photosBefore);
+    const documents = callsTo("sendDocument").slice(documentsBefore);
+    expect(photos).toHaveLength(1);
+    expect(documents).toHaveLength(2);
+    const lastAnswer = sentMessageId;
+    expect(stored.externalId).toBe(`${CHAT_ID}:${lastAnswer}`);
+    // Both parts are on record; clients never see that record.
+    const parts = stored.content.channelParts as Array<{ index: number; externalId: string }>;
+    expect(parts.map((part) => part.index)).toEqual([0, 1]);
+    expect(parts[1]?.externalId).toBe(stored.externalId);
+    const listed = await harness.app.inject({
+      method: "GET",
+      url: `/api/v1/conversations/${stored.conversationId}/messages`,
+      headers: bearer(token),
+    });
+    const shown = (listed.json().items as TMessage[]).find((message) => message.id === sent.id);
+    expect(shown?.content).toEqual({});
+
+    // A reaction to the first part (not the tracked one) still finds the message.
+    const firstPartId = Number(parts[0]?.externalId.split(":")[1]);
+    await postUpdate(
+      update(10040, {
+        message_reaction: {
+          chat: documentedChat,
+          message_id: firstPartId,
+          user: documentedSender,
+          date: 1441646800,
+          old_reaction: [],
+          new_reaction: [{ type: "emoji", emoji: "👍" }],
+        },
+      }),
+    );
+    const reaction = await eventually(async () => {
+      const [row] = await harness.database.db.select().from(messageReactions).where(eq(messageReactions.messageId, sent.id));
+      return row;
+    });
+    expect(reaction.emoji).toBe("👍");
+  });
+
+  it("fetches a new sender's profile photo once into storage, and stores the message of a sender without one", async () => {
+    const withPhoto = { id: 3300001, first_name: "Ada", last_name: "Photo", username: "ada_photo" };
+    const withoutPhoto = { id: 3300002, first_name: "Bo", last_name: "Private" };
+    const photo = await sharp({ create: { width: 640, height: 640, channels: 3, background: { r: 220, g: 30, b: 30 } } })
+      .jpeg()
+      .toBuffer();
+    telegram.on("POST", `/bot${TOKEN}/getUserProfilePhotos`, (request) => {
+      const userId = (request.json as { user_id: number }).user_id;
+      if (userId !== withPhoto.id) return { json: { ok: true, result: { total_count: 0, photos: [] } } };
+      return {
+        json: {
+          ok: true,
+          result: {
+            total_count: 1,
+            photos: [
+              [
+                { file_id: "avatar-160", file_unique_id: "a1", width: 160, height: 160, file_size: 9000 },
+                { file_id: "avatar-640", file_unique_id: "a2", width: 640, height: 640, file_size: 60000 },
+                { file_id: "avatar-1280", file_unique_id: "a3", width: 1280, height: 1280, file_size: 200000 },
+              ],
+            ],
+          },
+        },
+      };
+    });
+    // Ahead of the getFile answers an earlier test scripted.
+    telegram.on(
+      "POST",
+      `/bot${TOKEN}/getFile`,
+      { json: { ok: true, result: { file_id: "avatar-640", file_unique_id: "a2", file_path: "profile_photos/file_20.jpg" } } },
+      { once: true },
+    );
+    telegram.on("GET", `/file/bot${TOKEN}/profile_photos/file_20.jpg`, {
+      body: photo,
+      headers: { "content-type": "image/jpeg" },
+    });
+    const photoLookups = (userId: number) =>
+      callsTo("getUserProfilePhotos").filter((request) => (request.json as { user_id: number }).user_id === userId);
+    const processed = (updateId: number) =>
+      eventually(async () => {
+        const [event] = await harness.database.db
+          .select()
+          .from(channelEvents)
+          .where(and(eq(channelEvents.inboxId, inboxId), eq(channelEvents.dedupeKey, `update:${updateId}`)));
+        return event?.processedAt ? event : undefined;
+      });
+    const contactIdOf = async (userId: number) => {
+      const [identity] = await harness.database.db
+        .select()
+        .from(contactIdentities)
+        .where(and(eq(contactIdentities.inboxId, inboxId), eq(contactIdentities.sourceId, String(userId))));
+      if (!identity) throw new Error("no contact");
+      return identity.contactId;
+    };
+    const contactFromApi = async (contactId: string) => {
+      const answer = await harness.app.inject({ method: "GET", url: `/api/v1/contacts/${contactId}`, headers: bearer(token) });
+      expect(answer.statusCode).toBe(200);
+      return answer.json() as { name: string | null; avatarUrl: string | null };
+    };
+    const fromUser = (user: typeof withPhoto | typeof withoutPhoto, messageId: number, text: string) =>
+      message(messageId, { chat: { ...user, type: "private" }, from: user, text });
+
+    await postUpdate(update(10050, { message: fromUser(withPhoto, 50, "Hello, it's Ada") }));
+    await arrived(`${withPhoto.id}:50`);
+    const adaId = await contactIdOf(withPhoto.id);
+    const ada = await eventually(async () => {
+      const contact = await contactFromApi(adaId);
+      return contact.avatarUrl ? contact : undefined;
+    });
+    expect(ada.name).toBe("Ada Photo");
+    expect(photoLookups(withPhoto.id).map((request) => request.json)).toEqual([{ user_id: withPhoto.id, limit: 1 }]);
+    // The largest size up to 640 px, not the 1280 px original.
+    expect(callsTo("getFile").at(-1)?.json).toEqual({ file_id: "avatar-640" });
+    const avatarUrl = new URL(ada.avatarUrl ?? "");
+    expect(avatarUrl.pathname).toMatch(new RegExp(`^/api/v1/contact-avatars/${adaId}/[0-9a-f]{32}\\.webp$`));
+    // No session needed: the dashboard shows it with an <img>.
+    const picture = await harness.app.inject({ method: "GET", url: avatarUrl.pathname });
+    expect(picture.statusCode).toBe(200);
+    expect(picture.headers["content-type"]).toBe("image/webp");
+    const { width, height } = await sharp(picture.rawPayload).metadata();
+    expect([width, height]).toEqual([256, 256]);
+    const stats = await sharp(picture.rawPayload).stats();
+    expect(stats.dominant.r).toBeGreaterThan(150);
+    expect(stats.dominant.g).toBeLessThan(100);
+    // The bot token never appears in what we store or show.
+    expect(ada.avatarUrl).not.toContain(TOKEN);
+
+    await postUpdate(update(10051, { message: fromUser(withPhoto, 51, "One more thing") }));
+    await arrived(`${withPhoto.id}:51`);
+    await processed(10051);
+    expect(photoLookups(withPhoto.id)).toHaveLength(1);
+
+    await postUpdate(update(10052, { message: fromUser(withoutPhoto, 52, "No picture here") }));
+    expect(await arrived(`${withoutPhoto.id}:52`)).toMatchObject({ text: "No picture here" });
+    await processed(10052);
+    expect(photoLookups(withoutPhoto.id)).toHaveLength(1);
+    expect((await contactFromApi(await contactIdOf(withoutPhoto.id))).avatarUrl).toBeNull();
+    await postUpdate(update(10053, { message: fromUser(withoutPhoto, 53, "Still none") }));
+    await arrived(`${withoutPhoto.id}:53`);
+    await processed(10053);
+    expect(photoLookups(withoutPhoto.id)).toHaveLength(1);
+
+    const otherFile = await harness.app.inject({
+      method: "GET",
+      url: `/api/v1/contact-avatars/${adaId}/${"0".repeat(32)}.webp`,
+    });
+    expect(otherFile.statusCode).toBe(404);
+    const malformed = await harness.app.inject({ method: "GET", url: `/api/v1/contact-avatars/${adaId}/..%2Fsecret.webp` });
+    expect(malformed.statusCode).toBe(400);
   });
 
   it("maps Telegram's refusals: 429 is retried, a blocked bot and a 400 fail with the reason, 401 puts the inbox in error", async () => {

@@ -482,6 +482,41 @@ describe("Twilio: SMS and MMS", () => {
     expect(stored.externalId).toBe(`SM${sidCounter.toString(16).padStart(32, "0")}`);
   });
 
+  it("resumes a reply of several SMS pieces after a failed piece, sending each piece once", async () => {
+    const firstSid = `SM${"a".repeat(32)}`;
+    // The first piece is accepted; the second meets a Twilio outage once, so the job retries.
+    twilio.on(
+      "POST",
+      `${API}/Messages.json`,
+      () => {
+        twilio.on(
+          "POST",
+          `${API}/Messages.json`,
+          { status: 503, json: { code: 20503, message: "Service unavailable", status: 503 } },
+          { once: true },
+        );
+        return { status: 201, json: { sid: firstSid, account_sid: ACCOUNT_SID, status: "queued" } };
+      },
+      { once: true },
+    );
+    const before = messageCalls().length;
+    const long = "Resume me please. ".repeat(120).trim();
+    const split = await reply({ clientId: "sms-parts", text: long });
+    const stored = await settled(split.id, "sent");
+    const bodies = messageCalls()
+      .slice(before)
+      .map((request) => request.form?.Body ?? "");
+    expect(bodies).toHaveLength(3);
+    const [first, second, retried] = bodies;
+    expect(second).toBe(retried);
+    expect(bodies.filter((body) => body === first)).toHaveLength(1);
+    expect(`${first} ${second}`).toBe(long);
+    expect(stored.externalId).toBe(`SM${sidCounter.toString(16).padStart(32, "0")}`);
+    // The first piece's status callbacks still find the message.
+    expect((await postWebhook(statusCallback(firstSid, "delivered"))).status).toBe(200);
+    await settled(split.id, "delivered");
+  });
+
   it("maps Twilio's errors: 429 retried, opted-out and invalid numbers fail with reasons, 20003 puts the inbox in error", async () => {
     const refuse = (status: number, code: number, message: string) =>
       twilio.on(

@@ -573,6 +573,59 @@ describe("WhatsApp Cloud API channel", () => {
     });
   });
 
+  it("resumes a reply of several WhatsApp messages after a failed part, and follows statuses of any part", async () => {
+    const messagesPath = `${V}/${PHONE_NUMBER_ID}/messages`;
+    acceptSends();
+    // The first piece goes through; the second is refused once with a 5xx, as under load, so the job retries.
+    const firstWamid = `wamid.PART${++wamidCounter}`;
+    graph.on(
+      "POST",
+      messagesPath,
+      () => {
+        graph.on(
+          "POST",
+          messagesPath,
+          { status: 503, json: { error: { message: "Service temporarily unavailable", type: "OAuthException", code: 2 } } },
+          { once: true },
+        );
+        return {
+          json: {
+            messaging_product: "whatsapp",
+            contacts: [{ input: CUSTOMER, wa_id: CUSTOMER }],
+            messages: [{ id: firstWamid }],
+          },
+        };
+      },
+      { once: true },
+    );
+    const long = `${"Every order ships within two days. ".repeat(130)}PARTS-END`;
+    const sent = await reply({ clientId: "wa-parts-1", text: long });
+    expect(sent.statusCode).toBe(201);
+    const id = replyId(sent);
+    const stored = await eventually(async () => {
+      const row = await messageRow(id);
+      return row?.deliveryStatus === "sent" ? row : undefined;
+    }, 20_000);
+    const bodies = graph.requests
+      .filter((request) => request.path === messagesPath && JSON.stringify(request.json).includes("ships within two days"))
+      .map((request) => (request.json as { text: { body: string } }).text.body);
+    expect(bodies).toHaveLength(3);
+    const [first, second, retried] = bodies;
+    expect(second).toBe(retried);
+    expect(first).not.toBe(second);
+    expect(bodies.filter((body) => body === first)).toHaveLength(1);
+    expect(`${first} ${second}`).toContain("PARTS-END");
+    // The last piece's id is the message's; the first piece's is on record.
+    expect(stored.externalId).toMatch(/^wamid\.OUT/);
+    expect(stored.content.channelParts).toEqual([
+      { index: 0, externalId: firstWamid },
+      { index: 1, externalId: stored.externalId },
+    ]);
+
+    expect((await postWebhook(statusOf(firstWamid, "read"))).status).toBe(200);
+    await eventually(async () => (await messageRow(id))?.deliveryStatus === "read");
+  });
+
   it("maps buttons to reply buttons or a list, cards to one message each, locations and contact cards natively", async () => {
     acceptSends();
     await reply({

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { presenceTiming } from "../src/modules/routing/presence-timing.ts";
-import { emitWithAck } from "./conversation-helpers.ts";
+import { collect, emitWithAck } from "./conversation-helpers.ts";
 import { bearer, connectAgent, nextEvent, signUp, startTestApp, startTestWorker, type TestApp } from "./helpers.ts";
 import { addMember, eventually, setPresence } from "./routing-helpers.ts";
 
@@ -99,6 +99,55 @@ describe("routing: agent presence", () => {
       8_000,
     );
     expect(after).toMatchObject({ status: "away", connectedSockets: 0 });
+  });
+
+  it("brings an agent the grace period turned away back online when they reconnect; a chosen away stays", async () => {
+    presenceTiming.awayAfterDisconnectMs = 100;
+    const owner = await signUp(harness.app);
+    const ada = await addMember(harness, owner.workspace.id);
+    await setPresence(harness, ada.token, { status: "online" });
+    const watcher = await connectAgent(baseUrl, { token: owner.token });
+    const socket = await connectAgent(baseUrl, { token: ada.token });
+    await eventually(
+      () => presenceOf(owner.token, ada.userId),
+      (presence) => presence?.connectedSockets === 1,
+    );
+    socket.close();
+    const turnedAway = await eventually(
+      () => presenceOf(owner.token, ada.userId),
+      (presence) => presence?.status === "away",
+      8_000,
+    );
+    expect(turnedAway).toMatchObject({ status: "away" });
+    try {
+      const announced = collect<{ presence: Presence }>(watcher, "presence.updated");
+      const back = await connectAgent(baseUrl, { token: ada.token });
+      const presences = await eventually(
+        async () => announced.map((event) => event.presence),
+        (seen) => seen.some((presence) => presence.userId === ada.userId && presence.status === "online"),
+      );
+      expect(presences).toContainEqual(expect.objectContaining({ userId: ada.userId, status: "online" }));
+      expect(await presenceOf(owner.token, ada.userId)).toMatchObject({ status: "online", connectedSockets: 1 });
+      back.close();
+      const awayAgain = await eventually(
+        () => presenceOf(owner.token, ada.userId),
+        (presence) => presence?.status === "away",
+        8_000,
+      );
+      expect(awayAgain).toMatchObject({ status: "away", connectedSockets: 0 });
+
+      // Choosing "away" is the agent's own: reconnecting does not undo it.
+      expect((await setPresence(harness, ada.token, { status: "away" })).statusCode).toBe(200);
+      const again = await connectAgent(baseUrl, { token: ada.token });
+      await eventually(
+        () => presenceOf(owner.token, ada.userId),
+        (presence) => presence?.connectedSockets === 1,
+      );
+      expect(await presenceOf(owner.token, ada.userId)).toMatchObject({ status: "away" });
+      again.close();
+    } finally {
+      watcher.close();
+    }
   });
 
   it("keeps an agent online when they reconnect within the grace period", async () => {

@@ -80,6 +80,25 @@ describe("widget sessions: tracking, settings and availability", () => {
     expect(session.contact).toEqual({ name: null, email: null, isVerified: false });
   });
 
+  it("fills the GeoIP time zone from the city's coordinates, next to the browser's own", async () => {
+    const owner = await signUp(harness.app);
+    const inbox = await createWebsiteInbox(harness, { workspaceId: owner.workspace.id });
+    // A Paris data centre (Scaleway); this browser sent no time zone of its own.
+    const response = await startWidgetSession(harness, { inboxToken: inbox.websiteToken }, { "x-forwarded-for": "195.154.1.1" });
+    expect(response.statusCode).toBe(200);
+    const [visit] = await harness.database.db
+      .select()
+      .from(visitorVisits)
+      .where(eq(visitorVisits.id, response.json().visitor.visitId));
+    if (!visit) throw new Error("no visit recorded");
+    // The Lite database's city may move between releases; the continent will not.
+    expect(visit.geoTimezone).toMatch(/^Europe\//);
+    expect(visit.timezone).toBeNull();
+    const visits = await api(owner.token, "GET", `/contacts/${visit.contactId}/visits`);
+    expect(visits.statusCode).toBe(200);
+    expect(visits.json().items[0]).toMatchObject({ timezone: null, location: { timezone: visit.geoTimezone } });
+  });
+
   it("continues a visit within 30 minutes and counts a new one after", async () => {
     const owner = await signUp(harness.app);
     const inbox = await createWebsiteInbox(harness, { workspaceId: owner.workspace.id });

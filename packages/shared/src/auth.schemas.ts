@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PERMISSION_NAMES } from "./permissions.ts";
+import { ZUserPreferences } from "./preferences.schemas.ts";
 import { zPlainText } from "./text.schemas.ts";
 
 export const PASSWORD_MIN_LENGTH = 10;
@@ -35,6 +36,8 @@ export const ZUser = z.object({
   email: z.string(),
   emailVerified: z.boolean(),
   twoFactorEnabled: z.boolean(),
+  /** The profile picture's public URL path (`/api/v1/avatars/…`, resolve it against Parley's origin), or null. */
+  avatarUrl: z.string().nullable(),
   createdAt: z.iso.datetime(),
 });
 export type TUser = z.infer<typeof ZUser>;
@@ -84,5 +87,7 @@ export const ZMeResponse = z.object({
   restriction: ZSessionRestriction,
   isPlatformAdmin: z.boolean(),
   memberships: z.array(ZMembership),
+  /** The member's own settings (language, notifications), so the first request can apply them. */
+  preferences: ZUserPreferences,
 });
 export type TMeResponse = z.infer<typeof ZMeResponse>;

@@ -47,6 +47,8 @@ export const ERROR_STATUS = {
   trigger_already_fired: 409,
   /** The inbox has no working platform connection (never connected, disconnected or failing). */
   channel_not_connected: 409,
+  /** The member already has a saved view with this name (whatever its case). */
+  view_name_taken: 409,
   payload_too_large: 413,
   uri_too_long: 414,
   unsupported_media_type: 415,
@@ -54,6 +56,8 @@ export const ERROR_STATUS = {
   outside_messaging_window: 422,
   /** The platform refused credentials or a message; the message carries the platform's own words. */
   channel_rejected: 422,
+  /** The member already has as many saved views as one member may keep. */
+  view_limit_reached: 422,
   rate_limited: 429,
   too_many_attempts: 429,
   internal_error: 500,

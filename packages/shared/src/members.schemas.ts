@@ -94,8 +94,12 @@ export type TPermissionMatrix = z.infer<typeof ZPermissionMatrix>;
 export const ZMemberStatus = z.enum(["active", "deactivated"]);
 export type TMemberStatus = z.infer<typeof ZMemberStatus>;
 
+/** A member's person, with their profile picture for lists and assignee pickers. */
+export const ZMemberUser = ZUserSummary.extend({ avatarUrl: z.string().nullable() });
+export type TMemberUser = z.infer<typeof ZMemberUser>;
+
 export const ZMember = z.object({
-  user: ZUserSummary,
+  user: ZMemberUser,
   role: ZRoleSummary,
   status: ZMemberStatus,
   teams: z.array(ZTeamSummary),

@@ -22,6 +22,7 @@ export const PERMISSIONS = {
   "audit.view": "See and export the audit log",
   "api_keys.manage": "Create and revoke API keys",
   "jobs.manage": "See and retry failed background jobs",
+  "views.manage_shared": "Create and edit views shared with the whole workspace",
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;

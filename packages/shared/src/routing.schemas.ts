@@ -47,6 +47,8 @@ export type TSetPresenceRequest = z.infer<typeof ZSetPresenceRequest>;
 export const ZAgentPresence = z.object({
   userId: z.uuid(),
   name: z.string(),
+  /** Their profile picture (a path on Parley's origin), or null. */
+  avatarUrl: z.string().nullable(),
   status: ZPresenceStatus,
   maxConcurrent: z.number().int().nullable(),
   connectedSockets: z.number().int(),

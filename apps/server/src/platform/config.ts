@@ -88,6 +88,10 @@ const ZEnvironment = z.object({
     .regex(/^v\d+\.\d+$/, { message: "must look like v23.0" })
     .default("v23.0"),
   INSTAGRAM_GRAPH_URL: z.url().default("https://graph.instagram.com"),
+  INSTAGRAM_APP_ID: z.string().min(1).optional(),
+  INSTAGRAM_APP_SECRET: z.string().min(1).optional(),
+  INSTAGRAM_LOGIN_URL: z.url().default("https://www.instagram.com"),
+  INSTAGRAM_API_URL: z.url().default("https://api.instagram.com"),
   TELEGRAM_API_URL: z.url().default("https://api.telegram.org"),
   TWILIO_API_URL: z.url().default("https://api.twilio.com"),
 });
@@ -130,6 +134,12 @@ export type Config = {
     metaGraphUrl: string;
     metaGraphVersion: string;
     instagramGraphUrl: string;
+    /** Instagram API with Instagram Login: the Instagram app's own id and secret (not the Meta app's). */
+    instagramAppId: string | undefined;
+    instagramAppSecret: string | undefined;
+    /** Where the Instagram authorization window lives, and where codes are exchanged for tokens. */
+    instagramLoginUrl: string;
+    instagramApiUrl: string;
     telegramApiUrl: string;
     twilioApiUrl: string;
   };
@@ -209,6 +219,10 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
       metaGraphUrl: values.META_GRAPH_URL.replace(/\/+$/, ""),
       metaGraphVersion: values.META_GRAPH_VERSION,
       instagramGraphUrl: values.INSTAGRAM_GRAPH_URL.replace(/\/+$/, ""),
+      instagramAppId: values.INSTAGRAM_APP_ID,
+      instagramAppSecret: values.INSTAGRAM_APP_SECRET,
+      instagramLoginUrl: values.INSTAGRAM_LOGIN_URL.replace(/\/+$/, ""),
+      instagramApiUrl: values.INSTAGRAM_API_URL.replace(/\/+$/, ""),
       telegramApiUrl: values.TELEGRAM_API_URL.replace(/\/+$/, ""),
       twilioApiUrl: values.TWILIO_API_URL.replace(/\/+$/, ""),
     },

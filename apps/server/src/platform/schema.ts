@@ -13,6 +13,7 @@ export * from "../modules/labels/labels.tables.ts";
 export * from "../modules/members/invitations.tables.ts";
 export * from "../modules/messages/messages.tables.ts";
 export * from "../modules/routing/routing.tables.ts";
+export * from "../modules/saved-views/saved-views.tables.ts";
 export * from "../modules/sso/sso.tables.ts";
 export * from "../modules/teams/teams.tables.ts";
 export * from "../modules/webhooks/webhooks.tables.ts";

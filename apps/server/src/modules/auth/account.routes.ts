@@ -12,8 +12,10 @@ import {
   ZPasswordResetRequest,
   ZPasswordResetStartRequest,
   ZSessionResponse,
+  ZUpdatePreferencesRequest,
   ZUpdateProfileRequest,
   ZUser,
+  ZUserPreferences,
   ZVerifyEmailRequest,
 } from "@parley/shared";
 import type { FastifyRequest } from "fastify";
@@ -35,6 +37,7 @@ import {
 } from "./account.service.ts";
 import { endOtherSessions, endOwnSession, listOwnSessions } from "./account-sessions.service.ts";
 import { accountRateLimit } from "./auth.routes.ts";
+import { getPreferences, updatePreferences } from "./preferences.service.ts";
 import { setSessionCookie } from "./session-cookie.ts";
 
 // One body for known and unknown addresses: the answer must not tell who has an account.
@@ -181,6 +184,30 @@ export const accountRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app
     handler: async (request) => {
       const member = requireMember(request);
       return updateProfile(services, member, request.body, actorOf(member, request));
+    },
+  });
+
+  app.get("/me/preferences", {
+    config: { access: "authenticated" },
+    schema: {
+      tags: ["account"],
+      summary: "Your language and notification settings, which follow you to every device",
+      response: { 200: ZUserPreferences, 401: ZErrorResponse, 403: ZErrorResponse },
+    },
+    handler: async (request) => getPreferences(services.db, requireMember(request).userId),
+  });
+
+  app.patch("/me/preferences", {
+    config: { access: "authenticated" },
+    schema: {
+      tags: ["account"],
+      summary: "Change some of your settings; keys left out (and notification switches left out) keep their value",
+      body: ZUpdatePreferencesRequest,
+      response: { 200: ZUserPreferences, 400: ZErrorResponse, 401: ZErrorResponse, 403: ZErrorResponse },
+    },
+    handler: async (request) => {
+      const member = requireMember(request);
+      return updatePreferences(services, member, request.body, actorOf(member, request));
     },
   });
 

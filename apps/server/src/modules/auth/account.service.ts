@@ -56,7 +56,7 @@ const findUser = async (db: DatabaseOrTransaction, userId: string): Promise<User
  * Account events (password, email, profile) concern every workspace the person belongs to, so each
  * workspace's admins see them in their own audit log.
  */
-const recordForUser = async (db: DatabaseOrTransaction, userId: string, input: Omit<AuditInput, "workspaceId">) => {
+export const recordForUser = async (db: DatabaseOrTransaction, userId: string, input: Omit<AuditInput, "workspaceId">) => {
   const workspaceIds = (await listMemberships(db, userId)).map((membership) => membership.workspace.id);
   const entries: AuditEntries = [];
   for (const workspaceId of workspaceIds.length > 0 ? workspaceIds : [null]) {
@@ -75,7 +75,7 @@ const asUserActor = (actor: AuditActor, user: Pick<UserRow, "id" | "email">): Au
   label: user.email,
 });
 
-const userTarget = (user: Pick<UserRow, "id" | "email">) => ({ type: "user", id: user.id, label: user.email });
+export const userTarget = (user: Pick<UserRow, "id" | "email">) => ({ type: "user", id: user.id, label: user.email });
 
 /** Ends the user's open sessions (all, or all but one) and returns them, so the caller can close their sockets after commit. */
 export const endUserSessions = (db: DatabaseOrTransaction, userId: string, reason: string, keepSessionId?: string) =>

@@ -12,6 +12,7 @@ import { type AccountServices, findUserByEmail, queueEmailVerification } from ".
 import { sessions, users } from "./auth.tables.ts";
 import { hashPassword, verifyPassword } from "./password.ts";
 import { assertPasswordAllowed, recordPasswordHistory } from "./password-policy.ts";
+import { toPreferencesDto } from "./preferences.service.ts";
 import { completeSignIn, openSession, type SessionPolicy, toUserDto } from "./sign-in.ts";
 
 export type { SessionPolicy };
@@ -88,6 +89,7 @@ export const getMe = async (db: Database, identity: RequestIdentity & { userId: 
     restriction: identity.restriction,
     isPlatformAdmin: identity.isPlatformAdmin,
     memberships: await listMemberships(db, user.id),
+    preferences: toPreferencesDto(user.preferences),
   };
 };
 

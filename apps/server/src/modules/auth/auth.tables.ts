@@ -17,6 +17,10 @@ export const users = pgTable(
     /** TOTP secret, encrypted at rest (platform/crypto.ts); set at enrolment, active once confirmed. */
     totpSecret: text("totp_secret"),
     totpEnabledAt: timestamp("totp_enabled_at", { withTimezone: true }),
+    /** Storage key of the profile picture shown to colleagues and, on the widget, to visitors. */
+    avatarKey: text("avatar_key"),
+    /** Per-person settings that follow the user across devices (language, notifications). */
+    preferences: jsonb("preferences").$type<Record<string, unknown>>().notNull().default({}),
     isPlatformAdmin: boolean("is_platform_admin").notNull().default(false),
     lastLoginAt: timestamp("last_login_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),

@@ -10,6 +10,7 @@ import { ssoConnections, ssoDomains } from "../sso/sso.tables.ts";
 import { findActiveMembership, toRoleSummary, toWorkspaceDto } from "../workspaces/workspaces.service.ts";
 import { memberships, workspaces } from "../workspaces/workspaces.tables.ts";
 import { oneTimeTokens, sessions, users } from "./auth.tables.ts";
+import { avatarUrlOf } from "./avatar-urls.ts";
 import { hashToken, newSessionToken } from "./session-token.ts";
 
 type UserRow = typeof users.$inferSelect;
@@ -25,6 +26,7 @@ export const toUserDto = (user: UserRow) => ({
   email: user.email,
   emailVerified: user.emailVerifiedAt !== null,
   twoFactorEnabled: user.totpEnabledAt !== null,
+  avatarUrl: avatarUrlOf(user.avatarKey),
   createdAt: user.createdAt.toISOString(),
 });
 

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { DatabaseOrTransaction } from "../../platform/db.ts";
 import type { DomainEvent } from "../../platform/domain-events.ts";
 import type { FileStorage } from "../../platform/storage.ts";
@@ -9,8 +9,10 @@ import { createConversation, findContinuableConversation, resolveContact } from 
 import type { ConversationRow } from "../conversations/visibility.ts";
 import { appendMessage } from "../messages/append-message.ts";
 import { storeUpload } from "../messages/attachments.service.ts";
+import { CHANNEL_PARTS_KEY } from "../messages/message-dto.ts";
 import { type DeliveryStatus, messageEdits, messageReactions, messages } from "../messages/messages.tables.ts";
 import { type ChannelInbox, ChannelSendError, type NormalizedEvent } from "./channel-adapter.ts";
+import { applyProfilePicture } from "./profile-picture.ts";
 
 type MessageEvent = Extract<NormalizedEvent, { kind: "message" }>;
 
@@ -23,6 +25,37 @@ const messageByExternalId = async (tx: DatabaseOrTransaction, inboxId: string, e
     .from(messages)
     .where(and(eq(messages.inboxId, inboxId), eq(messages.externalId, externalId)));
   return row ?? null;
+};
+
+/** Statuses, reactions and quotes of a part come within days of the send; older parts are not searched. */
+const PART_LOOKBACK_DAYS = 7;
+
+/**
+ * The message a platform id names, also when it is a part of a message sent as several platform
+ * messages (only one part's id is the message's external id; the others are in its content).
+ * The part search runs only when the direct match finds nothing, over the workspace's recent messages.
+ */
+const messageByPlatformId = async (
+  tx: DatabaseOrTransaction,
+  inbox: Pick<ChannelInbox, "id" | "workspaceId">,
+  externalId: string,
+) => {
+  const direct = await messageByExternalId(tx, inbox.id, externalId);
+  if (direct) return direct;
+  const [part] = await tx
+    .select()
+    .from(messages)
+    .where(
+      and(
+        eq(messages.workspaceId, inbox.workspaceId),
+        gte(messages.createdAt, sql`now() - make_interval(days => ${PART_LOOKBACK_DAYS})`),
+        eq(messages.inboxId, inbox.id),
+        inArray(messages.senderType, ["agent", "bot"]),
+        sql`${messages.content} -> ${CHANNEL_PARTS_KEY}::text @> ${JSON.stringify([{ externalId }])}::jsonb`,
+      ),
+    )
+    .limit(1);
+  return part ?? null;
 };
 
 const updatedEvent = (message: { workspaceId: string; conversationId: string; id: string }): DomainEvent => ({
@@ -161,7 +194,7 @@ const applyMessage = async (
   await commitConversationChange(services, async (tx) => {
     const profileChanged = contact.events.length === 0 && (await fillContactProfile(tx, contact.contactId, event.profile));
     const started = await conversationFor(tx, inbox, event, contact);
-    const replyTo = event.replyToExternalId ? await messageByExternalId(tx, inbox.id, event.replyToExternalId) : null;
+    const replyTo = event.replyToExternalId ? await messageByPlatformId(tx, inbox, event.replyToExternalId) : null;
     const isEcho = event.direction === "echo";
     const appended = await appendMessage(tx, {
       workspaceId: inbox.workspaceId,
@@ -200,7 +233,7 @@ const applyStatus = async (
   receivedAt: Date,
 ) =>
   commitConversationChange(services, async (tx) => {
-    const message = await messageByExternalId(tx, inbox.id, event.externalId);
+    const message = await messageByPlatformId(tx, inbox, event.externalId);
     if (!message) {
       // Young: retried by the job. Old: a message sent from elsewhere (another tool on the number); nothing to update.
       if (Date.now() - receivedAt.getTime() < STATUS_WAIT_MS) throw new StatusBeforeMessage(event.externalId);
@@ -267,7 +300,7 @@ const applyReaction = async (
   event: Extract<NormalizedEvent, { kind: "reaction" }>,
 ) =>
   commitConversationChange(services, async (tx) => {
-    const message = await messageByExternalId(tx, inbox.id, event.targetExternalId);
+    const message = await messageByPlatformId(tx, inbox, event.targetExternalId);
     const identity = await identityOf(tx, inbox.id, event.sourceId);
     if (!message || !identity) return { result: undefined, events: [] };
     const byContact = and(
@@ -325,10 +358,11 @@ const applyDelete = async (
 
 const applyProfile = async (
   services: ConversationServices,
+  storage: FileStorage,
   inbox: ChannelInbox,
   event: Extract<NormalizedEvent, { kind: "profile" }>,
-) =>
-  commitConversationChange(services, async (tx) => {
+) => {
+  await commitConversationChange(services, async (tx) => {
     const identity = await identityOf(tx, inbox.id, event.sourceId);
     if (!identity || !(await fillContactProfile(tx, identity.contactId, event.profile))) return { result: undefined, events: [] };
     return {
@@ -336,6 +370,8 @@ const applyProfile = async (
       events: [{ type: "contact.updated", workspaceId: inbox.workspaceId, contactId: identity.contactId }],
     };
   });
+  if (event.picture) await applyProfilePicture(services, storage, inbox, event.sourceId, event.picture);
+};
 
 /** Applies one platform event to the conversation model; every kind is idempotent. */
 export const applyInboundEvent = async (
@@ -359,6 +395,6 @@ export const applyInboundEvent = async (
     case "delete":
       return applyDelete(services, inbox, event);
     case "profile":
-      return applyProfile(services, inbox, event);
+      return applyProfile(services, storage, inbox, event);
   }
 };

@@ -57,6 +57,14 @@ export type InboundMedia = {
   fileName: string;
 };
 
+/**
+ * A contact's profile picture that costs platform calls to get (Telegram's getUserProfilePhotos,
+ * getFile, download): fetched only when the contact has no picture yet. null: they have none to show.
+ */
+export type ProfilePicture = {
+  fetch: () => Promise<{ bytes: Buffer; contentType?: string | undefined } | null>;
+};
+
 export type SenderProfile = {
   name?: string | null;
   email?: string | null;
@@ -99,8 +107,14 @@ export type NormalizedEvent =
   | { kind: "reaction"; sourceId: string; targetExternalId: string; emoji: string | null }
   | { kind: "edit"; externalId: string; text: string; content?: Record<string, unknown> }
   | { kind: "delete"; externalId: string }
-  /** Profile facts learnt later (a name from a lookup, a changed username). */
-  | { kind: "profile"; sourceId: string; profile: SenderProfile };
+  /** Profile facts learnt later (a name from a lookup, a changed username, a picture to fetch). */
+  | { kind: "profile"; sourceId: string; profile: SenderProfile; picture?: ProfilePicture };
+
+/**
+ * One platform message of a Parley message that takes several (text pieces, each file, each card),
+ * by its position in the adapter's plan for that message.
+ */
+export type SentPart = { index: number; externalId: string };
 
 /** An agent's or bot's message on its way to the platform. */
 export type NormalizedOutbound = {
@@ -118,6 +132,10 @@ export type NormalizedOutbound = {
   /** Email: earlier message ids of the thread, oldest first, for In-Reply-To and References. */
   threadExternalIds: string[];
   sender: { type: "agent" | "bot"; name: string | null };
+  /** Parts an earlier attempt delivered: a retry sends only the rest, so the contact never sees one twice. */
+  partsAlreadySent: ReadonlyArray<SentPart>;
+  /** Records a delivered part; awaited before the next part goes out (see sendPartOnce). */
+  onPartSent: (part: SentPart) => Promise<void>;
 };
 
 /** What a channel can show; the fallback renderer turns everything else into readable text. */

@@ -1,4 +1,5 @@
 import type { ParleyModule } from "../../platform/parley-module.ts";
+import { instagramTokenRefreshTask } from "./instagram/instagram-token-refresh.task.ts";
 import { markReadOnPlatformTask } from "./mark-read.task.ts";
 import { metaTokenCheckTask } from "./messenger/meta-token-check.task.ts";
 import { queueChannelSend, sendChannelMessageTask } from "./outbound.ts";
@@ -10,13 +11,23 @@ import { processChannelEventTask } from "./process-event.task.ts";
  */
 export const channelsModule: ParleyModule = {
   get tasks() {
-    return [processChannelEventTask, sendChannelMessageTask, markReadOnPlatformTask, metaTokenCheckTask];
+    return [
+      processChannelEventTask,
+      sendChannelMessageTask,
+      markReadOnPlatformTask,
+      metaTokenCheckTask,
+      instagramTokenRefreshTask,
+    ];
   },
   get domainEventHandlers() {
     return [queueChannelSend];
   },
   get cron() {
-    // Daily, so a page token about to expire shows as "expiring" a week ahead.
-    return [{ task: metaTokenCheckTask.name, match: "41 4 * * *" }];
+    return [
+      // Daily, so a page token about to expire shows as "expiring" a week ahead.
+      { task: metaTokenCheckTask.name, match: "41 4 * * *" },
+      // Daily, so Instagram Login tokens are renewed well within their last 10 days.
+      { task: instagramTokenRefreshTask.name, match: "23 5 * * *" },
+    ];
   },
 };

@@ -11,14 +11,17 @@ import { commitConversationChange } from "../conversations/commit-change.ts";
 import { conversations } from "../conversations/conversations.tables.ts";
 import { inboxes } from "../inboxes/inboxes.tables.ts";
 import { signedAttachmentUrl } from "../messages/attachment-urls.ts";
+import { CHANNEL_PARTS_KEY, publicContentOf } from "../messages/message-dto.ts";
 import { attachments, messages } from "../messages/messages.tables.ts";
-import { ChannelSendError, type NormalizedOutbound } from "./channel-adapter.ts";
+import { ChannelSendError, type NormalizedOutbound, type SentPart } from "./channel-adapter.ts";
 import { toChannelInbox } from "./channel-inboxes.ts";
 import { adapterForInboxType } from "./channel-registry.ts";
 import { channelContextOf } from "./process-event.task.ts";
 
 export const SEND_MESSAGE_TASK = "channels.send_message";
 const SEND_MAX_ATTEMPTS = 6;
+/** Where the send records delivered parts in the message's content, as a bound parameter. */
+const partsKey = sql`${CHANNEL_PARTS_KEY}::text`;
 
 const lastInboundAt = async (tx: DatabaseOrTransaction, conversationId: string): Promise<Date | null> => {
   const [row] = await tx
@@ -67,7 +70,11 @@ export const queueChannelSend: DomainEventHandler = async (tx, event) => {
       secrets: {},
     },
   );
-  await tx.update(messages).set({ deliveryStatus: "pending", deliveryError: null }).where(eq(messages.id, row.message.id));
+  // Parts are recorded by the send job alone; whatever a client put under that key is not a record of ours.
+  await tx
+    .update(messages)
+    .set({ deliveryStatus: "pending", deliveryError: null, content: sql`${messages.content} - ${partsKey}` })
+    .where(eq(messages.id, row.message.id));
   await enqueueJob(tx, sendChannelMessageTask, { messageId: row.message.id });
   return undefined;
 };
@@ -78,6 +85,24 @@ const updatedEvent = (message: { workspaceId: string; conversationId: string; id
   conversationId: message.conversationId,
   messageId: message.id,
 });
+
+const ZSentParts = z.array(z.object({ index: z.number().int().nonnegative(), externalId: z.string().min(1) }));
+
+/** The parts an earlier attempt delivered, as recorded in the message's content. */
+const sentPartsOf = (content: Record<string, unknown>): SentPart[] => {
+  const parsed = ZSentParts.safeParse(content[CHANNEL_PARTS_KEY]);
+  return parsed.success ? parsed.data : [];
+};
+
+/** Records one delivered part at once (outside any transaction), so a failure of the next part cannot lose it. */
+const recordSentPart = async (context: TaskContext, messageId: string, part: SentPart) => {
+  await context.db
+    .update(messages)
+    .set({
+      content: sql`jsonb_set(${messages.content}, array[${partsKey}], coalesce(${messages.content} -> ${partsKey}, '[]'::jsonb) || ${JSON.stringify([part])}::jsonb)`,
+    })
+    .where(eq(messages.id, messageId));
+};
 
 /** Everything an adapter needs to send one message, read in a handful of queries. */
 const loadOutbound = async (context: TaskContext, messageId: string) => {
@@ -117,7 +142,7 @@ const loadOutbound = async (context: TaskContext, messageId: string) => {
     recipientId: row.sourceId ?? "",
     contentType: row.message.contentType,
     text: row.message.text,
-    content: row.message.content,
+    content: publicContentOf(row.message.content),
     attachments: files.map((file) => ({
       fileName: file.fileName,
       contentType: file.contentType,
@@ -140,6 +165,8 @@ const loadOutbound = async (context: TaskContext, messageId: string) => {
     },
     threadExternalIds: thread.flatMap((message) => (message.externalId ? [message.externalId] : [])),
     sender: { type: row.message.senderType === "bot" ? "bot" : "agent", name: sender?.name ?? null },
+    partsAlreadySent: sentPartsOf(row.message.content),
+    onPartSent: (part) => recordSentPart(context, messageId, part),
   };
   return { row, outbound };
 };
@@ -172,7 +199,15 @@ const settle = async (
       .update(messages)
       .set(
         "externalId" in change
-          ? { externalId: change.externalId, deliveryStatus: "sent", deliveryError: null }
+          ? {
+              externalId: change.externalId,
+              deliveryStatus: "sent",
+              deliveryError: null,
+              // A one-part message's only part is its external id; several stay, so statuses of each part find it.
+              content: sql`case when jsonb_typeof(${messages.content} -> ${partsKey}) = 'array'
+                then case when jsonb_array_length(${messages.content} -> ${partsKey}) > 1 then ${messages.content} else ${messages.content} - ${partsKey} end
+                else ${messages.content} - ${partsKey} end`,
+            }
           : { deliveryStatus: "failed", deliveryError: change.error.slice(0, 1000) },
       )
       // A status webhook may already have moved it on (delivered, read); never move it back.

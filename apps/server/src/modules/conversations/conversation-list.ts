@@ -24,17 +24,16 @@ const flag = (value: boolean | undefined, whenTrue: SQL, whenFalse: SQL): SQL | 
   value === undefined ? undefined : value ? whenTrue : whenFalse;
 
 /**
- * The SQL condition of a list filter, always inside what the caller may see. One expression with
- * subqueries, so a page stays one statement whatever the filter.
+ * The SQL condition of a list filter alone, without the visibility rule: only for queries that
+ * apply `visibleConversationsCondition` themselves (saved-view counts, one filter per column).
  */
-export const listFilterCondition = (
+export const matchesFilterCondition = (
   db: DatabaseOrTransaction,
   identity: RequestIdentity,
   filter: TConversationListFilter,
 ): SQL => {
   const me = callerId(identity);
   const conditions: Array<SQL | undefined> = [
-    visibleConversationsCondition(db, identity),
     filter.status ? inArray(conversations.status, filter.status) : undefined,
     filter.inboxId ? eq(conversations.inboxId, filter.inboxId) : undefined,
     filter.assigneeId ? eq(conversations.assigneeId, filter.assigneeId) : undefined,
@@ -62,6 +61,13 @@ export const listFilterCondition = (
   ];
   return and(...conditions.filter((condition) => condition !== undefined)) ?? sql`true`;
 };
+
+/**
+ * The SQL condition of a list filter, always inside what the caller may see. One expression with
+ * subqueries, so a page stays one statement whatever the filter.
+ */
+export const listFilterCondition = (db: DatabaseOrTransaction, identity: RequestIdentity, filter: TConversationListFilter): SQL =>
+  and(visibleConversationsCondition(db, identity), matchesFilterCondition(db, identity, filter)) ?? sql`true`;
 
 const priorityRank = sql<number>`(case ${conversations.priority} when 'urgent' then 3 when 'high' then 2 when 'medium' then 1 else 0 end)`;
 const waitingKey = sql`coalesce(${conversations.waitingSince}, 'infinity'::timestamptz)`;

@@ -7,6 +7,7 @@ import type { RealtimePublisher } from "../../platform/realtime.ts";
 import { type AuditActor, publishAudit, recordAudit } from "../audit/audit.service.ts";
 import { sessions, users } from "../auth/auth.tables.ts";
 import { endSession } from "../auth/authenticate.ts";
+import { avatarUrlOf } from "../auth/avatar-urls.ts";
 import { assertMayHandleRole, findOwnerRole, findRole, type RoleRow, unknownRoleError } from "../roles/roles.service.ts";
 import { removeMemberFromTeams, teamsOfMembers } from "../teams/teams.service.ts";
 import { toRoleSummary } from "../workspaces/workspaces.service.ts";
@@ -20,6 +21,7 @@ const memberColumns = {
     id: users.id,
     name: users.name,
     email: users.email,
+    avatarKey: users.avatarKey,
     lastLoginAt: users.lastLoginAt,
     totpEnabledAt: users.totpEnabledAt,
   },
@@ -28,12 +30,19 @@ const memberColumns = {
 
 type MemberRow = {
   membership: typeof memberships.$inferSelect;
-  user: { id: string; name: string; email: string; lastLoginAt: Date | null; totpEnabledAt: Date | null };
+  user: {
+    id: string;
+    name: string;
+    email: string;
+    avatarKey: string | null;
+    lastLoginAt: Date | null;
+    totpEnabledAt: Date | null;
+  };
   role: { id: string; key: string | null; name: string };
 };
 
 const toMemberDto = (row: MemberRow, teams: TMember["teams"]): TMember => ({
-  user: { id: row.user.id, name: row.user.name, email: row.user.email },
+  user: { id: row.user.id, name: row.user.name, email: row.user.email, avatarUrl: avatarUrlOf(row.user.avatarKey) },
   role: toRoleSummary(row.role),
   status: row.membership.status,
   teams,

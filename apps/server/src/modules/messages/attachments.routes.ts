@@ -27,8 +27,8 @@ const uploadErrors = {
 const hasCode = (error: unknown, code: string): boolean =>
   typeof error === "object" && error !== null && "code" in error && error.code === code;
 
-/** The one file of a multipart upload, read into memory (at most MAX_UPLOAD_BYTES). */
-const readUpload = async (request: FastifyRequest, maxBytes: number): Promise<{ fileName: string; bytes: Buffer }> => {
+/** The one file of a multipart upload, read into memory (at most `maxBytes`); the caller's plugin registers multipart. */
+export const readUpload = async (request: FastifyRequest, maxBytes: number): Promise<{ fileName: string; bytes: Buffer }> => {
   if (!request.isMultipart()) throw new AppError("unsupported_media_type", "Send the file as multipart/form-data.");
   try {
     const file = await request.file();

@@ -7,6 +7,19 @@ import { attachments, messageReactions, type messages } from "./messages.tables.
 
 export type MessageRow = typeof messages.$inferSelect;
 
+/**
+ * Where a channel send records the platform ids of a message's parts (see channels/send-parts.ts):
+ * kept in `content` for the send job and status matching, never shown to clients.
+ */
+export const CHANNEL_PARTS_KEY = "channelParts";
+
+/** The message's content without what the server keeps for itself. */
+export const publicContentOf = (content: Record<string, unknown>): Record<string, unknown> => {
+  if (!(CHANNEL_PARTS_KEY in content)) return content;
+  const { [CHANNEL_PARTS_KEY]: _parts, ...rest } = content;
+  return rest;
+};
+
 const toDto = (
   row: MessageRow,
   files: Array<typeof attachments.$inferSelect>,
@@ -23,7 +36,7 @@ const toDto = (
     contentType: row.contentType,
     // A deleted message keeps its place in the timeline but shows nothing of what it said.
     text: isDeleted ? "" : row.text,
-    content: isDeleted ? {} : row.content,
+    content: isDeleted ? {} : publicContentOf(row.content),
     isPrivate: row.isPrivate,
     replyToId: row.replyToId,
     clientId: row.clientId,

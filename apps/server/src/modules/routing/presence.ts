@@ -10,6 +10,7 @@ import type { RealtimePublisher } from "../../platform/realtime.ts";
 import { rooms } from "../../platform/realtime.ts";
 import { type AuditActor, publishAudit, recordAudit } from "../audit/audit.service.ts";
 import { users } from "../auth/auth.tables.ts";
+import { avatarUrlOf } from "../auth/avatar-urls.ts";
 import { memberships } from "../workspaces/workspaces.tables.ts";
 import { enqueueQueueDrains } from "./auto-assign.ts";
 import { presenceTiming } from "./presence-timing.ts";
@@ -20,6 +21,7 @@ const awayJobKey = (workspaceId: string, userId: string) => `routing:away:${work
 const toDto = (row: {
   userId: string;
   name: string;
+  avatarKey: string | null;
   status: TPresenceStatus | null;
   maxConcurrent: number | null;
   connectedSockets: number | null;
@@ -28,6 +30,7 @@ const toDto = (row: {
 }): TAgentPresence => ({
   userId: row.userId,
   name: row.name,
+  avatarUrl: avatarUrlOf(row.avatarKey),
   status: row.status ?? "offline",
   maxConcurrent: row.maxConcurrent,
   connectedSockets: row.connectedSockets ?? 0,
@@ -41,6 +44,7 @@ export const listPresence = async (db: DatabaseOrTransaction, workspaceId: strin
     .select({
       userId: memberships.userId,
       name: users.name,
+      avatarKey: users.avatarKey,
       status: agentPresence.status,
       maxConcurrent: agentPresence.maxConcurrent,
       connectedSockets: agentPresence.connectedSockets,
@@ -89,7 +93,7 @@ export const setPresence = async (
       .values({ workspaceId: identity.workspaceId, userId, status: request.status, maxConcurrent, updatedAt: now })
       .onConflictDoUpdate({
         target: [agentPresence.workspaceId, agentPresence.userId],
-        set: { status: request.status, maxConcurrent, updatedAt: now },
+        set: { status: request.status, maxConcurrent, isAutoAway: false, updatedAt: now },
       });
     const capacityGrew =
       before?.maxConcurrent !== null &&
@@ -116,15 +120,36 @@ export const setPresence = async (
   return presence;
 };
 
-/** Counts a member's sockets in a workspace; the first one cancels a pending auto-away. */
-export const recordAgentConnected = async (db: Database, workspaceId: string, userId: string): Promise<void> => {
-  await db
-    .insert(agentPresence)
-    .values({ workspaceId, userId, connectedSockets: 1 })
-    .onConflictDoUpdate({
-      target: [agentPresence.workspaceId, agentPresence.userId],
-      set: { connectedSockets: sql`${agentPresence.connectedSockets} + 1` },
-    });
+/**
+ * Counts a member's sockets in a workspace; the first one cancels a pending auto-away, and brings
+ * back online an agent the grace period had turned away (one who chose "away" stays away).
+ */
+export const recordAgentConnected = async (
+  services: { db: Database; realtime: RealtimePublisher },
+  workspaceId: string,
+  userId: string,
+): Promise<void> => {
+  const restored = await services.db.transaction(async (tx) => {
+    const back = await tx
+      .update(agentPresence)
+      .set({ status: "online", isAutoAway: false, updatedAt: new Date() })
+      .where(
+        and(eq(agentPresence.workspaceId, workspaceId), eq(agentPresence.userId, userId), eq(agentPresence.isAutoAway, true)),
+      )
+      .returning({ userId: agentPresence.userId });
+    await tx
+      .insert(agentPresence)
+      .values({ workspaceId, userId, connectedSockets: 1 })
+      .onConflictDoUpdate({
+        target: [agentPresence.workspaceId, agentPresence.userId],
+        set: { connectedSockets: sql`${agentPresence.connectedSockets} + 1` },
+      });
+    if (back.length === 0) return null;
+    // Back online: routing may hand them the conversations that waited meanwhile.
+    await enqueueQueueDrains(tx, workspaceId);
+    return presenceOf(tx, workspaceId, userId);
+  });
+  if (restored) services.realtime.emitToAgents(rooms.workspace(workspaceId), "presence.updated", { presence: restored });
 };
 
 /**
@@ -156,7 +181,7 @@ export const markAwayTask = defineTask({
   run: async ({ workspaceId, userId }, { db, realtime }) => {
     const changed = await db
       .update(agentPresence)
-      .set({ status: "away", updatedAt: new Date() })
+      .set({ status: "away", isAutoAway: true, updatedAt: new Date() })
       .where(
         and(
           eq(agentPresence.workspaceId, workspaceId),

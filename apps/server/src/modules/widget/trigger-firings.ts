@@ -3,24 +3,26 @@ import { and, asc, eq, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import type { DatabaseOrTransaction } from "../../platform/db.ts";
 import { AppError } from "../../platform/errors.ts";
 import { users } from "../auth/auth.tables.ts";
+import { avatarUrlOf } from "../auth/avatar-urls.ts";
 import { memberships } from "../workspaces/workspaces.tables.ts";
 import { storedActions, storedConditions } from "./proactive-triggers.service.ts";
 import { proactiveTriggerFirings, proactiveTriggers } from "./visitors.tables.ts";
 
 type TriggerRow = typeof proactiveTriggers.$inferSelect;
+type GreetingAgent = { name: string; avatarUrl: string | null };
 
 /** An action as the widget shows it: a greeting's sender resolved to a name and avatar. */
 const compileAction = (
   action: TTriggerAction,
-  context: { agentNames: Map<string, string>; inboxName: string; settings: TWidgetSettings },
+  context: { agents: Map<string, GreetingAgent>; inboxName: string; settings: TWidgetSettings },
 ): TCompiledTriggerAction | null => {
   switch (action.type) {
     case "greeting": {
       if (action.senderType === "agent") {
-        const name = action.agentId ? context.agentNames.get(action.agentId) : undefined;
+        const agent = action.agentId ? context.agents.get(action.agentId) : undefined;
         // A greeting from a member who left the workspace is not shown at all.
-        if (!name) return null;
-        return { type: "greeting", text: action.text, senderType: "agent", sender: { name, avatarUrl: null } };
+        if (!agent) return null;
+        return { type: "greeting", text: action.text, senderType: "agent", sender: agent };
       }
       return {
         type: "greeting",
@@ -40,7 +42,7 @@ const compileAction = (
   }
 };
 
-const agentNamesOf = async (db: DatabaseOrTransaction, workspaceId: string, rows: TriggerRow[]) => {
+const greetingAgentsOf = async (db: DatabaseOrTransaction, workspaceId: string, rows: TriggerRow[]) => {
   const agentIds = [
     ...new Set(
       rows.flatMap((row) =>
@@ -48,13 +50,15 @@ const agentNamesOf = async (db: DatabaseOrTransaction, workspaceId: string, rows
       ),
     ),
   ];
-  if (agentIds.length === 0) return new Map<string, string>();
+  if (agentIds.length === 0) return new Map<string, GreetingAgent>();
   const members = await db
-    .select({ id: users.id, name: users.name })
+    .select({ id: users.id, name: users.name, avatarKey: users.avatarKey })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.status, "active"), inArray(users.id, agentIds)));
-  return new Map(members.map((member) => [member.id, member.name]));
+  return new Map(
+    members.map((member) => [member.id, { name: member.name, avatarUrl: avatarUrlOf(member.avatarKey) } satisfies GreetingAgent]),
+  );
 };
 
 const triggersOfInbox = (db: DatabaseOrTransaction, workspaceId: string, inboxId: string) =>
@@ -76,10 +80,10 @@ export const compileTriggers = async (
   input: { workspaceId: string; inboxId: string; inboxName: string; settings: TWidgetSettings },
 ): Promise<TCompiledTrigger[]> => {
   const rows = await triggersOfInbox(db, input.workspaceId, input.inboxId);
-  const agentNames = await agentNamesOf(db, input.workspaceId, rows);
+  const agents = await greetingAgentsOf(db, input.workspaceId, rows);
   return rows.flatMap((row) => {
     const actions = storedActions(row).flatMap((action) => {
-      const compiled = compileAction(action, { agentNames, inboxName: input.inboxName, settings: input.settings });
+      const compiled = compileAction(action, { agents, inboxName: input.inboxName, settings: input.settings });
       return compiled ? [compiled] : [];
     });
     if (actions.length === 0) return [];
@@ -97,9 +101,9 @@ export const findCompiledTrigger = async (
   const rows = (await triggersOfInbox(db, input.workspaceId, input.inboxId)).filter((row) => row.id === input.triggerId);
   const [row] = rows;
   if (!row) return null;
-  const agentNames = await agentNamesOf(db, input.workspaceId, rows);
+  const agents = await greetingAgentsOf(db, input.workspaceId, rows);
   const actions = storedActions(row).flatMap((action) => {
-    const compiled = compileAction(action, { agentNames, inboxName: input.inboxName, settings: input.settings });
+    const compiled = compileAction(action, { agents, inboxName: input.inboxName, settings: input.settings });
     return compiled ? [compiled] : [];
   });
   return {

@@ -6,6 +6,7 @@ import { AppError } from "../../platform/errors.ts";
 import type { VisitorIdentity } from "../../platform/realtime.ts";
 import type { AppServices } from "../../platform/services.ts";
 import { users } from "../auth/auth.tables.ts";
+import { avatarUrlOf } from "../auth/avatar-urls.ts";
 import { contactIdentities, contacts } from "../contacts/contacts.tables.ts";
 import { type ConversationServices, commitConversationChange } from "../conversations/commit-change.ts";
 import { conversations } from "../conversations/conversations.tables.ts";
@@ -91,7 +92,7 @@ export const widgetAvailability = async (
   now = new Date(),
 ): Promise<TWidgetAvailability> => {
   const agents = await db
-    .select({ name: users.name })
+    .select({ name: users.name, avatarKey: users.avatarKey })
     .from(agentPresence)
     .innerJoin(inboxMembers, and(eq(inboxMembers.inboxId, inbox.id), eq(inboxMembers.userId, agentPresence.userId)))
     .innerJoin(users, eq(users.id, agentPresence.userId))
@@ -110,7 +111,7 @@ export const widgetAvailability = async (
     isOnline: withinBusinessHours && agents.length > 0,
     withinBusinessHours,
     typicalReplySeconds: typical === null ? null : Math.round(typical),
-    agents: agents.map((agent) => ({ name: agent.name, avatarUrl: null })),
+    agents: agents.map((agent) => ({ name: agent.name, avatarUrl: avatarUrlOf(agent.avatarKey) })),
   };
 };
 

@@ -1,4 +1,4 @@
-import { ZMetaPageConnectInput } from "@parley/shared";
+import { ZInstagramConnectInput } from "@parley/shared";
 import { z } from "zod";
 import { type ChannelAdapter, ChannelSendError } from "../channel-adapter.ts";
 import { pageIdOf, pageTokenOf } from "../messenger/messenger.adapter.ts";
@@ -7,11 +7,16 @@ import { checkMetaSendable, type MetaSendLimits, sendMetaMessage } from "../mess
 import { metaEnvelopes, parseMessagingEvent } from "../messenger/meta-messaging.webhook.ts";
 import { resolvePageToken } from "../messenger/meta-page-selection.ts";
 import { isValidMetaSignature, metaHandshake } from "../meta/meta-common.ts";
+import { connectInstagramLogin, instagramTokenOf, isInstagramLoginInbox, unsubscribeInstagramLogin } from "./instagram-graph.ts";
 
 /**
- * Instagram professional accounts linked to a Facebook page: webhooks arrive app-wide as
- * `object: "instagram"` routed by the Instagram account id; replies go through the page's
- * Send API with the page token (Messenger API for Instagram).
+ * Instagram professional accounts, connected one of two ways:
+ * - linked to a Facebook page (Messenger API for Instagram): replies through the page's Send API
+ *   on graph.facebook.com with the page token; webhooks signed with the Meta app secret;
+ * - through Instagram Login (Instagram API with Instagram Login): the account's own token on
+ *   graph.instagram.com, webhooks signed with the Instagram app secret.
+ * Either way webhooks arrive app-wide as `object: "instagram"`, routed by the Instagram account id,
+ * in the same Messenger-platform shapes.
  */
 
 export const INSTAGRAM_LIMITS: MetaSendLimits = {
@@ -34,11 +39,11 @@ const ZProfile = z.object({
   profile_pic: z.string().optional(),
 });
 
-export const instagramAdapter: ChannelAdapter<typeof ZMetaPageConnectInput> = {
+export const instagramAdapter: ChannelAdapter<typeof ZInstagramConnectInput> = {
   platform: "instagram",
   inboxType: "instagram",
   sharedWebhook: true,
-  connectInput: ZMetaPageConnectInput,
+  connectInput: ZInstagramConnectInput,
   capabilities: {
     maxTextLength: INSTAGRAM_LIMITS.maxTextLength,
     buttons: 3,
@@ -54,6 +59,7 @@ export const instagramAdapter: ChannelAdapter<typeof ZMetaPageConnectInput> = {
   },
 
   connect: async (input, inbox, context) => {
+    if ("mode" in input) return connectInstagramLogin(input, context);
     requireMetaWebhookSecret(context);
     const { pageToken, selectionNonce } = await resolvePageToken(input, inbox, context);
     const page = ZLinkedAccount.safeParse(
@@ -74,6 +80,7 @@ export const instagramAdapter: ChannelAdapter<typeof ZMetaPageConnectInput> = {
     return {
       channelKey: account.id,
       config: {
+        connectionMode: "page",
         pageId: page.data.id,
         pageName: page.data.name,
         instagramId: account.id,
@@ -85,30 +92,51 @@ export const instagramAdapter: ChannelAdapter<typeof ZMetaPageConnectInput> = {
     };
   },
 
-  // No unsubscribe on disconnect: the page subscription may also carry a Messenger inbox.
+  // A page subscription may also carry a Messenger inbox, so only Instagram Login accounts unsubscribe.
+  disconnect: async (inbox, context) => {
+    if (isInstagramLoginInbox(inbox)) await unsubscribeInstagramLogin(inbox, context);
+  },
 
   handshake: (request, context) => metaHandshake(request, context.config.channels.metaVerifyToken),
 
   envelopes: (request) => metaEnvelopes(request, "instagram"),
 
-  verify: (request, _inbox, context) =>
-    isValidMetaSignature(request.rawBody, request.headers["x-hub-signature-256"], context.config.channels.metaAppSecret),
+  // Instagram Login accounts belong to the Instagram app, which signs their webhooks with its own secret.
+  verify: (request, inbox, context) =>
+    isValidMetaSignature(
+      request.rawBody,
+      request.headers["x-hub-signature-256"],
+      isInstagramLoginInbox(inbox) ? context.config.channels.instagramAppSecret : context.config.channels.metaAppSecret,
+    ),
 
-  parse: async (payload, inbox, context) =>
-    parseMessagingEvent(payload, {
+  parse: async (payload, inbox, context) => {
+    const isLogin = isInstagramLoginInbox(inbox);
+    const { metaAppId, instagramAppId } = context.config.channels;
+    return parseMessagingEvent(payload, {
       inbox,
       context,
+      ownAppIds: isLogin ? [instagramAppId, metaAppId] : [metaAppId],
       profileOf: (igsid) =>
         cachedProfile(context, `${inbox.id}:${igsid}`, async () => {
           const profile = ZProfile.parse(
-            await graphGet(context, pageTokenOf(inbox), igsid, { fields: "name,username,profile_pic" }),
+            isLogin
+              ? await graphGet(context, instagramTokenOf(inbox), igsid, { fields: "name,username,profile_pic" }, "instagram")
+              : await graphGet(context, pageTokenOf(inbox), igsid, { fields: "name,username,profile_pic" }),
           );
           return { name: profile.name || profile.username || null, avatarUrl: profile.profile_pic ?? null };
         }),
-    }),
+    });
+  },
 
   checkSendable: checkMetaSendable(INSTAGRAM_LIMITS),
 
   send: async (outbound, inbox, context) =>
-    sendMetaMessage(outbound, { pageId: pageIdOf(inbox), token: pageTokenOf(inbox) }, context, INSTAGRAM_LIMITS),
+    sendMetaMessage(
+      outbound,
+      isInstagramLoginInbox(inbox)
+        ? { pageId: "me", token: instagramTokenOf(inbox), host: "instagram" }
+        : { pageId: pageIdOf(inbox), token: pageTokenOf(inbox) },
+      context,
+      INSTAGRAM_LIMITS,
+    ),
 };

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AppError } from "../../../platform/errors.ts";
 import { type ChannelContext, ChannelSendError, type PlatformHttpResponse, type SenderProfile } from "../channel-adapter.ts";
-import { graphSendError, graphUrl } from "../meta/meta-common.ts";
+import { type GraphHost, graphSendError, graphUrl } from "../meta/meta-common.ts";
 
 /**
  * Graph API calls for Messenger and Instagram. Tokens travel in the Authorization header, never
@@ -27,11 +27,12 @@ export const graphGet = async (
   token: string | undefined,
   path: string,
   query: GraphQuery = {},
+  host: GraphHost = "facebook",
 ): Promise<unknown> =>
   checked(
     await context.http({
       method: "GET",
-      url: withQuery(graphUrl(context.config, path), query),
+      url: withQuery(graphUrl(context.config, path, host), query),
       ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
     }),
   );
@@ -41,19 +42,29 @@ export const graphPost = async (
   token: string,
   path: string,
   body: { json?: unknown; form?: Record<string, string> },
+  host: GraphHost = "facebook",
 ): Promise<unknown> =>
   checked(
     await context.http({
       method: "POST",
-      url: graphUrl(context.config, path),
+      url: graphUrl(context.config, path, host),
       headers: { authorization: `Bearer ${token}` },
       ...(body.form ? { form: body.form } : { json: body.json ?? {} }),
     }),
   );
 
-export const graphDelete = async (context: ChannelContext, token: string, path: string): Promise<unknown> =>
+export const graphDelete = async (
+  context: ChannelContext,
+  token: string,
+  path: string,
+  host: GraphHost = "facebook",
+): Promise<unknown> =>
   checked(
-    await context.http({ method: "DELETE", url: graphUrl(context.config, path), headers: { authorization: `Bearer ${token}` } }),
+    await context.http({
+      method: "DELETE",
+      url: graphUrl(context.config, path, host),
+      headers: { authorization: `Bearer ${token}` },
+    }),
   );
 
 /**
@@ -119,8 +130,9 @@ export const postSendApi = async (
   token: string,
   pageId: string,
   body: Record<string, unknown>,
+  host: GraphHost = "facebook",
 ): Promise<string> => {
-  const answer = ZSendAnswer.safeParse(await graphPost(context, token, `${pageId}/messages`, { json: body }));
+  const answer = ZSendAnswer.safeParse(await graphPost(context, token, `${pageId}/messages`, { json: body }, host));
   // Not retried: Meta may have delivered it, and a second send would show twice.
   if (!answer.success)
     throw new ChannelSendError({ message: "Meta accepted the message without a message id.", retryable: false });

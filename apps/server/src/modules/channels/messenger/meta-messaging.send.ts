@@ -1,7 +1,9 @@
 import { type TMessageButton, ZButtonsContent, ZCardsContent, ZMetaMessageTag } from "@parley/shared";
 import { AppError } from "../../../platform/errors.ts";
 import { type ChannelContext, ChannelSendError, type NormalizedOutbound } from "../channel-adapter.ts";
+import type { GraphHost } from "../meta/meta-common.ts";
 import { fallbackText, splitText } from "../render-fallback.ts";
+import { sendPartOnce } from "../send-parts.ts";
 import { postSendApi } from "./meta-graph.ts";
 
 /**
@@ -163,12 +165,12 @@ export const buildMetaMessages = (outbound: NormalizedOutbound, limits: MetaSend
 };
 
 /**
- * Sends every part of a message; the first part's id becomes the message's external id. When a
- * later part fails, the error says so: retrying would repeat the parts already delivered.
+ * Sends every part of a message; the first part's id becomes the message's external id. Parts
+ * already delivered by an earlier attempt are not sent again, so a retry only sends the rest.
  */
 export const sendMetaMessage = async (
   outbound: NormalizedOutbound,
-  target: { pageId: string; token: string },
+  target: { pageId: string; token: string; host?: GraphHost },
   context: ChannelContext,
   limits: MetaSendLimits,
 ): Promise<{ externalId: string }> => {
@@ -191,21 +193,30 @@ export const sendMetaMessage = async (
   const messages = buildMetaMessages(outbound, limits);
   if (messages.length === 0) throw new ChannelSendError({ message: "This message has nothing to send.", retryable: false });
   const ids: string[] = [];
-  for (const message of messages) {
+  for (const [index, message] of messages.entries()) {
     try {
       ids.push(
-        await postSendApi(context, target.token, target.pageId, {
-          recipient: { id: outbound.recipientId },
-          messaging_type: window.messagingType,
-          ...(window.messagingType === "MESSAGE_TAG" ? { tag: window.tag } : {}),
-          message,
-        }),
+        await sendPartOnce(outbound, index, () =>
+          postSendApi(
+            context,
+            target.token,
+            target.pageId,
+            {
+              recipient: { id: outbound.recipientId },
+              messaging_type: window.messagingType,
+              ...(window.messagingType === "MESSAGE_TAG" ? { tag: window.tag } : {}),
+              message,
+            },
+            target.host,
+          ),
+        ),
       );
     } catch (error) {
       if (ids.length === 0 || !(error instanceof ChannelSendError)) throw error;
+      // A retryable failure resumes after the delivered parts; a final one tells the agent how far it got.
       throw new ChannelSendError({
         message: `Only part of this message reached ${limits.platformName} (${ids.length} of ${messages.length}): ${error.message}`,
-        retryable: false,
+        retryable: error.retryable,
         code: error.code,
       });
     }

@@ -163,6 +163,8 @@ export type MessagingParseOptions = {
   context: ChannelContext;
   /** The contact's name and picture, looked up once per contact (not for echoes). */
   profileOf: (sourceId: string) => Promise<SenderProfile | undefined>;
+  /** Apps whose echoes are Parley's own sends (default: the Meta app; Instagram Login adds the Instagram app). */
+  ownAppIds?: ReadonlyArray<string | undefined>;
 };
 
 /** Text, media, location, links, stories and quick replies of one message, in Parley's terms. */
@@ -234,14 +236,16 @@ export const parseMessagingEvent = async (payload: unknown, options: MessagingPa
   const { event } = ZMetaEnvelopePayload.parse(payload);
   const { context } = options;
   const at = event.timestamp ? new Date(event.timestamp) : new Date();
-  const ownAppId = context.config.channels.metaAppId;
+  const ownAppIds = new Set(
+    (options.ownAppIds ?? [context.config.channels.metaAppId]).filter((id): id is string => typeof id === "string"),
+  );
 
   if (event.message?.is_deleted) return [{ kind: "delete", externalId: event.message.mid }];
 
   if (event.message) {
     const message = event.message;
     const isEcho = message.is_echo === true;
-    if (isEcho && ownAppId && message.app_id !== undefined && String(message.app_id) === ownAppId) return [];
+    if (isEcho && message.app_id !== undefined && message.app_id !== null && ownAppIds.has(String(message.app_id))) return [];
     const sourceId = isEcho ? event.recipient.id : event.sender.id;
     const profile = isEcho ? undefined : await options.profileOf(sourceId);
     return [

@@ -26,8 +26,11 @@ export const metaHandshake = (request: WebhookRequest, verifyToken: string | und
   return { status: 403, body: { error: { code: "forbidden", message: "The verify token does not match." } } };
 };
 
-export const graphUrl = (config: Pick<Config, "channels">, path: string): string =>
-  `${config.channels.metaGraphUrl}/${config.channels.metaGraphVersion}/${path.replace(/^\/+/, "")}`;
+/** graph.facebook.com for page-linked channels; graph.instagram.com for Instagram Login accounts. */
+export type GraphHost = "facebook" | "instagram";
+
+export const graphUrl = (config: Pick<Config, "channels">, path: string, host: GraphHost = "facebook"): string =>
+  `${host === "instagram" ? config.channels.instagramGraphUrl : config.channels.metaGraphUrl}/${config.channels.metaGraphVersion}/${path.replace(/^\/+/, "")}`;
 
 type GraphError = { message?: string; type?: string; code?: number; error_subcode?: number; error_data?: { details?: string } };
 

@@ -111,3 +111,34 @@ export const downloadBotFile = async (
   }
   return { bytes: response.body, contentType: response.headers.get("content-type") ?? undefined, filePath: file.file_path };
 };
+
+const ZPhotoSize = z.object({ file_id: z.string(), width: z.number().optional(), height: z.number().optional() });
+const ZUserProfilePhotos = z.object({ total_count: z.number().optional(), photos: z.array(z.array(ZPhotoSize)).default([]) });
+
+/** Big enough for any avatar we show, small enough to download quickly. */
+const PROFILE_PHOTO_MAX_PX = 640;
+
+/**
+ * The user's current profile photo (the newest): getUserProfilePhotos names its sizes, the largest
+ * up to 640 px is downloaded. null when the user has none, or hides it from bots.
+ */
+export const downloadProfilePhoto = async (
+  context: Pick<ChannelContext, "config" | "http">,
+  token: string,
+  userId: number,
+): Promise<{ bytes: Buffer; contentType?: string } | null> => {
+  const answer = ZUserProfilePhotos.parse(
+    await callBot(context, token, "getUserProfilePhotos", { json: { user_id: userId, limit: 1 } }),
+  );
+  const sizes = answer.photos[0] ?? [];
+  const fitting = sizes.filter((size) => Math.max(size.width ?? 0, size.height ?? 0) <= PROFILE_PHOTO_MAX_PX);
+  const chosen =
+    fitting.length > 0
+      ? fitting.reduce((best, size) =>
+          (size.width ?? 0) * (size.height ?? 0) > (best.width ?? 0) * (best.height ?? 0) ? size : best,
+        )
+      : sizes.at(-1);
+  if (!chosen) return null;
+  const file = await downloadBotFile(context, token, chosen.file_id);
+  return { bytes: file.bytes, ...(file.contentType ? { contentType: file.contentType } : {}) };
+};

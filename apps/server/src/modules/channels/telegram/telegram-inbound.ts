@@ -1,6 +1,6 @@
 import type { ContentType } from "../../messages/messages.tables.ts";
 import type { ChannelContext, ChannelInbox, InboundMedia, NormalizedEvent, SenderProfile } from "../channel-adapter.ts";
-import { BOT_DOWNLOAD_LIMIT_BYTES, callBot, downloadBotFile } from "./telegram-api.ts";
+import { BOT_DOWNLOAD_LIMIT_BYTES, callBot, downloadBotFile, downloadProfilePhoto } from "./telegram-api.ts";
 import { matchKeyboardChoice, payloadOfCallbackData } from "./telegram-keys.ts";
 import {
   isPrivateChat,
@@ -38,6 +38,17 @@ const profileOf = (user: { first_name?: string | undefined; last_name?: string |
   const profile: SenderProfile = { name: name || (user.username ? `@${user.username}` : null) };
   return profile;
 };
+
+/**
+ * Updates carry names but no picture: the processing job fetches the sender's photo through the
+ * Bot API, only while their contact has none (see applyProfilePicture).
+ */
+const pictureOf = (userId: number, sourceId: string, inbox: ChannelInbox, context: ChannelContext): NormalizedEvent => ({
+  kind: "profile",
+  sourceId,
+  profile: {},
+  picture: { fetch: () => downloadProfilePhoto(context, inbox.secrets.botToken ?? "", userId) },
+});
 
 const megabytes = (bytes: number) => `${Math.ceil(bytes / 1_048_576)} MB`;
 
@@ -167,6 +178,8 @@ const inboundMessage = async (
         : null,
       ...(message.date ? { sentAt: new Date(message.date * 1000) } : {}),
     },
+    // In a private chat the chat id is the user's id.
+    pictureOf(message.from?.id ?? message.chat.id, chatId, inbox, context),
   ];
 };
 
@@ -201,6 +214,7 @@ const callbackAnswer = async (
       content: { postback: { payload, title } },
       replyToExternalId: callback.message ? messageExternalId(chat.id, callback.message.message_id) : null,
     },
+    pictureOf(callback.from.id, String(chat.id), inbox, context),
   ];
 };
 

@@ -1,6 +1,7 @@
 import { type TMessageButton, ZButtonsContent, ZCardsContent, ZContactCardContent, ZLocationContent } from "@parley/shared";
 import { type ChannelContext, type ChannelInbox, ChannelSendError, type NormalizedOutbound } from "../channel-adapter.ts";
 import { fallbackText, splitText } from "../render-fallback.ts";
+import { sendPartOnce } from "../send-parts.ts";
 import { callBot, ZSentMessage } from "./telegram-api.ts";
 import { callbackDataFor, rememberKeyboard } from "./telegram-keys.ts";
 import { messageExternalId } from "./telegram-updates.ts";
@@ -12,6 +13,7 @@ const PHOTO_UPLOAD_MAX_BYTES = 10 * 1024 * 1024;
 
 type Attachment = NormalizedOutbound["attachments"][number];
 type ReplyMarkup = Record<string, unknown>;
+type ReplyParameters = { message_id: number; allow_sending_without_reply: boolean };
 
 /** Which Bot API method shows a file best, by its type. */
 const mediaMethodOf = (attachment: Attachment): { method: string; field: string } => {
@@ -29,6 +31,7 @@ const mediaMethodOf = (attachment: Attachment): { method: string; field: string 
 /**
  * Sends one Parley message as one or more Telegram messages, plain text (no parse_mode, so no
  * character is ever misread as markup). The last Telegram message sent is the one we track.
+ * Each Telegram message is a part: a retry after a failure sends only the parts not yet delivered.
  */
 export const sendTelegramMessage = async (
   outbound: NormalizedOutbound,
@@ -44,22 +47,28 @@ export const sendTelegramMessage = async (
     });
   }
   const chatId = outbound.recipientId;
-  let lastMessageId: number | null = null;
-  // Only the first Telegram message quotes the message this reply answers.
+  let lastExternalId: string | null = null;
+  let nextPart = 0;
+  // Only the first Telegram message quotes the message this reply answers, also when a retry skips it.
   let replyParameters = replyParametersOf(outbound.replyToExternalId, chatId);
-  const takeReply = () => {
-    const current = replyParameters;
+
+  /** Sends the next part (unless an earlier attempt did); `send` gets the quote to add and returns Telegram's message id. */
+  const sendPart = async (send: (reply: ReplyParameters | null) => Promise<number>) => {
+    const reply = replyParameters;
     replyParameters = null;
-    return current;
+    const index = nextPart;
+    nextPart += 1;
+    lastExternalId = await sendPartOnce(outbound, index, async () => messageExternalId(chatId, await send(reply)));
   };
 
-  const call = async (method: string, json: Record<string, unknown>) => {
-    const reply = takeReply();
-    const result = await callBot(context, token, method, {
-      json: { chat_id: chatId, ...json, ...(reply ? { reply_parameters: reply } : {}) },
-    });
-    lastMessageId = ZSentMessage.parse(result).message_id;
-  };
+  const callJson = async (method: string, json: Record<string, unknown>, reply: ReplyParameters | null) =>
+    ZSentMessage.parse(
+      await callBot(context, token, method, {
+        json: { chat_id: chatId, ...json, ...(reply ? { reply_parameters: reply } : {}) },
+      }),
+    ).message_id;
+
+  const call = (method: string, json: Record<string, unknown>) => sendPart((reply) => callJson(method, json, reply));
 
   const sendText = async (text: string, replyMarkup?: ReplyMarkup) => {
     const pieces = splitText(text, TELEGRAM_TEXT_MAX);
@@ -84,17 +93,19 @@ export const sendTelegramMessage = async (
     const { method, field } = mediaMethodOf(attachment);
     // The text rides along as the first file's caption when it fits and nothing structured follows.
     const isCaption = index === 0 && text !== "" && text.length <= CAPTION_MAX && outbound.contentType !== "buttons";
-    const form = new FormData();
-    form.append("chat_id", chatId);
-    form.append(
-      field,
-      new Blob([new Uint8Array(await attachment.read())], { type: attachment.contentType }),
-      attachment.fileName,
-    );
-    if (isCaption) form.append("caption", text);
-    const reply = takeReply();
-    if (reply) form.append("reply_parameters", JSON.stringify(reply));
-    lastMessageId = ZSentMessage.parse(await callBot(context, token, method, { multipart: form })).message_id;
+    const caption = isCaption ? text : null;
+    await sendPart(async (reply) => {
+      const form = new FormData();
+      form.append("chat_id", chatId);
+      form.append(
+        field,
+        new Blob([new Uint8Array(await attachment.read())], { type: attachment.contentType }),
+        attachment.fileName,
+      );
+      if (caption) form.append("caption", caption);
+      if (reply) form.append("reply_parameters", JSON.stringify(reply));
+      return ZSentMessage.parse(await callBot(context, token, method, { multipart: form })).message_id;
+    });
     if (isCaption) text = "";
   }
 
@@ -135,16 +146,18 @@ export const sendTelegramMessage = async (
       for (const card of parsed.data.cards) {
         const caption = [card.title, card.subtitle, card.url].filter(Boolean).join("\n").slice(0, CAPTION_MAX);
         const markup = card.buttons.length > 0 ? { reply_markup: await inlineKeyboard(card.buttons) } : {};
-        if (card.imageUrl) {
-          try {
-            await call("sendPhoto", { photo: card.imageUrl, caption, ...markup });
-            continue;
-          } catch (error) {
-            // Telegram could not fetch the picture: the card still goes, as text.
-            if (!(error instanceof ChannelSendError) || error.retryable || error.code === "channel_auth") throw error;
+        // One part whichever way it goes, so a retry never sends a card twice.
+        await sendPart(async (reply) => {
+          if (card.imageUrl) {
+            try {
+              return await callJson("sendPhoto", { photo: card.imageUrl, caption, ...markup }, reply);
+            } catch (error) {
+              // Telegram could not fetch the picture: the card still goes, as text.
+              if (!(error instanceof ChannelSendError) || error.retryable || error.code === "channel_auth") throw error;
+            }
           }
-        }
-        await call("sendMessage", { text: caption, ...markup });
+          return callJson("sendMessage", { text: caption, ...markup }, reply);
+        });
       }
       break;
     }
@@ -176,13 +189,13 @@ export const sendTelegramMessage = async (
       if (body) await sendText(body);
     }
   }
-  if (lastMessageId === null)
+  if (lastExternalId === null)
     throw new ChannelSendError({ message: "The message is empty; nothing was sent.", retryable: false });
-  return { externalId: messageExternalId(chatId, lastMessageId) };
+  return { externalId: lastExternalId };
 };
 
 /** A reply quotes the Telegram message it answers, when that message is in the same chat. */
-const replyParametersOf = (replyToExternalId: string | null, chatId: string) => {
+const replyParametersOf = (replyToExternalId: string | null, chatId: string): ReplyParameters | null => {
   if (!replyToExternalId) return null;
   const [chat, messageId] = replyToExternalId.split(":");
   if (chat !== chatId || !messageId || !/^\d+$/.test(messageId)) return null;

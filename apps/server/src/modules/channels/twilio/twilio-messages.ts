@@ -10,6 +10,7 @@ import {
 } from "../channel-adapter.ts";
 import { isRetryableStatus } from "../platform-http.ts";
 import { fallbackText, splitText } from "../render-fallback.ts";
+import { sendPartOnce } from "../send-parts.ts";
 import { accountUrl, basicAuth, callTwilio, reasonOfCode, type TwilioCredentials } from "./twilio-api.ts";
 
 /**
@@ -194,19 +195,22 @@ export const sendTwilioMessage = async (
   const requests = pieces.length > 0 ? pieces : [""];
   let lastSid: string | null = null;
   for (const [index, body] of requests.entries()) {
-    const form = new URLSearchParams({ To: outbound.recipientId, From: from });
-    if (body !== "") form.append("Body", body);
-    // Files ride with the first piece, so a picture and its caption arrive together.
-    if (index === 0) for (const attachment of outbound.attachments) form.append("MediaUrl", attachment.url);
-    form.append("StatusCallback", twilioWebhookUrl(context, inbox.id));
-    const created = z.object({ sid: z.string() }).parse(
-      await callTwilio(context, credentials, {
-        method: "POST",
-        url: accountUrl(context, credentials.accountSid, "/Messages"),
-        form,
-      }),
-    );
-    lastSid = created.sid;
+    // Each piece is a part: a retry after a failed piece sends only the pieces not yet accepted.
+    lastSid = await sendPartOnce(outbound, index, async () => {
+      const form = new URLSearchParams({ To: outbound.recipientId, From: from });
+      if (body !== "") form.append("Body", body);
+      // Files ride with the first piece, so a picture and its caption arrive together.
+      if (index === 0) for (const attachment of outbound.attachments) form.append("MediaUrl", attachment.url);
+      form.append("StatusCallback", twilioWebhookUrl(context, inbox.id));
+      const created = z.object({ sid: z.string().min(1) }).parse(
+        await callTwilio(context, credentials, {
+          method: "POST",
+          url: accountUrl(context, credentials.accountSid, "/Messages"),
+          form,
+        }),
+      );
+      return created.sid;
+    });
   }
   if (!lastSid) throw new ChannelSendError({ message: "Twilio did not return a message id.", retryable: true });
   // The last piece's delivery stands for the message: it arrives after the others.

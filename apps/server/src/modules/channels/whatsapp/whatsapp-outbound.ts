@@ -3,6 +3,7 @@ import { z } from "zod";
 import { signedAttachmentUrl } from "../../messages/attachment-urls.ts";
 import { type ChannelContext, type ChannelInbox, ChannelSendError, type NormalizedOutbound } from "../channel-adapter.ts";
 import { fallbackText, splitText } from "../render-fallback.ts";
+import { sendPartOnce } from "../send-parts.ts";
 import {
   accessTokenOf,
   callGraph,
@@ -318,7 +319,8 @@ const sendBody = async (
 
 /**
  * Sends the message as one or more WhatsApp messages; the last one's id is kept, since WhatsApp
- * reports statuses per message and the last read implies the others were seen.
+ * reports statuses per message and the last read implies the others were seen. Each is a part: a
+ * retry sends (and uploads) only what an earlier attempt did not deliver.
  */
 export const sendWhatsApp = async (
   outbound: NormalizedOutbound,
@@ -332,15 +334,15 @@ export const sendWhatsApp = async (
   if (plan.length === 0) throw new ChannelSendError({ message: "There is nothing to send.", retryable: false });
   let externalId = "";
   for (const [index, pending] of plan.entries()) {
-    let body: WhatsAppBody;
-    if ("upload" in pending) {
+    externalId = await sendPartOnce(outbound, index, async () => {
+      if (!("upload" in pending)) return sendBody(context, inbox, outbound, pending.body, index === 0);
       const { upload, kind, caption } = pending;
       const mediaId = await uploadMedia(context, inbox, {
         fileName: upload.fileName,
         contentType: upload.contentType,
         bytes: await upload.read(),
       });
-      body = {
+      const body: WhatsAppBody = {
         type: kind,
         [kind]: {
           id: mediaId,
@@ -348,8 +350,8 @@ export const sendWhatsApp = async (
           ...(kind === "document" ? { filename: upload.fileName } : {}),
         },
       };
-    } else body = pending.body;
-    externalId = await sendBody(context, inbox, outbound, body, index === 0);
+      return sendBody(context, inbox, outbound, body, index === 0);
+    });
   }
   return { externalId };
 };

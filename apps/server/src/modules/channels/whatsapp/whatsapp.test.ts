@@ -30,6 +30,8 @@ const outbound = (overrides: Partial<NormalizedOutbound>): NormalizedOutbound =>
   conversation: { id: "0190f5a2-7c1e-7000-8000-000000000002", number: 1, subject: null },
   threadExternalIds: [],
   sender: { type: "agent", name: "Ada" },
+  partsAlreadySent: [],
+  onPartSent: async () => {},
   ...overrides,
 });
 

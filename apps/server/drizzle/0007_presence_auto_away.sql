@@ -1,0 +1,1 @@
+ALTER TABLE "agent_presence" ADD COLUMN "is_auto_away" boolean DEFAULT false NOT NULL;
