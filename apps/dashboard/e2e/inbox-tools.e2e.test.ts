@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { io, type Socket } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { launchBrowser, screenshotFolder } from "../../../test-support/browser.ts";
-import { type ParleyServer, startParleyServer } from "../../../test-support/parley-server.ts";
+import { callApi, type ParleyServer, startParleyServer } from "../../../test-support/parley-server.ts";
 import { en } from "../src/i18n/locales/en";
 
 let screenshotDir = "";
@@ -55,18 +55,7 @@ describe("the inbox's tools: history, message actions, attachments, bulk actions
   const visitorReceived: VisitorEvent[] = [];
   const pageErrors: string[] = [];
 
-  const api = async (method: string, url: string, body?: unknown, token = ownerToken) => {
-    const response = await fetch(`${server.baseUrl}/api/v1${url}`, {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json: Json = await response.json().catch(() => ({}));
-    return { status: response.status, json };
-  };
+  const api = (method: string, url: string, body?: unknown, token = ownerToken) => callApi(server, { method, url, body, token });
   const itemsOf = (json: Json): Json[] => (Array.isArray(json.items) ? json.items : []);
 
   /** A new visitor on the website inbox, connected to the widget socket, who writes one message. */

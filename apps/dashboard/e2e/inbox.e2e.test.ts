@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { io, type Socket } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { launchBrowser, screenshotFolder } from "../../../test-support/browser.ts";
-import { type ParleyServer, startParleyServer } from "../../../test-support/parley-server.ts";
+import { callApi, type ParleyServer, startParleyServer } from "../../../test-support/parley-server.ts";
 import { ar } from "../src/i18n/locales/ar";
 import { en } from "../src/i18n/locales/en";
 
@@ -61,18 +61,7 @@ describe("the inbox: a visitor's conversation answered live by an agent", () => 
   const visitorReceived: VisitorMessage[] = [];
   const pageErrors: string[] = [];
 
-  const api = async (method: string, url: string, body?: unknown, token = ownerToken) => {
-    const response = await fetch(`${server.baseUrl}/api/v1${url}`, {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json: Json = await response.json().catch(() => ({}));
-    return { status: response.status, json };
-  };
+  const api = (method: string, url: string, body?: unknown, token = ownerToken) => callApi(server, { method, url, body, token });
 
   const visitorEmit = (event: string, payload: unknown): Promise<{ ok: boolean; data?: unknown }> => {
     if (!visitor) throw new Error("the visitor is not connected");

@@ -574,7 +574,7 @@ describe("settings screens: an admin sets up the workspace", () => {
 
       await page.getByRole("combobox", { name: s.profile.language }).click();
       await page.getByRole("option", { name: LANGUAGE_NAMES.ar }).click();
-      await page.getByRole("heading", { name: ar.settings.profile.pageTitle }).waitFor();
+      await page.getByRole("heading", { name: ar.settings.profile.pageTitle, exact: true }).waitFor();
       expect(await page.evaluate(() => document.documentElement.dir)).toBe("rtl");
       await page
         .getByRole("navigation", { name: ar.settings.nav.label })
@@ -589,7 +589,7 @@ describe("settings screens: an admin sets up the workspace", () => {
         .click();
       await page.getByRole("combobox", { name: ar.settings.profile.language }).click();
       await page.getByRole("option", { name: LANGUAGE_NAMES.en }).click();
-      await page.getByRole("heading", { name: s.profile.pageTitle }).waitFor();
+      await page.getByRole("heading", { name: s.profile.pageTitle, exact: true }).waitFor();
       expect(await page.evaluate(() => document.documentElement.dir)).toBe("ltr");
       expect(pageErrors).toEqual([]);
     },

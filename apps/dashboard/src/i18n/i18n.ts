@@ -1,9 +1,10 @@
+import { LANGUAGE_CODES, type TLanguageCode } from "@parley/shared";
 import i18next from "i18next";
 import { initReactI18next } from "react-i18next";
 import { en, type Translation } from "./locales/en";
 
-/** The dashboard's languages (the widget's too), each named in itself in the language menus. */
-export const LANGUAGE_NAMES = {
+/** The dashboard's languages (the widget's too, codes in @parley/shared), each named in itself in the language menus. */
+export const LANGUAGE_NAMES: Readonly<Record<TLanguageCode, string>> = {
   en: "English",
   ar: "العربية",
   de: "Deutsch",
@@ -27,14 +28,15 @@ export const LANGUAGE_NAMES = {
   ur: "اردو",
   "zh-CN": "简体中文",
   "zh-TW": "繁體中文",
-} as const;
-export type Language = keyof typeof LANGUAGE_NAMES;
-export const LANGUAGES = Object.keys(LANGUAGE_NAMES) as Language[];
+};
+export type Language = TLanguageCode;
+export const LANGUAGES: readonly Language[] = LANGUAGE_CODES;
 const RIGHT_TO_LEFT: ReadonlySet<Language> = new Set(["ar", "he", "fa", "ur"]);
 
 /** Every locale but English (bundled) is its own chunk, downloaded when first used. */
 const LOCALE_MODULES = import.meta.glob<{ default: Translation }>(["./locales/*.ts", "!./locales/en.ts"]);
 
+/** A first-paint cache only: once signed in, the member's server-side preference wins. */
 const STORAGE_KEY = "parley.language";
 
 export const isLanguage = (value: unknown): value is Language => LANGUAGES.some((language) => language === value);
@@ -88,6 +90,7 @@ const loadLanguage = async (language: Language): Promise<void> => {
   i18next.addResourceBundle(language, "translation", (await load()).default);
 };
 
+/** Switches this tab (and this browser's cache); saving it for the member is `useLanguage`'s job. */
 export const changeLanguage = async (language: Language): Promise<void> => {
   storeLanguage(language);
   await loadLanguage(language);

@@ -28,7 +28,7 @@ export const ar: Translation = {
     email_taken: "يوجد حساب بهذا البريد الإلكتروني بالفعل. سجّل الدخول بدلًا من ذلك.",
     payload_too_large: "هذا أكبر مما يقبله الخادم.",
     uri_too_long: "هذا الطلب أطول مما يقبله الخادم.",
-    unsupported_media_type: "تعذّر على الخادم قراءة هذا الطلب.",
+    unsupported_media_type: "هذا النوع من الملفات غير مقبول.",
     rate_limited: "محاولات كثيرة جدًا. انتظر دقيقة ثم حاول مرة أخرى.",
     internal_error: "حدث خطأ في الخادم. حاول مرة أخرى بعد قليل.",
     service_unavailable: "Parley قيد التشغيل أو مشغول. حاول مرة أخرى بعد قليل.",

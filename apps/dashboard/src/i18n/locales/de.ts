@@ -30,7 +30,7 @@ export const de: Translation = {
     email_taken: "Es gibt bereits ein Konto mit dieser E-Mail-Adresse. Melden Sie sich stattdessen an.",
     payload_too_large: "Das ist größer, als der Server annimmt.",
     uri_too_long: "Diese Anfrage ist länger, als der Server annimmt.",
-    unsupported_media_type: "Der Server konnte diese Anfrage nicht lesen.",
+    unsupported_media_type: "Diese Dateiart wird nicht angenommen.",
     rate_limited: "Zu viele Versuche. Warten Sie eine Minute und versuchen Sie es erneut.",
     internal_error: "Auf dem Server ist ein Fehler aufgetreten. Versuchen Sie es gleich noch einmal.",
     service_unavailable: "Parley startet gerade oder ist ausgelastet. Versuchen Sie es gleich noch einmal.",

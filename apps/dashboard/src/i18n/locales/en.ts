@@ -27,7 +27,7 @@ export const en = {
     email_taken: "An account with this email already exists. Sign in instead.",
     payload_too_large: "This is larger than the server accepts.",
     uri_too_long: "This request is longer than the server accepts.",
-    unsupported_media_type: "The server could not read this request.",
+    unsupported_media_type: "This kind of file is not accepted.",
     rate_limited: "Too many attempts. Wait a minute and try again.",
     internal_error: "Something went wrong on the server. Try again in a moment.",
     service_unavailable: "Parley is starting or busy. Try again in a moment.",

@@ -28,7 +28,7 @@ export const es: Translation = {
     email_taken: "Ya existe una cuenta con este correo. Inicia sesión en su lugar.",
     payload_too_large: "Esto supera el tamaño que acepta el servidor.",
     uri_too_long: "Esta solicitud supera la longitud que acepta el servidor.",
-    unsupported_media_type: "El servidor no pudo leer esta solicitud.",
+    unsupported_media_type: "Este tipo de archivo no se acepta.",
     rate_limited: "Demasiados intentos. Espera un minuto e inténtalo de nuevo.",
     internal_error: "Algo ha fallado en el servidor. Inténtalo de nuevo en un momento.",
     service_unavailable: "Parley se está iniciando o está ocupado. Inténtalo de nuevo en un momento.",

@@ -29,7 +29,7 @@ export const fr: Translation = {
     email_taken: "Un compte existe déjà avec cet e-mail. Connectez-vous plutôt.",
     payload_too_large: "C’est plus volumineux que ce que le serveur accepte.",
     uri_too_long: "Cette requête est plus longue que ce que le serveur accepte.",
-    unsupported_media_type: "Le serveur n’a pas pu lire cette requête.",
+    unsupported_media_type: "Ce type de fichier n’est pas accepté.",
     rate_limited: "Trop de tentatives. Patientez une minute et réessayez.",
     internal_error: "Une erreur s’est produite sur le serveur. Réessayez dans un instant.",
     service_unavailable: "Parley est en cours de démarrage ou occupé. Réessayez dans un instant.",

@@ -28,7 +28,7 @@ export const he: Translation = {
     email_taken: "כבר קיים חשבון עם כתובת האימייל הזו. אפשר להתחבר במקום זאת.",
     payload_too_large: "זה גדול יותר ממה שהשרת מקבל.",
     uri_too_long: "הבקשה ארוכה יותר ממה שהשרת מקבל.",
-    unsupported_media_type: "השרת לא הצליח לקרוא את הבקשה הזו.",
+    unsupported_media_type: "סוג קובץ זה אינו מתקבל.",
     rate_limited: "יותר מדי ניסיונות. יש להמתין דקה ולנסות שוב.",
     internal_error: "משהו השתבש בשרת. אפשר לנסות שוב בעוד רגע.",
     service_unavailable: "Parley בתהליך הפעלה או עמוס. אפשר לנסות שוב בעוד רגע.",

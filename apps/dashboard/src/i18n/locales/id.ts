@@ -28,7 +28,7 @@ export const id: Translation = {
     email_taken: "Akun dengan email ini sudah ada. Silakan masuk.",
     payload_too_large: "Ukurannya melebihi batas yang diterima server.",
     uri_too_long: "Permintaan ini lebih panjang dari batas yang diterima server.",
-    unsupported_media_type: "Server tidak dapat membaca permintaan ini.",
+    unsupported_media_type: "Jenis file ini tidak diterima.",
     rate_limited: "Terlalu banyak percobaan. Tunggu sebentar dan coba lagi.",
     internal_error: "Terjadi kesalahan di server. Coba lagi sebentar lagi.",
     service_unavailable: "Parley sedang dimulai atau sibuk. Coba lagi sebentar lagi.",

@@ -28,7 +28,7 @@ export const it: Translation = {
     email_taken: "Esiste già un account con questa email. Accedi.",
     payload_too_large: "È più grande di quanto il server accetti.",
     uri_too_long: "Questa richiesta è più lunga di quanto il server accetti.",
-    unsupported_media_type: "Il server non è riuscito a leggere questa richiesta.",
+    unsupported_media_type: "Questo tipo di file non è accettato.",
     rate_limited: "Troppi tentativi. Attendi un minuto e riprova.",
     internal_error: "Si è verificato un errore sul server. Riprova tra poco.",
     service_unavailable: "Parley si sta avviando o è occupato. Riprova tra poco.",

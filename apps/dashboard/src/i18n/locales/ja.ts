@@ -29,7 +29,7 @@ export const ja: Translation = {
     email_taken: "このメールアドレスのアカウントは既に存在します。ログインしてください。",
     payload_too_large: "サーバーが受け付けられるサイズを超えています。",
     uri_too_long: "このリクエストはサーバーが受け付けられる長さを超えています。",
-    unsupported_media_type: "サーバーはこのリクエストを読み取れませんでした。",
+    unsupported_media_type: "この種類のファイルは受け付けられません。",
     rate_limited: "試行回数が多すぎます。1分ほど待ってから、もう一度お試しください。",
     internal_error: "サーバーでエラーが発生しました。しばらくしてから、もう一度お試しください。",
     service_unavailable: "Parley は起動中か混雑しています。しばらくしてから、もう一度お試しください。",

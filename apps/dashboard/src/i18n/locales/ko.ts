@@ -28,7 +28,7 @@ export const ko: Translation = {
     email_taken: "이 이메일을 사용하는 계정이 이미 있습니다. 대신 로그인하세요.",
     payload_too_large: "서버에서 허용하는 크기보다 큽니다.",
     uri_too_long: "서버에서 허용하는 길이보다 긴 요청입니다.",
-    unsupported_media_type: "서버가 이 요청을 읽을 수 없습니다.",
+    unsupported_media_type: "이 형식의 파일은 허용되지 않습니다.",
     rate_limited: "시도 횟수가 너무 많습니다. 1분 후에 다시 시도하세요.",
     internal_error: "서버에 문제가 발생했습니다. 잠시 후 다시 시도하세요.",
     service_unavailable: "Parley가 시작 중이거나 사용량이 많습니다. 잠시 후 다시 시도하세요.",

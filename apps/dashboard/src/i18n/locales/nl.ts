@@ -29,7 +29,7 @@ export const nl: Translation = {
     email_taken: "Er bestaat al een account met dit e-mailadres. Log in plaats daarvan in.",
     payload_too_large: "Dit is groter dan de server accepteert.",
     uri_too_long: "Dit verzoek is langer dan de server accepteert.",
-    unsupported_media_type: "De server kon dit verzoek niet lezen.",
+    unsupported_media_type: "Dit soort bestand wordt niet geaccepteerd.",
     rate_limited: "Te veel pogingen. Wacht een minuut en probeer het opnieuw.",
     internal_error: "Er ging iets mis op de server. Probeer het zo opnieuw.",
     service_unavailable: "Parley start op of is bezet. Probeer het zo opnieuw.",

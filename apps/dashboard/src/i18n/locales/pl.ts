@@ -28,7 +28,7 @@ export const pl: Translation = {
     email_taken: "Konto z tym adresem e-mail już istnieje. Zaloguj się zamiast tego.",
     payload_too_large: "To jest większe, niż akceptuje serwer.",
     uri_too_long: "To żądanie jest dłuższe, niż akceptuje serwer.",
-    unsupported_media_type: "Serwer nie mógł odczytać tego żądania.",
+    unsupported_media_type: "Ten rodzaj pliku nie jest akceptowany.",
     rate_limited: "Zbyt wiele prób. Odczekaj minutę i spróbuj ponownie.",
     internal_error: "Na serwerze coś poszło nie tak. Spróbuj ponownie za chwilę.",
     service_unavailable: "Parley się uruchamia lub jest zajęty. Spróbuj ponownie za chwilę.",

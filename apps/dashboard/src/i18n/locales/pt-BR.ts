@@ -28,7 +28,7 @@ export const ptBR: Translation = {
     email_taken: "Já existe uma conta com este e-mail. Entre com ela.",
     payload_too_large: "Isto é maior do que o servidor aceita.",
     uri_too_long: "Esta solicitação é mais longa do que o servidor aceita.",
-    unsupported_media_type: "O servidor não conseguiu ler esta solicitação.",
+    unsupported_media_type: "Este tipo de arquivo não é aceito.",
     rate_limited: "Tentativas demais. Aguarde um minuto e tente novamente.",
     internal_error: "Algo deu errado no servidor. Tente novamente em instantes.",
     service_unavailable: "O Parley está iniciando ou ocupado. Tente novamente em instantes.",

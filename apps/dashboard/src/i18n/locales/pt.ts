@@ -29,7 +29,7 @@ export const pt: Translation = {
     email_taken: "Já existe uma conta com este e-mail. Inicie sessão com ela.",
     payload_too_large: "Isto é maior do que o servidor aceita.",
     uri_too_long: "Este pedido é mais longo do que o servidor aceita.",
-    unsupported_media_type: "O servidor não conseguiu ler este pedido.",
+    unsupported_media_type: "Este tipo de ficheiro não é aceite.",
     rate_limited: "Demasiadas tentativas. Aguarde um minuto e tente novamente.",
     internal_error: "Ocorreu um erro no servidor. Tente novamente daqui a pouco.",
     service_unavailable: "O Parley está a iniciar ou ocupado. Tente novamente daqui a pouco.",

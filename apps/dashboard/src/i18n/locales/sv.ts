@@ -28,7 +28,7 @@ export const sv: Translation = {
     email_taken: "Det finns redan ett konto med den här e-postadressen. Logga in i stället.",
     payload_too_large: "Det här är större än servern tar emot.",
     uri_too_long: "Den här begäran är längre än servern tar emot.",
-    unsupported_media_type: "Servern kunde inte läsa den här begäran.",
+    unsupported_media_type: "Den här filtypen accepteras inte.",
     rate_limited: "För många försök. Vänta en minut och försök igen.",
     internal_error: "Något gick fel på servern. Försök igen om en stund.",
     service_unavailable: "Parley startar eller är upptaget. Försök igen om en stund.",

@@ -28,7 +28,7 @@ export const tr: Translation = {
     email_taken: "Bu e-postayla bir hesap zaten var. Bunun yerine giriş yapın.",
     payload_too_large: "Bu, sunucunun kabul ettiğinden daha büyük.",
     uri_too_long: "Bu istek, sunucunun kabul ettiğinden daha uzun.",
-    unsupported_media_type: "Sunucu bu isteği okuyamadı.",
+    unsupported_media_type: "Bu dosya türü kabul edilmiyor.",
     rate_limited: "Çok fazla deneme yapıldı. Bir dakika bekleyip tekrar deneyin.",
     internal_error: "Sunucuda bir sorun oluştu. Biraz sonra tekrar deneyin.",
     service_unavailable: "Parley başlatılıyor veya meşgul. Biraz sonra tekrar deneyin.",

@@ -28,7 +28,7 @@ export const zhCN: Translation = {
     email_taken: "使用此电子邮件的账号已存在。请直接登录。",
     payload_too_large: "内容超出了服务器允许的大小。",
     uri_too_long: "请求长度超出了服务器允许的范围。",
-    unsupported_media_type: "服务器无法读取此请求。",
+    unsupported_media_type: "不接受此类文件。",
     rate_limited: "尝试次数过多。请等待一分钟后重试。",
     internal_error: "服务器出现问题。请稍后重试。",
     service_unavailable: "Parley 正在启动或繁忙。请稍后重试。",

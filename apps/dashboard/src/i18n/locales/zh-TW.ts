@@ -28,7 +28,7 @@ export const zhTW: Translation = {
     email_taken: "已有帳號使用此電子郵件。請直接登入。",
     payload_too_large: "內容超過伺服器可接受的大小。",
     uri_too_long: "此要求超過伺服器可接受的長度。",
-    unsupported_media_type: "伺服器無法讀取此要求。",
+    unsupported_media_type: "不接受此類檔案。",
     rate_limited: "嘗試次數過多。請稍候一分鐘再試一次。",
     internal_error: "伺服器發生問題。請稍後再試一次。",
     service_unavailable: "Parley 正在啟動或忙碌中。請稍後再試一次。",

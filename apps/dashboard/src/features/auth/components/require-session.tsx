@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { Navigate, Outlet, useLocation } from "react-router";
 import { FullPageLoader } from "../../../components/full-page-loader";
 import { QueryErrorAlert } from "../../../components/query-error-alert";
+import { PreferencesSync } from "../../preferences/components/preferences-sync";
 import { useMe } from "../hooks/use-me";
 import { SessionContext } from "../hooks/use-session";
 
@@ -44,6 +45,7 @@ export const RequireSession = () => {
   }
   return (
     <SessionContext value={me.data}>
+      <PreferencesSync />
       {me.data.restriction === null ? <Outlet /> : <RestrictedSessionPage restriction={me.data.restriction} />}
     </SessionContext>
   );

@@ -61,6 +61,8 @@ export const ContactVisits = ({ contactId }: { contactId: string }) => {
         </Group>
       )}
       <Fact label={t("contacts.visitor.location")} value={describeLocation(latest)} />
+      {/* The browser's own zone is the better guess (VPNs, travel); GeoIP's, from the city's coordinates, fills in. */}
+      <Fact label={t("settings.general.timezone")} value={latest.timezone ?? latest.location.timezone} />
       <Fact label={t("contacts.visitor.device")} value={describeDevice(latest)} />
       <Fact label={t("contacts.visitor.timeOnSite")} value={formatElapsed(latest.startedAt, now, i18n.language)} />
       <Fact label={t("contacts.visitor.referrer")} value={latest.referrer} />

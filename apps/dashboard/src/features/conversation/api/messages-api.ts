@@ -84,10 +84,13 @@ export const uploadAttachment = async (file: File): Promise<ReturnType<typeof ZA
   return parsed.data;
 };
 
-const upsertInto = (items: TMessage[], message: TMessage): TMessage[] => {
+const upsertInto = (items: TMessage[], message: TMessage, isNew: boolean): TMessage[] => {
   const index = items.findIndex(
     (item) => item.id === message.id || (message.clientId !== null && item.clientId === message.clientId),
   );
+  // A creation (the sender's ack, message.created) is a message's first state: it never overwrites a
+  // stored copy that an update already reached — a refused delivery can outrun the sender's ack.
+  if (index >= 0 && isNew && items[index]?.id === message.id) return items;
   if (index >= 0) return items.map((item, position) => (position === index ? message : item));
   // Commit order is seq order; a late event slots in where its seq belongs.
   const position = items.findIndex((item) => item.seq > message.seq);
@@ -98,8 +101,8 @@ const upsertInto = (items: TMessage[], message: TMessage): TMessage[] => {
 /**
  * A stored message into every cached history window of its conversation: replaced where it is
  * shown already. A new one is added to windows that reach the live end (not to one opened on
- * older history); a change to a message outside every window (a receipt on an old message) is
- * left for when that part of the history loads.
+ * older history), and so is a change to a message newer than all they show; a change to an older
+ * message outside every window (a receipt on an old message) is left for when that part loads.
  */
 export const applyMessage = (queryClient: QueryClient, message: TMessage, options: { isNew: boolean }): void => {
   for (const [key, data] of queryClient.getQueriesData<MessageHistory>({ queryKey: messageKeys.all(message.conversationId) })) {
@@ -111,10 +114,15 @@ export const applyMessage = (queryClient: QueryClient, message: TMessage, option
     const lastPage = data.pages[lastIndex];
     const firstPage = data.pages[0];
     const oldestShownSeq = firstPage?.items[0]?.seq;
+    const newestShownSeq = lastPage?.items.at(-1)?.seq;
+    const isLiveWindow = !lastPage?.hasNewer;
+    // An update to a message newer than everything a live window shows is one whose creation has not
+    // arrived yet (a refused delivery can outrun the sender's ack): it goes in as if created.
     const belongsInWindow =
-      options.isNew &&
-      !lastPage?.hasNewer &&
-      (oldestShownSeq === undefined || message.seq > oldestShownSeq || !firstPage?.hasOlder);
+      isLiveWindow &&
+      (options.isNew
+        ? oldestShownSeq === undefined || message.seq > oldestShownSeq || !firstPage?.hasOlder
+        : newestShownSeq !== undefined && message.seq > newestShownSeq);
     if (!isShown && !belongsInWindow) continue;
     queryClient.setQueryData<MessageHistory>(key, {
       ...data,
@@ -122,7 +130,7 @@ export const applyMessage = (queryClient: QueryClient, message: TMessage, option
         const hasIt = page.items.some(
           (item) => item.id === message.id || (message.clientId !== null && item.clientId === message.clientId),
         );
-        if (hasIt || (!isShown && index === lastIndex)) return { ...page, items: upsertInto(page.items, message) };
+        if (hasIt || (!isShown && index === lastIndex)) return { ...page, items: upsertInto(page.items, message, options.isNew) };
         return page;
       }),
     });

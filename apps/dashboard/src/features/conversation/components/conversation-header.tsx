@@ -5,6 +5,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { IconChevronDown } from "../../../components/icons";
+import { MemberAvatar } from "../../../components/member-avatar";
 import { useErrorMessage } from "../../../lib/use-error-message";
 import { useHasPermission } from "../../auth/hooks/use-permissions";
 import { applyContact, setContactBlocked } from "../../contacts/api/contacts-api";
@@ -41,7 +42,8 @@ export const ConversationHeader = ({ conversation, isContactPanelOpen, onToggleC
   const hasPermission = useHasPermission();
   const describeError = useErrorMessage();
   const queryClient = useQueryClient();
-  const { nameOf } = useAgents();
+  const { agentOf } = useAgents();
+  const assignee = agentOf(conversation.assigneeId);
   const [dialog, setDialog] = useState<"assign" | "transcript" | "close" | "block" | null>(null);
   const name = contactLabel(conversation.contact) ?? t("inbox.anonymousContact");
 
@@ -105,10 +107,13 @@ export const ConversationHeader = ({ conversation, isContactPanelOpen, onToggleC
                 {t(`conversation.status.${conversation.status}`)}
               </Badge>
             </Group>
-            <Text size="xs" c="dimmed" lineClamp={1}>
-              {`#${conversation.number} · ${conversation.inbox.name} · `}
-              <span data-testid="conversation-assignee">{nameOf(conversation.assigneeId) ?? t("inbox.list.unassigned")}</span>
-            </Text>
+            <Group gap={4} wrap="nowrap">
+              {assignee && <MemberAvatar name={assignee.name} avatarUrl={assignee.avatarUrl} size={16} />}
+              <Text size="xs" c="dimmed" lineClamp={1}>
+                {`#${conversation.number} · ${conversation.inbox.name} · `}
+                <span data-testid="conversation-assignee">{assignee?.name ?? t("inbox.list.unassigned")}</span>
+              </Text>
+            </Group>
           </Stack>
           <Tooltip label={isContactPanelOpen ? t("contacts.panel.hide") : t("contacts.panel.show")}>
             <ActionIcon

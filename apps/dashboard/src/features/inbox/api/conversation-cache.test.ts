@@ -168,6 +168,27 @@ describe("message history windows in the cache", () => {
     expect(seqsOf(queryClient, null)).toEqual([10, 11, 12]);
   });
 
+  it("keeps a refused delivery that arrived before the sender's ack: a creation never overwrites an update", () => {
+    const queryClient = new QueryClient();
+    // The sender's copy waits in the outbox, not in the history, until the ack.
+    seedHistory(queryClient, null, { items: [message(10)], hasOlder: false, hasNewer: false });
+    const failed = message(12, { clientId: "c-2", deliveryStatus: "failed", deliveryError: "customer unknown" });
+    applyMessage(queryClient, failed, { isNew: false });
+    // The ack and message.created carry the message as it was stored, before the send job ran.
+    applyMessage(queryClient, message(12, { clientId: "c-2" }), { isNew: true });
+    const shown = queryClient.getQueryData<MessageHistory>(messageKeys.history("30000000-0000-4000-8000-000000000001", null));
+    expect(shown?.pages[0]?.items.map((item) => [item.seq, item.deliveryStatus])).toEqual([
+      [10, "sent"],
+      [12, "failed"],
+    ]);
+    // A later update (the retry) still applies.
+    applyMessage(queryClient, message(12, { clientId: "c-2", deliveryStatus: "sent" }), { isNew: false });
+    expect(
+      queryClient.getQueryData<MessageHistory>(messageKeys.history("30000000-0000-4000-8000-000000000001", null))?.pages[0]
+        ?.items[1]?.deliveryStatus,
+    ).toBe("sent");
+  });
+
   it("leaves a window opened on old history alone, and ignores changes to messages it does not show", () => {
     const queryClient = new QueryClient();
     const around = message(3);

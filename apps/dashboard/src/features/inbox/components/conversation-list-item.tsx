@@ -2,6 +2,7 @@ import { Avatar, Badge, Box, Checkbox, Group, Stack, Text, Tooltip, UnstyledButt
 import type { TConversation } from "@parley/shared";
 import { memo } from "react";
 import { useTranslation } from "react-i18next";
+import { MemberAvatar } from "../../../components/member-avatar";
 import { contactLabel, formatElapsed, initialsOf } from "../lib/format";
 import { ChannelIcon } from "./channel-icon";
 import classes from "./inbox.module.css";
@@ -24,14 +25,14 @@ type Props = {
   isActive: boolean;
   isSelected: boolean;
   canSelect: boolean;
-  assigneeName: string | null;
+  assignee: { name: string; avatarUrl: string | null } | null;
   now: number;
   onOpen: (id: string) => void;
   onToggleSelected: (id: string) => void;
 };
 
 export const ConversationListItem = memo(
-  ({ conversation, isActive, isSelected, canSelect, assigneeName, now, onOpen, onToggleSelected }: Props) => {
+  ({ conversation, isActive, isSelected, canSelect, assignee, now, onOpen, onToggleSelected }: Props) => {
     const { t, i18n } = useTranslation();
     const name = contactLabel(conversation.contact) ?? t("inbox.anonymousContact");
     const isUnread = conversation.unreadCount > 0;
@@ -90,8 +91,9 @@ export const ConversationListItem = memo(
                     : t("inbox.list.noPreview", { number: conversation.number, inbox: conversation.inbox.name }))}
               </Text>
               <Group gap={6} wrap="nowrap">
+                {assignee && <MemberAvatar name={assignee.name} avatarUrl={assignee.avatarUrl} size={16} />}
                 <Text size="xs" c="dimmed" truncate="end" style={{ flex: 1 }}>
-                  {`#${conversation.number} · ${assigneeName ?? t("inbox.list.unassigned")}`}
+                  {`#${conversation.number} · ${assignee?.name ?? t("inbox.list.unassigned")}`}
                 </Text>
                 {conversation.waitingSince && (
                   <Tooltip label={t("inbox.list.waitingHint")}>

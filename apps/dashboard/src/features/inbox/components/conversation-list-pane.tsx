@@ -1,7 +1,9 @@
 import { Box, Button, Checkbox, EmptyState, Group, Loader, ScrollArea, Skeleton, Stack, Text, Title } from "@mantine/core";
+import { notifications } from "@mantine/notifications";
 import type { TConversation } from "@parley/shared";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { useNavigate } from "react-router";
 import { IconInbox } from "../../../components/icons";
 import { QueryErrorAlert } from "../../../components/query-error-alert";
 import { useHasPermission } from "../../auth/hooks/use-permissions";
@@ -9,18 +11,22 @@ import type { ConversationListParams } from "../api/conversations-api";
 import { useConversationList } from "../hooks/use-conversation-list";
 import { useAgents } from "../hooks/use-directory";
 import { useNow } from "../hooks/use-now";
-import type { InboxView } from "../lib/inbox-views";
+import { type InboxView, viewToSegment } from "../lib/inbox-views";
 import type { ListOptions } from "../lib/list-options";
 import { BulkActionsBar } from "./bulk-actions-bar";
 import { ConversationListItem } from "./conversation-list-item";
 import classes from "./inbox.module.css";
 import { ListFilters } from "./list-filters";
+import { SavedViewModal, type SavedViewModalTarget } from "./saved-view-modal";
 import { ViewSelect } from "./view-select";
 
 type Props = {
   title: string;
   activeView: InboxView;
-  params: ConversationListParams;
+  /** Null while the view's own filter is not known yet (a saved view loading) or cannot be (see `unavailable`). */
+  params: ConversationListParams | null;
+  /** Shown instead of the list when the view cannot be listed (a saved view that no longer exists). */
+  unavailable?: ReactNode;
   options: ListOptions;
   onOptionsChange: (options: ListOptions) => void;
   activeConversationId: string | undefined;
@@ -28,6 +34,9 @@ type Props = {
   /** The loaded conversations in order, for next/previous shortcuts. */
   onItemsChange: (items: TConversation[]) => void;
 };
+
+/** The query key of a list that is not fetched (see `params`). */
+const NO_PARAMS: ConversationListParams = { filter: {}, sort: "latest" };
 
 const ListSkeleton = () => (
   <Stack gap={0} aria-busy="true" data-testid="conversation-list-loading">
@@ -47,6 +56,7 @@ export const ConversationListPane = ({
   title,
   activeView,
   params,
+  unavailable,
   options,
   onOptionsChange,
   activeConversationId,
@@ -54,8 +64,10 @@ export const ConversationListPane = ({
   onItemsChange,
 }: Props) => {
   const { t } = useTranslation();
-  const list = useConversationList(params);
-  const { nameOf } = useAgents();
+  const navigate = useNavigate();
+  const list = useConversationList(params ?? NO_PARAMS, params !== null);
+  const [savingView, setSavingView] = useState<SavedViewModalTarget | null>(null);
+  const { agentOf } = useAgents();
   const now = useNow();
   const canBulk = useHasPermission()("conversations.manage");
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
@@ -112,11 +124,16 @@ export const ConversationListPane = ({
           {list.isFetching && !list.isPending && <Loader size="xs" aria-label={t("common.loading")} />}
         </Group>
         <ViewSelect activeView={activeView} />
-        <ListFilters options={options} onChange={onOptionsChange} />
+        <ListFilters
+          options={options}
+          onChange={onOptionsChange}
+          onSaveView={params ? () => setSavingView({ kind: "create", params }) : undefined}
+        />
         {canBulk && <BulkActionsBar selectedIds={[...selected]} onClear={() => setSelected(new Set())} />}
       </Stack>
       <ScrollArea style={{ flex: 1 }} type="auto">
-        {list.isPending && <ListSkeleton />}
+        {unavailable}
+        {unavailable === undefined && list.isPending && <ListSkeleton />}
         {list.isError && !list.isFetchNextPageError && (
           <Box p="sm">
             <QueryErrorAlert
@@ -145,7 +162,7 @@ export const ConversationListPane = ({
                 isActive={conversation.id === activeConversationId}
                 isSelected={selected.has(conversation.id)}
                 canSelect={canBulk}
-                assigneeName={nameOf(conversation.assigneeId)}
+                assignee={agentOf(conversation.assigneeId)}
                 now={now}
                 onOpen={onOpen}
                 onToggleSelected={toggleSelected}
@@ -176,6 +193,14 @@ export const ConversationListPane = ({
           </Text>
         )}
       </ScrollArea>
+      <SavedViewModal
+        target={savingView}
+        onClose={() => setSavingView(null)}
+        onSaved={(view) => {
+          notifications.show({ color: "teal", message: t("inbox.savedViews.created", { name: view.name }) });
+          navigate(`/inbox/${viewToSegment({ kind: "saved", id: view.id })}`);
+        }}
+      />
     </Box>
   );
 };

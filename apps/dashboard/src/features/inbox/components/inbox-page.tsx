@@ -5,17 +5,19 @@ import { useTranslation } from "react-i18next";
 import { useNavigate, useParams, useSearchParams } from "react-router";
 import { IconInbox } from "../../../components/icons";
 import { NotFoundPage } from "../../../components/not-found-page";
+import { QueryErrorAlert } from "../../../components/query-error-alert";
 import { ConversationPane } from "../../conversation/components/conversation-pane";
 import type { ConversationListParams } from "../api/conversations-api";
 import { useInboxes, useTeams } from "../hooks/use-directory";
+import { useSavedViews } from "../hooks/use-saved-views";
 import { useShortcut } from "../hooks/use-shortcut";
 import { type InboxView, parseViewSegment, recallView, rememberView, viewFilter, viewToSegment } from "../lib/inbox-views";
-import { DEFAULT_LIST_OPTIONS, type ListOptions, optionsFilter } from "../lib/list-options";
+import { DEFAULT_LIST_OPTIONS, type ListOptions, optionsFilter, splitSavedFilter } from "../lib/list-options";
 import { ConversationListPane } from "./conversation-list-pane";
 import classes from "./inbox.module.css";
 import { ViewsPane } from "./views-pane";
 
-const useViewTitle = (view: InboxView): string => {
+const useViewTitle = (view: InboxView, savedViewName: string | undefined): string => {
   const { t } = useTranslation();
   const inboxes = useInboxes();
   const teams = useTeams();
@@ -28,8 +30,13 @@ const useViewTitle = (view: InboxView): string => {
       return teams.data?.items.find((team) => team.id === view.id)?.name ?? t("inbox.views.team");
     case "label":
       return view.name;
+    case "saved":
+      return savedViewName ?? t("inbox.savedViews.view");
   }
 };
+
+/** The list's own filters belong to where they were set: built-in views share them, each saved view starts from its own. */
+const optionsScopeOf = (view: InboxView): string => (view.kind === "saved" ? `saved-${view.id}` : "views");
 
 /** `/inbox`, `/inbox/:view` and `/inbox/conversations/:conversationId`: views, the list, the open conversation. */
 export const InboxPage = () => {
@@ -40,18 +47,35 @@ export const InboxPage = () => {
   const jumpToMessageId = searchParams.get("message");
   const parsedView = useMemo(() => parseViewSegment(segment), [segment]);
   const view = useMemo(() => parsedView ?? recallView(), [parsedView]);
-  const [options, setOptions] = useState<ListOptions>(DEFAULT_LIST_OPTIONS);
+  const savedViews = useSavedViews();
+  const savedView = view.kind === "saved" ? savedViews.data?.items.find((item) => item.id === view.id) : undefined;
+  const savedSplit = useMemo(() => (savedView ? splitSavedFilter(savedView.filter, savedView.sort) : null), [savedView]);
+  const [scopedOptions, setScopedOptions] = useState<{ scope: string; options: ListOptions }>({
+    scope: "views",
+    options: DEFAULT_LIST_OPTIONS,
+  });
+  const scope = optionsScopeOf(view);
+  // Opening a saved view applies its filters and sort to the list's controls (once it is known); leaving it resets them.
+  if (scopedOptions.scope !== scope && (view.kind !== "saved" || savedSplit !== null)) {
+    setScopedOptions({ scope, options: savedSplit?.options ?? DEFAULT_LIST_OPTIONS });
+  }
+  const options = scopedOptions.options;
+  const setOptions = useCallback((next: ListOptions) => setScopedOptions((previous) => ({ ...previous, options: next })), []);
   const itemsRef = useRef<TConversation[]>([]);
 
   useEffect(() => {
     if (parsedView) rememberView(parsedView);
   }, [parsedView]);
 
-  const params: ConversationListParams = useMemo(
-    () => ({ filter: { ...optionsFilter(options), ...viewFilter(view) }, sort: options.sort }),
-    [options, view],
-  );
-  const title = useViewTitle(view);
+  const isScopeReady = scopedOptions.scope === scope;
+  const params: ConversationListParams | null = useMemo(() => {
+    if (view.kind === "saved" && savedSplit === null) return null;
+    if (!isScopeReady) return null;
+    const base = savedSplit ? savedSplit.base : viewFilter(view);
+    return { filter: { ...optionsFilter(options), ...base }, sort: options.sort };
+  }, [options, view, savedSplit, isScopeReady]);
+  const isSavedViewMissing = view.kind === "saved" && !savedView && !savedViews.isPending;
+  const title = useViewTitle(view, savedView?.name);
   const openConversation = useCallback((id: string) => navigate(`/inbox/conversations/${id}`), [navigate]);
   const onItemsChange = useCallback((items: TConversation[]) => {
     itemsRef.current = items;
@@ -73,11 +97,35 @@ export const InboxPage = () => {
   return (
     <Box className={classes.layout} data-has-conversation={conversationId ? true : undefined}>
       <title>{`${title} · ${t("app.name")}`}</title>
-      <ViewsPane activeView={view} />
+      <ViewsPane activeView={view} currentParams={params} />
       <ConversationListPane
         title={title}
         activeView={view}
         params={params}
+        unavailable={
+          isSavedViewMissing ? (
+            savedViews.isError ? (
+              <Box p="sm">
+                <QueryErrorAlert
+                  title={t("inbox.savedViews.loadFailed")}
+                  error={savedViews.error}
+                  onRetry={() => void savedViews.refetch()}
+                  isRetrying={savedViews.isRefetching}
+                />
+              </Box>
+            ) : (
+              <EmptyState
+                icon={<IconInbox size={28} />}
+                withIndicatorBackground
+                title={t("inbox.savedViews.missingTitle")}
+                description={t("inbox.savedViews.missingBody")}
+                py="xl"
+                px="md"
+                data-testid="saved-view-missing"
+              />
+            )
+          ) : undefined
+        }
         options={options}
         onOptionsChange={setOptions}
         activeConversationId={conversationId}

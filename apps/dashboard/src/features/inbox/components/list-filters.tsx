@@ -1,12 +1,18 @@
-import { Button, Chip, Group, Menu, Select, Stack, Switch, Text } from "@mantine/core";
+import { ActionIcon, Button, Chip, Group, Menu, Select, Stack, Switch, Text, Tooltip } from "@mantine/core";
 import { CONVERSATION_PRIORITIES, CONVERSATION_SORTS } from "@parley/shared";
 import { useTranslation } from "react-i18next";
 import { IconChevronDown } from "../../../components/icons";
 import { DEFAULT_LIST_OPTIONS, type ListOptions, STATUS_CHOICES } from "../lib/list-options";
+import { IconBookmark } from "./nav-icons";
 
-type Props = { options: ListOptions; onChange: (options: ListOptions) => void };
+type Props = {
+  options: ListOptions;
+  onChange: (options: ListOptions) => void;
+  /** Keeps the view and these filters as a saved view; absent while the list cannot be saved. */
+  onSaveView?: () => void;
+};
 
-export const ListFilters = ({ options, onChange }: Props) => {
+export const ListFilters = ({ options, onChange, onSaveView }: Props) => {
   const { t } = useTranslation();
   const activeFilters = (options.priority.length > 0 ? 1 : 0) + (options.isUnreadOnly ? 1 : 0);
   return (
@@ -80,6 +86,20 @@ export const ListFilters = ({ options, onChange }: Props) => {
           </Stack>
         </Menu.Dropdown>
       </Menu>
+      {onSaveView && (
+        <Tooltip label={t("inbox.savedViews.saveAsView")}>
+          <ActionIcon
+            variant="default"
+            size={30}
+            onClick={onSaveView}
+            aria-label={t("inbox.savedViews.saveAsView")}
+            style={{ flexShrink: 0 }}
+            data-testid="save-as-view"
+          >
+            <IconBookmark size={14} />
+          </ActionIcon>
+        </Tooltip>
+      )}
     </Group>
   );
 };

@@ -26,3 +26,13 @@ const DOTS_PATHS = ["M5 12h.01", "M12 12h.01", "M19 12h.01"] as const;
 export const IconDots = (props: IconProps) => <OutlineIcon paths={DOTS_PATHS} strokeWidth={3} {...props} />;
 const X_PATHS = ["M18 6L6 18", "M6 6l12 12"] as const;
 export const IconX = (props: IconProps) => <OutlineIcon paths={X_PATHS} {...props} />;
+const USERS_PATHS = [
+  "M17 21v-2a4 4 0 0 0-4-4H5a4 4 0 0 0-4 4v2",
+  "M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8z",
+  "M23 21v-2a4 4 0 0 0-3-3.87",
+  "M16 3.13a4 4 0 0 1 0 7.75",
+] as const;
+/** A view or item shared with the whole workspace. */
+export const IconUsers = (props: IconProps) => <OutlineIcon paths={USERS_PATHS} {...props} />;
+const BOOKMARK_PATHS = ["M19 21l-7-5-7 5V5a2 2 0 0 1 2-2h10a2 2 0 0 1 2 2z"] as const;
+export const IconBookmark = (props: IconProps) => <OutlineIcon paths={BOOKMARK_PATHS} {...props} />;

@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 import { useConversationCounts } from "../hooks/use-conversation-list";
 import { useInboxes, useLabels, useTeams } from "../hooks/use-directory";
+import { useSavedViewCounts, useSavedViews } from "../hooks/use-saved-views";
 import { type InboxView, viewToSegment } from "../lib/inbox-views";
 
 /** The views as one menu, for screens too narrow for the views pane. */
@@ -14,6 +15,8 @@ export const ViewSelect = ({ activeView }: { activeView: InboxView }) => {
   const inboxes = useInboxes();
   const teams = useTeams();
   const labels = useLabels();
+  const savedViews = useSavedViews();
+  const savedCounts = useSavedViewCounts();
   const data = [
     {
       group: t("inbox.views.conversations"),
@@ -21,6 +24,13 @@ export const ViewSelect = ({ activeView }: { activeView: InboxView }) => {
         value: view,
         label: counts.data?.[view] ? `${t(`inbox.views.${view}`)} (${counts.data[view]})` : t(`inbox.views.${view}`),
       })),
+    },
+    {
+      group: t("inbox.savedViews.title"),
+      items: (savedViews.data?.items ?? []).map((view) => {
+        const count = savedCounts.data?.[view.id];
+        return { value: viewToSegment({ kind: "saved", id: view.id }), label: count ? `${view.name} (${count})` : view.name };
+      }),
     },
     {
       group: t("inbox.views.inboxes"),

@@ -3,11 +3,13 @@ import { CONVERSATION_VIEWS } from "@parley/shared";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
+import type { ConversationListParams } from "../api/conversations-api";
 import { useConversationCounts } from "../hooks/use-conversation-list";
 import { useInboxes, useLabels, useTeams } from "../hooks/use-directory";
 import { type InboxView, viewToSegment } from "../lib/inbox-views";
 import { ChannelIcon } from "./channel-icon";
 import classes from "./inbox.module.css";
+import { SavedViewsSection } from "./saved-views-section";
 
 const Section = ({ title, children }: { title: string; children: ReactNode }) => (
   <Stack gap={2} component="section" aria-label={title}>
@@ -53,7 +55,14 @@ const ViewLink = ({
   );
 };
 
-export const ViewsPane = ({ activeView }: { activeView: InboxView }) => {
+export const ViewsPane = ({
+  activeView,
+  currentParams,
+}: {
+  activeView: InboxView;
+  /** The list's current filter and sort, for updating a saved view with them. */
+  currentParams: ConversationListParams | null;
+}) => {
   const { t } = useTranslation();
   const counts = useConversationCounts();
   const inboxes = useInboxes();
@@ -72,6 +81,9 @@ export const ViewsPane = ({ activeView }: { activeView: InboxView }) => {
               count={counts.data?.[view]}
             />
           ))}
+        </Section>
+        <Section title={t("inbox.savedViews.title")}>
+          <SavedViewsSection activeView={activeView} currentParams={currentParams} />
         </Section>
         {(inboxes.data?.items.length ?? 0) > 0 && (
           <Section title={t("inbox.views.inboxes")}>

@@ -9,7 +9,7 @@ import {
 } from "../api/conversations-api";
 
 /** A list's pages; socket events keep them current, so they are never considered stale. */
-export const useConversationList = (params: ConversationListParams) =>
+export const useConversationList = (params: ConversationListParams, enabled = true) =>
   useInfiniteQuery<
     TConversationPage,
     Error,
@@ -22,6 +22,7 @@ export const useConversationList = (params: ConversationListParams) =>
     initialPageParam: null,
     getNextPageParam: (lastPage) => lastPage.nextCursor,
     staleTime: Number.POSITIVE_INFINITY,
+    enabled,
   });
 
 export const useConversationCounts = () =>

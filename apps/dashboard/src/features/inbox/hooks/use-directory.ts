@@ -27,5 +27,6 @@ export const useAgents = () => {
   const agents: TAgentPresence[] = useMemo(() => presence.data?.items ?? [], [presence.data]);
   const byId = useMemo(() => new Map(agents.map((agent) => [agent.userId, agent])), [agents]);
   const nameOf = useCallback((userId: string | null) => (userId === null ? null : (byId.get(userId)?.name ?? null)), [byId]);
-  return { agents, nameOf, isPending: presence.isPending };
+  const agentOf = useCallback((userId: string | null) => (userId === null ? null : (byId.get(userId) ?? null)), [byId]);
+  return { agents, nameOf, agentOf, isPending: presence.isPending };
 };

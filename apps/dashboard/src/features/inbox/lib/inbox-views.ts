@@ -1,11 +1,12 @@
 import { CONVERSATION_VIEWS, type TConversationListFilter } from "@parley/shared";
 
-/** A view of the inbox as it appears in the address: a built-in view, or one inbox, team or label. */
+/** A view of the inbox as it appears in the address: a built-in view, one inbox, team or label, or a saved view. */
 export type InboxView =
   | { kind: "view"; view: (typeof CONVERSATION_VIEWS)[number] }
   | { kind: "inbox"; id: string }
   | { kind: "team"; id: string }
-  | { kind: "label"; name: string };
+  | { kind: "label"; name: string }
+  | { kind: "saved"; id: string };
 
 export const DEFAULT_VIEW: InboxView = { kind: "view", view: "mine" };
 
@@ -19,6 +20,8 @@ export const viewToSegment = (view: InboxView): string => {
       return `team-${view.id}`;
     case "label":
       return `label-${encodeURIComponent(view.name)}`;
+    case "saved":
+      return `saved-${view.id}`;
   }
 };
 
@@ -28,6 +31,7 @@ export const parseViewSegment = (segment: string | undefined): InboxView | null 
   if (builtIn) return { kind: "view", view: builtIn };
   if (segment.startsWith("inbox-")) return { kind: "inbox", id: segment.slice("inbox-".length) };
   if (segment.startsWith("team-")) return { kind: "team", id: segment.slice("team-".length) };
+  if (segment.startsWith("saved-")) return { kind: "saved", id: segment.slice("saved-".length) };
   if (segment.startsWith("label-")) {
     try {
       return { kind: "label", name: decodeURIComponent(segment.slice("label-".length)) };
@@ -38,6 +42,7 @@ export const parseViewSegment = (segment: string | undefined): InboxView | null 
   return null;
 };
 
+/** The view's own filter; a saved view's comes from the server (see `splitSavedFilter`), so here it adds nothing. */
 export const viewFilter = (view: InboxView): TConversationListFilter => {
   switch (view.kind) {
     case "view":
@@ -48,6 +53,8 @@ export const viewFilter = (view: InboxView): TConversationListFilter => {
       return { teamId: view.id };
     case "label":
       return { label: view.name };
+    case "saved":
+      return {};
   }
 };
 

@@ -1,71 +1,39 @@
-import { useSyncExternalStore } from "react";
+import {
+  DEFAULT_NOTIFICATION_PREFERENCES,
+  type TNotificationKind,
+  type TNotificationPreferences,
+  type TUpdatePreferencesRequest,
+} from "@parley/shared";
+import { useSession } from "../../auth/hooks/use-session";
+import { useUpdatePreferences } from "../../preferences/api/preferences-api";
 
 /**
- * Which alerts this member wants. The server has no notification-preference API yet, so the
- * choice lives in this browser's storage (per device), keyed by user.
+ * Which alerts this member wants. They are saved on the server (`me.preferences.notifications`),
+ * so they follow the member to every device; the `me` query is the one copy the UI reads.
  */
-export type NotificationPreferences = {
-  sound: boolean;
-  desktop: boolean;
-  newConversation: boolean;
-  newMessage: boolean;
-  mention: boolean;
-  assignment: boolean;
+export type NotificationPreferences = TNotificationPreferences;
+export type NotificationKind = TNotificationKind;
+
+// Alerts fire from socket handlers, outside React: they read this copy, kept in step with the `me` query.
+let latest: { userId: string; preferences: NotificationPreferences } | null = null;
+
+/** Called whenever the `me` query's preferences change (see PreferencesSync). */
+export const rememberNotificationPreferences = (userId: string, preferences: NotificationPreferences): void => {
+  latest = { userId, preferences };
 };
 
-export type NotificationKind = "newConversation" | "newMessage" | "mention" | "assignment";
+/** The member's current choice, synchronously; everything on until the server's answer is known. */
+export const readNotificationPreferences = (userId: string): NotificationPreferences =>
+  latest?.userId === userId ? latest.preferences : DEFAULT_NOTIFICATION_PREFERENCES;
 
-const DEFAULTS: NotificationPreferences = {
-  sound: true,
-  desktop: true,
-  newConversation: true,
-  newMessage: true,
-  mention: true,
-  assignment: true,
+export const useNotificationPreferences = (): NotificationPreferences => useSession().preferences.notifications;
+
+/** Saves some switches; the others keep their value. */
+export const useSaveNotificationPreferences = () => {
+  const update = useUpdatePreferences();
+  return {
+    save: (changes: NonNullable<TUpdatePreferencesRequest["notifications"]>, options?: { onError?: (error: Error) => void }) =>
+      update.mutate({ notifications: changes }, options),
+    isPending: update.isPending,
+  };
 };
-
-const storageKey = (userId: string) => `parley.notifications.${userId}`;
-
-const cache = new Map<string, NotificationPreferences>();
-const listeners = new Set<() => void>();
-
-const read = (userId: string): NotificationPreferences => {
-  const cached = cache.get(userId);
-  if (cached) return cached;
-  let stored: unknown = null;
-  try {
-    stored = JSON.parse(window.localStorage.getItem(storageKey(userId)) ?? "null");
-  } catch {
-    stored = null;
-  }
-  const preferences = { ...DEFAULTS };
-  if (typeof stored === "object" && stored !== null) {
-    for (const key of Object.keys(DEFAULTS) as Array<keyof NotificationPreferences>) {
-      const value: unknown = Reflect.get(stored, key);
-      if (typeof value === "boolean") preferences[key] = value;
-    }
-  }
-  cache.set(userId, preferences);
-  return preferences;
-};
-
-export const readNotificationPreferences = read;
-
-export const writeNotificationPreferences = (userId: string, changes: Partial<NotificationPreferences>) => {
-  const next = { ...read(userId), ...changes };
-  cache.set(userId, next);
-  try {
-    window.localStorage.setItem(storageKey(userId), JSON.stringify(next));
-  } catch {
-    // Storage refused (private mode): the choice lasts for this tab.
-  }
-  for (const listener of listeners) listener();
-};
-
-const subscribe = (listener: () => void) => {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-};
-
-export const useNotificationPreferences = (userId: string): NotificationPreferences =>
-  useSyncExternalStore(subscribe, () => read(userId));

@@ -1,24 +1,30 @@
 import { ActionIcon, Popover, Stack, Switch, Text, Tooltip } from "@mantine/core";
+import { notifications } from "@mantine/notifications";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useSession } from "../../auth/hooks/use-session";
+import { useErrorMessage } from "../../../lib/use-error-message";
 import { IconBell } from "../../inbox/components/nav-icons";
 import {
   type NotificationPreferences,
   useNotificationPreferences,
-  writeNotificationPreferences,
+  useSaveNotificationPreferences,
 } from "../api/notification-preferences";
 import { canShowDesktopNotifications, requestDesktopPermission } from "../api/notify";
 
 const KINDS = ["newConversation", "newMessage", "mention", "assignment"] as const;
 
-/** Which alerts this member gets, with sound and desktop notifications (permission asked when switched on). */
+/** Which alerts this member gets, with sound and desktop notifications (permission asked when switched on); saved to their account. */
 export const NotificationsMenu = () => {
   const { t } = useTranslation();
-  const { user } = useSession();
-  const preferences = useNotificationPreferences(user.id);
+  const preferences = useNotificationPreferences();
+  const { save } = useSaveNotificationPreferences();
+  const describeError = useErrorMessage();
   const [permission, setPermission] = useState(() => (canShowDesktopNotifications() ? Notification.permission : "unsupported"));
-  const set = (changes: Partial<NotificationPreferences>) => writeNotificationPreferences(user.id, changes);
+  const set = (changes: Partial<NotificationPreferences>) =>
+    save(changes, {
+      onError: (error) =>
+        notifications.show({ color: "red", title: t("settings.profile.preferencesSaveFailed"), message: describeError(error) }),
+    });
 
   const toggleDesktop = async (isOn: boolean) => {
     set({ desktop: isOn });
@@ -72,7 +78,7 @@ export const NotificationsMenu = () => {
             />
           ))}
           <Text size="xs" c="dimmed">
-            {t("notifications.storedHere")}
+            {t("settings.profile.preferencesSynced")}
           </Text>
         </Stack>
       </Popover.Dropdown>

@@ -10,6 +10,7 @@ import type { QueryClient } from "@tanstack/react-query";
 import { applyMessage } from "../../conversation/api/messages-api";
 import { applyConversationChange, conversationKeys } from "../../inbox/api/conversations-api";
 import { directoryKeys } from "../../inbox/api/directory-api";
+import { savedViewKeys } from "../../inbox/api/saved-views-api";
 import { applyInternalMessage } from "../../internal-chats/api/internal-chats-api";
 import type { NotificationKind } from "../../notifications/api/notification-preferences";
 import { applyVisitorsOnline, applyVisitorUpdate } from "../../visitors/api/visitors-api";
@@ -57,6 +58,7 @@ export const subscribeToAgentEvents = (socket: AgentSocket, context: Context): (
     countsTimer = setTimeout(() => {
       countsTimer = null;
       void queryClient.invalidateQueries({ queryKey: conversationKeys.counts });
+      void queryClient.invalidateQueries({ queryKey: savedViewKeys.counts });
     }, COUNTS_REFRESH_DELAY_MS);
   };
 
@@ -157,5 +159,6 @@ export const subscribeToAgentEvents = (socket: AgentSocket, context: Context): (
 /** After a reconnect, anything may have been missed: what the inbox shows is fetched again. */
 export const resyncConversations = (queryClient: QueryClient) => {
   void queryClient.invalidateQueries({ queryKey: conversationKeys.all });
+  void queryClient.invalidateQueries({ queryKey: savedViewKeys.all });
   void queryClient.invalidateQueries({ queryKey: directoryKeys.presence });
 };

@@ -1,15 +1,25 @@
-import { Button, Card, Group, PasswordInput, Select, Stack, Text, TextInput, Title } from "@mantine/core";
+import { Button, Card, Group, PasswordInput, Select, Stack, Switch, Text, TextInput, Title } from "@mantine/core";
+import { notifications } from "@mantine/notifications";
+import { NOTIFICATION_KINDS } from "@parley/shared";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { FormErrorAlert } from "../../../components/form-error-alert";
 import { isLanguage, LANGUAGE_NAMES, LANGUAGES } from "../../../i18n/i18n";
+import { useErrorMessage } from "../../../lib/use-error-message";
 import { useSession } from "../../auth/hooks/use-session";
+import {
+  type NotificationPreferences,
+  useNotificationPreferences,
+  useSaveNotificationPreferences,
+} from "../../notifications/api/notification-preferences";
+import { requestDesktopPermission } from "../../notifications/api/notify";
 import { useLanguage } from "../../preferences/hooks/use-language";
 import { useChangePassword } from "../../session-restrictions/hooks/use-session-restriction-mutations";
 import { SettingsPage } from "../components/settings-page";
 import { useNotifySaved } from "../lib/use-notify";
 import { useServerErrors } from "../lib/use-server-errors";
 import { useUpdateProfile } from "./account-api";
+import { AvatarField } from "./avatar-field";
 
 const ProfileForm = () => {
   const { t } = useTranslation();
@@ -63,6 +73,7 @@ const ProfileForm = () => {
           value={language}
           onChange={(value) => isLanguage(value) && setLanguage(value)}
           allowDeselect={false}
+          data-testid="profile-language"
         />
         <Group>
           <Button type="submit" loading={update.isPending} disabled={name.trim() === user.name}>
@@ -71,6 +82,61 @@ const ProfileForm = () => {
         </Group>
       </Stack>
     </form>
+  );
+};
+
+/** The same switches as the bell menu, saved to the member's account. */
+const NotificationsForm = () => {
+  const { t } = useTranslation();
+  const describeError = useErrorMessage();
+  const preferences = useNotificationPreferences();
+  const { save } = useSaveNotificationPreferences();
+  const set = (changes: Partial<NotificationPreferences>) =>
+    save(changes, {
+      onError: (error) =>
+        notifications.show({ color: "red", title: t("settings.profile.preferencesSaveFailed"), message: describeError(error) }),
+    });
+
+  return (
+    <Stack gap="md" maw={480}>
+      <Stack gap={4}>
+        <Title order={2} fz="h4">
+          {t("settings.profile.notificationsTitle")}
+        </Title>
+        <Text size="sm" c="dimmed">
+          {t("settings.profile.preferencesSynced")}
+        </Text>
+      </Stack>
+      <Switch
+        label={t("notifications.sound")}
+        checked={preferences.sound}
+        onChange={(event) => set({ sound: event.currentTarget.checked })}
+        data-testid="preference-sound"
+      />
+      <Switch
+        label={t("notifications.desktop")}
+        checked={preferences.desktop}
+        onChange={(event) => {
+          const isOn = event.currentTarget.checked;
+          set({ desktop: isOn });
+          if (isOn) void requestDesktopPermission();
+        }}
+        data-testid="preference-desktop"
+      />
+      <Text size="xs" fw={600} c="dimmed">
+        {t("notifications.when")}
+      </Text>
+      {NOTIFICATION_KINDS.map((kind) => (
+        <Switch
+          key={kind}
+          size="sm"
+          label={t(`notifications.kinds.${kind}`)}
+          checked={preferences[kind]}
+          onChange={(event) => set({ [kind]: event.currentTarget.checked })}
+          data-testid={`preference-${kind}`}
+        />
+      ))}
+    </Stack>
   );
 };
 
@@ -152,7 +218,13 @@ export const ProfilePage = () => {
   return (
     <SettingsPage title={t("settings.profile.pageTitle")} description={t("settings.profile.description")}>
       <Card withBorder radius="md" padding="lg">
+        <AvatarField />
+      </Card>
+      <Card withBorder radius="md" padding="lg">
         <ProfileForm />
+      </Card>
+      <Card withBorder radius="md" padding="lg">
+        <NotificationsForm />
       </Card>
       <Card withBorder radius="md" padding="lg">
         <PasswordForm />

@@ -1,4 +1,4 @@
-import { ZChannelConnection, ZMetaOAuthStartResponse, ZMetaPageList } from "@parley/shared";
+import { ZChannelConnection, ZInstagramLoginAvailability, ZMetaOAuthStartResponse, ZMetaPageList } from "@parley/shared";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiRequest } from "../../../lib/api-client";
 import { inboxQueryKey } from "./inboxes-api";
@@ -50,4 +50,19 @@ export const useMetaPages = (platform: MetaPlatform, selectionToken: string | nu
       apiRequest(`/channels/${platform}/pages`, ZMetaPageList, { query: { selectionToken: selectionToken ?? "" }, signal }),
     enabled: selectionToken !== null,
     staleTime: Number.POSITIVE_INFINITY,
+  });
+
+/** Whether the server has an Instagram app, so Instagram accounts can connect without a Facebook page. */
+export const useInstagramLoginAvailability = (isEnabled: boolean) =>
+  useQuery({
+    queryKey: ["settings", "instagram-login"],
+    queryFn: ({ signal }) => apiRequest("/channels/instagram-login", ZInstagramLoginAvailability, { signal }),
+    enabled: isEnabled,
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+
+/** Instagram Login: the authorization window URL; Instagram sends the admin back to this inbox's settings, connected. */
+export const useStartInstagramLogin = (inboxId: string) =>
+  useMutation({
+    mutationFn: () => apiRequest("/channels/instagram-login/oauth/start", ZMetaOAuthStartResponse, { query: { inboxId } }),
   });

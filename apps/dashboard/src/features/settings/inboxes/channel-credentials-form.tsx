@@ -5,7 +5,14 @@ import { useTranslation } from "react-i18next";
 import { FormErrorAlert } from "../../../components/form-error-alert";
 import { QueryErrorAlert } from "../../../components/query-error-alert";
 import { isApiError } from "../../../lib/api-client";
-import { type MetaPlatform, useConnectChannel, useMetaPages, useStartMetaLogin } from "./channel-connection-api";
+import {
+  type MetaPlatform,
+  useConnectChannel,
+  useInstagramLoginAvailability,
+  useMetaPages,
+  useStartInstagramLogin,
+  useStartMetaLogin,
+} from "./channel-connection-api";
 
 type CredentialKey =
   | "botToken"
@@ -266,6 +273,8 @@ const MetaForm = ({
   const { t } = useTranslation();
   const c = "settings.inboxes.channel" as const;
   const start = useStartMetaLogin(platform, inbox.id);
+  const instagramLogin = useInstagramLoginAvailability(platform === "instagram");
+  const startInstagram = useStartInstagramLogin(inbox.id);
   const pages = useMetaPages(platform, selectionToken);
   const { connect, errors, submit } = useConnect(inbox.id, onConnected);
   const [pageId, setPageId] = useState<string | null>(null);
@@ -285,6 +294,25 @@ const MetaForm = ({
   return (
     <Stack gap="lg" maw={560}>
       {connect.isError && <FormErrorAlert error={connect.error} />}
+      {platform === "instagram" &&
+        instagramLogin.data?.isConfigured === true &&
+        section(
+          t(`${c}.instagramLoginTitle`),
+          <>
+            <Text size="sm" c="dimmed">
+              {t(`${c}.instagramLoginHint`)}
+            </Text>
+            {startInstagram.isError && <FormErrorAlert error={startInstagram.error} />}
+            <Group>
+              <Button
+                loading={startInstagram.isPending}
+                onClick={() => startInstagram.mutate(undefined, { onSuccess: ({ url }) => window.location.assign(url) })}
+              >
+                {t(`${c}.continueWithInstagram`)}
+              </Button>
+            </Group>
+          </>,
+        )}
       {section(
         t(`${c}.facebookTitle`),
         <>

@@ -61,7 +61,9 @@ export const InboxPage = () => {
   const [searchParams] = useSearchParams();
   const selectionToken = searchParams.get("channelSelection");
   const loginError = searchParams.get("channelError");
-  const [tab, setTab] = useState<string | null>(selectionToken || loginError ? "connection" : "general");
+  // Instagram Login returns here connected (`?channelConnected=`): the connection tab shows the account.
+  const isBackFromLogin = searchParams.has("channelConnected");
+  const [tab, setTab] = useState<string | null>(selectionToken || loginError || isBackFromLogin ? "connection" : "general");
   const data = inbox.data;
 
   return (

@@ -4,6 +4,7 @@ import { notifications } from "@mantine/notifications";
 import type { TMember, TMemberStatus } from "@parley/shared";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { MemberAvatar } from "../../../components/member-avatar";
 import { QueryErrorAlert } from "../../../components/query-error-alert";
 import { useErrorMessage } from "../../../lib/use-error-message";
 import { useFormatDateTime } from "../../../lib/use-format-date-time";
@@ -147,19 +148,24 @@ export const MembersTable = () => {
                   return (
                     <Table.Tr key={member.user.id} data-testid="member-row">
                       <Table.Td>
-                        <Group gap={6}>
-                          <Text size="sm" fw={600}>
-                            {member.user.name}
-                          </Text>
-                          {isSelf && (
-                            <Badge miw="fit-content" size="xs" variant="light">
-                              {t("settings.members.you")}
-                            </Badge>
-                          )}
+                        <Group gap="sm" wrap="nowrap">
+                          <MemberAvatar name={member.user.name} avatarUrl={member.user.avatarUrl} size="md" />
+                          <div>
+                            <Group gap={6}>
+                              <Text size="sm" fw={600}>
+                                {member.user.name}
+                              </Text>
+                              {isSelf && (
+                                <Badge miw="fit-content" size="xs" variant="light">
+                                  {t("settings.members.you")}
+                                </Badge>
+                              )}
+                            </Group>
+                            <Text size="xs" c="dimmed" dir="ltr" ta="start">
+                              {member.user.email}
+                            </Text>
+                          </div>
                         </Group>
-                        <Text size="xs" c="dimmed" dir="ltr" ta="start">
-                          {member.user.email}
-                        </Text>
                       </Table.Td>
                       <Table.Td miw={160}>
                         {canManage && !isSelf ? (

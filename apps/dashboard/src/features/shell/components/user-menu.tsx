@@ -1,22 +1,15 @@
-import { Avatar, Group, Menu, Text, UnstyledButton, useComputedColorScheme, useMantineColorScheme } from "@mantine/core";
+import { Group, Menu, Text, UnstyledButton, useComputedColorScheme, useMantineColorScheme } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 import { IconCheck, IconChevronDown, IconLogout, IconMoon, IconSun } from "../../../components/icons";
+import { MemberAvatar } from "../../../components/member-avatar";
 import { LANGUAGE_NAMES, LANGUAGES } from "../../../i18n/i18n";
 import { useErrorMessage } from "../../../lib/use-error-message";
 import { useLogout } from "../../auth/hooks/use-auth-mutations";
 import { useRoleLabel } from "../../auth/hooks/use-permissions";
 import { useSession } from "../../auth/hooks/use-session";
 import { useLanguage } from "../../preferences/hooks/use-language";
-
-const initialsOf = (name: string) =>
-  name
-    .split(/\s+/)
-    .filter(Boolean)
-    .slice(0, 2)
-    .map((part) => part[0]?.toUpperCase() ?? "")
-    .join("");
 
 export const UserMenu = () => {
   const { t } = useTranslation();
@@ -46,9 +39,7 @@ export const UserMenu = () => {
       <Menu.Target>
         <UnstyledButton aria-label={t("shell.userMenu.label")} data-testid="user-menu">
           <Group gap="xs" wrap="nowrap">
-            <Avatar color="blue" radius="xl" size="sm">
-              {initialsOf(user.name)}
-            </Avatar>
+            <MemberAvatar name={user.name} avatarUrl={user.avatarUrl} size="sm" data-testid="user-menu-avatar" />
             <Text size="sm" fw={500} visibleFrom="sm" maw={160} truncate="end">
               {user.name}
             </Text>

@@ -1,0 +1,120 @@
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, screenshotFolder } from "../../../test-support/browser.ts";
+import { type ParleyServer, startParleyServer } from "../../../test-support/parley-server.ts";
+import { type FakePlatform, startFakePlatform } from "../../server/test/fake-platform.ts";
+import { en } from "../src/i18n/locales/en";
+
+const UI_TIMEOUT_MS = 15_000;
+const stamp = Date.now();
+const c = en.settings.inboxes.channel;
+const IG_APP_ID = "990602627938098";
+const IG_APP_SECRET = "instagram-login-app-secret";
+const IG_ID = "17841401234567890";
+const LONG_TOKEN = "IGAAlonglivedtoken0123456789abcdef";
+
+const admin = {
+  name: "Grace Hopper",
+  email: `grace-instagram-${stamp}@example.test`,
+  password: "compiler-pioneer-1952",
+  workspaceName: "Hopper Studio",
+};
+
+/**
+ * An admin connects an Instagram inbox with "Connect with Instagram": the browser goes to a local
+ * stand-in for Instagram's authorization window, which sends it back with a code, as Instagram does.
+ */
+describe("Instagram Login from the inbox settings", () => {
+  let server: ParleyServer;
+  let instagram: FakePlatform;
+  let browser: Browser;
+  let page: Page;
+  let screenshotDir = "";
+
+  beforeAll(async () => {
+    screenshotDir = await screenshotFolder("dashboard");
+    instagram = await startFakePlatform();
+    // The authorization window grants at once and returns to Parley's callback with the state.
+    instagram.on("GET", "/www/oauth/authorize", (request) => ({
+      status: 302,
+      headers: {
+        location: `${request.query.get("redirect_uri")}?code=granted-code&state=${encodeURIComponent(request.query.get("state") ?? "")}#_`,
+      },
+    }));
+    instagram.on("POST", "/api/oauth/access_token", (request) =>
+      request.form?.code === "granted-code"
+        ? { json: { data: [{ access_token: "IGQVshortlivedtoken0123456789", user_id: "9876543210", permissions: "" }] } }
+        : { status: 400, json: { error_type: "OAuthException", code: 400, error_message: "Invalid authorization code" } },
+    );
+    instagram.on("GET", "/graph/access_token", { json: { access_token: LONG_TOKEN, token_type: "bearer", expires_in: 5183944 } });
+    instagram.on("GET", "/graph/v23.0/me", { json: { id: "9876543210", user_id: IG_ID, username: "hopper.studio" } });
+    instagram.on("POST", "/graph/v23.0/me/subscribed_apps", { json: { success: true } });
+
+    server = await startParleyServer({
+      env: {
+        PARLEY_SEED_DEMO: "false",
+        INSTAGRAM_APP_ID: IG_APP_ID,
+        INSTAGRAM_APP_SECRET: IG_APP_SECRET,
+        INSTAGRAM_LOGIN_URL: `${instagram.url}/www`,
+        INSTAGRAM_API_URL: `${instagram.url}/api`,
+        INSTAGRAM_GRAPH_URL: `${instagram.url}/graph`,
+      },
+    });
+    browser = await launchBrowser();
+    const context = await browser.newContext({
+      baseURL: server.baseUrl,
+      locale: "en-US",
+      viewport: { width: 1280, height: 900 },
+    });
+    context.setDefaultTimeout(UI_TIMEOUT_MS);
+    page = await context.newPage();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await instagram?.close();
+  }, 60_000);
+
+  it("connects the inbox through Instagram and shows the account", async () => {
+    const signup = await fetch(`${server.baseUrl}/api/v1/auth/signup`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(admin),
+    });
+    expect(signup.status).toBe(201);
+    const { token } = (await signup.json()) as { token: string };
+    const created = await fetch(`${server.baseUrl}/api/v1/inboxes`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ type: "instagram", name: "Hopper on Instagram" }),
+    });
+    const { id: inboxId } = (await created.json()) as { id: string };
+
+    await page.goto("/login");
+    await page.getByLabel(en.auth.login.email).fill(admin.email);
+    await page.getByRole("textbox", { name: en.auth.login.password }).fill(admin.password);
+    await page.getByRole("button", { name: en.auth.login.submit, exact: true }).click();
+    await page.waitForURL((url) => url.pathname === "/");
+
+    await page.goto(`/settings/inboxes/${inboxId}`);
+    await page.getByRole("tab", { name: en.settings.inboxes.tabs.connection }).click();
+    await page.getByText(c.instagramLoginHint).waitFor();
+    // The Facebook-page route stays offered next to it.
+    await page.getByRole("button", { name: c.continueWithFacebook }).waitFor();
+    await page.screenshot({ path: path.join(screenshotDir, "instagram-login-01-offered.png"), fullPage: true });
+    await page.getByRole("button", { name: c.continueWithInstagram }).click();
+
+    await page.waitForURL(
+      (url) => url.pathname === `/settings/inboxes/${inboxId}` && url.searchParams.get("channelConnected") === "instagram",
+    );
+    await expect
+      .poll(async () => page.getByTestId("channel-status").textContent(), { timeout: UI_TIMEOUT_MS })
+      .toBe(c.statuses.connected);
+    await page.getByText(c.connectedAs.replace("{{name}}", "@hopper.studio")).waitFor();
+    await page.screenshot({ path: path.join(screenshotDir, "instagram-login-02-connected.png"), fullPage: true });
+    const authorize = instagram.requests.find((request) => request.path === "/www/oauth/authorize");
+    expect(authorize?.query.get("client_id")).toBe(IG_APP_ID);
+  }, 90_000);
+});
