@@ -38,6 +38,41 @@ const agent = {
 const visitor = { name: "Grace Visitor", email: "grace@example.test" };
 const GREETING = "Hi! Need a hand choosing a plan?";
 
+/**
+ * Runs before the host page's scripts: records the notifications the page constructs and its permission
+ * requests, on top of the browser's own API. With `isPromptDismissed`, the visitor closes every prompt
+ * without choosing, so the permission stays undecided (what a headless browser does varies by version).
+ */
+const recordNotifications = (options: { isPromptDismissed?: boolean } = {}) => `(() => {
+  const Native = window.Notification;
+  const isPromptDismissed = ${options.isPromptDismissed === true};
+  window.parleyNotifications = [];
+  window.parleyPermissionRequests = 0;
+  window.Notification = class extends Native {
+    constructor(title, options) {
+      // Recorded before the browser's constructor runs, so a refusal there still shows what the page tried.
+      const entry = { title, body: options?.body, tag: options?.tag };
+      window.parleyNotifications.push(entry);
+      super(title, options);
+      entry.notification = this;
+    }
+    static get permission() {
+      return isPromptDismissed ? "default" : Native.permission;
+    }
+    static requestPermission(...args) {
+      window.parleyPermissionRequests += 1;
+      return isPromptDismissed ? Promise.resolve("default") : Native.requestPermission(...args);
+    }
+  };
+})();`;
+
+/** What the host page showed: title, body and tag of each notification. */
+const hostNotifications = (page: Page) =>
+  page.evaluate(() => {
+    const recorded: unknown = Reflect.get(window, "parleyNotifications");
+    return Array.isArray(recorded) ? recorded.map(({ title, body, tag }) => ({ title, body, tag })) : [];
+  });
+
 describe("a visitor chats with a real agent through the widget on a customer's site", () => {
   let server: ParleyServer | undefined;
   let catcher: MailCatcher | undefined;
@@ -132,7 +167,11 @@ describe("a visitor chats with a real agent through the widget on a customer's s
 
   it("greets, asks the pre-chat questions, sends text and an image, shows typing and replies, rates, and mirrors in Arabic", async () => {
     if (!browser || !agentSocket) throw new Error("not set up");
-    const page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
+    // The visitor allowed notifications on the shop's site at an earlier visit.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 820 } });
+    await context.grantPermissions(["notifications"], { origin: host?.url ?? "" });
+    await context.addInitScript(recordNotifications());
+    const page = await context.newPage();
     const errors = collectErrors(page);
     await page.goto(host?.url ?? "");
     const launcher = page.locator("parley-widget button.l");
@@ -215,7 +254,8 @@ describe("a visitor chats with a real agent through the widget on a customer's s
       (payload) => payload.message.text.includes("Your parcel") && payload.message.deliveryStatus === "read",
     );
 
-    // With the panel closed, a reply raises the unread badge and the host page hears of it.
+    // With the panel closed, a reply raises the unread badge, the host page hears of it, and the
+    // host page (not the cross-origin frame, where Chrome refuses the permission) shows a notification.
     await frame.getByRole("button", { name: "Close chat" }).click();
     await agentSocket
       .timeout(5000)
@@ -226,8 +266,21 @@ describe("a visitor chats with a real agent through the widget on a customer's s
     await waitFor("host events", async () => ((await hostEvents(page)).includes("message:Anything else?") ? true : undefined));
     expect(await hostEvents(page)).toContain("unread:1");
     await shot(page, "05-unread-badge");
-    await launcher.click();
+    // Only the reply that came while the panel was closed: the one read in the open panel made none.
+    const notifications = await waitFor("the host page's notification", async () => {
+      const shown = await hostNotifications(page);
+      return shown.length > 0 ? shown : undefined;
+    });
+    expect(notifications).toEqual([{ title: "New message", body: "Anything else?", tag: "parley-reply" }]);
+    // Permission was granted before: the loader never asks again.
+    expect(await page.evaluate(() => Reflect.get(window, "parleyPermissionRequests"))).toBe(0);
+    // Clicking the notification opens the chat.
+    await page.evaluate(() => {
+      const [first]: unknown[] = Reflect.get(window, "parleyNotifications");
+      if (first instanceof Object) Reflect.get(first, "notification").dispatchEvent(new Event("click"));
+    });
     await badge.waitFor({ state: "hidden" });
+    expect(await launcher.getAttribute("aria-expanded")).toBe("true");
 
     // Resolved with CSAT on: the visitor rates 4 of 5 with a comment, and asks for the transcript.
     expect((await api("POST", `/conversations/${conversationId}/status`, { status: "resolved" })).status).toBe(200);
@@ -259,7 +312,7 @@ describe("a visitor chats with a real agent through the widget on a customer's s
     await shot(page, "07-arabic-rtl");
 
     expect(errors).toEqual([]);
-    await page.close();
+    await context.close();
   });
   it("applies settings live, hides on matching pages, and disappears for a banned visitor", async () => {
     if (!browser) throw new Error("not set up");
@@ -381,6 +434,38 @@ describe("a visitor chats with a real agent through the widget on a customer's s
       await page.close();
       await site.close();
       await agentSocket.timeout(5000).emitWithAck("presence.set", { status: "online" });
+    }
+  });
+
+  it("asks for notification permission on the host page once, when the visitor first opens the chat", async () => {
+    if (!browser) throw new Error("not set up");
+    const context = await browser.newContext({ viewport: { width: 1280, height: 820 } });
+    await context.addInitScript(recordNotifications({ isPromptDismissed: true }));
+    const permissionRequests = (page: Page) => page.evaluate(() => Reflect.get(window, "parleyPermissionRequests"));
+    try {
+      // A page that opens the chat by script gets no prompt: browsers want the visitor's own click.
+      const scripted = await context.newPage();
+      await scripted.goto(host?.url ?? "");
+      await scripted.locator("parley-widget button.l").waitFor({ state: "visible" });
+      await scripted.evaluate(() => Reflect.get(window, "Parley").open());
+      await scripted.locator('parley-widget button.l[aria-expanded="true"]').waitFor();
+      expect(await permissionRequests(scripted)).toBe(0);
+      await scripted.close();
+
+      const page = await context.newPage();
+      const errors = collectErrors(page);
+      await page.goto(host?.url ?? "");
+      const launcher = page.locator("parley-widget button.l");
+      await launcher.click();
+      await waitFor("the permission request", async () => ((await permissionRequests(page)) === 1 ? true : undefined));
+      // The visitor dismissed the prompt: closing and opening again does not nag them.
+      await page.frameLocator("parley-widget iframe").getByRole("button", { name: "Close chat" }).click();
+      await launcher.click();
+      await page.locator('parley-widget button.l[aria-expanded="true"]').waitFor();
+      expect(await permissionRequests(page)).toBe(1);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
     }
   });
 });

@@ -43,6 +43,23 @@ describe("parseFrameMessage", () => {
     expect(parseFrameMessage({ type: "parley:config", config })).toEqual({ type: "parley:config", config });
   });
 
+  it("accepts a reply to notify of, with or without an icon", () => {
+    const notify = { type: "parley:notify", title: "New message", text: "Anything else?", icon: "https://cdn.example/a.png" };
+    expect(parseFrameMessage({ ...notify, onclick: "alert(1)" })).toEqual(notify);
+    expect(parseFrameMessage({ type: "parley:notify", title: "New message", text: "Hi" })).toEqual({
+      type: "parley:notify",
+      title: "New message",
+      text: "Hi",
+      icon: "",
+    });
+    expect(parseFrameMessage({ type: "parley:notify", title: 7, text: "x".repeat(5000), icon: {} })).toEqual({
+      type: "parley:notify",
+      title: "",
+      text: "x".repeat(2000),
+      icon: "",
+    });
+  });
+
   it("clamps counts and drops malformed config parts", () => {
     expect(parseFrameMessage({ type: "parley:unread", count: -4 })).toEqual({ type: "parley:unread", count: 0 });
     expect(parseFrameMessage({ type: "parley:unread", count: "7" })).toEqual({ type: "parley:unread", count: 0 });
@@ -70,6 +87,8 @@ describe("parseFrameMessage", () => {
     { type: "parley:config", config: { vars: "--c" } },
     { type: "parley:bubble", text: "   " },
     { type: "parley:message", text: 5 },
+    { type: "parley:notify", title: "New message" },
+    { type: "parley:notify", title: "New message", text: "  " },
   ])("ignores %j", (data) => {
     expect(parseFrameMessage(data)).toBeNull();
   });

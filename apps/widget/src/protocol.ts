@@ -34,6 +34,12 @@ export type FrameToHostMessage =
   | { type: "parley:config"; config: LauncherConfig }
   | { type: "parley:unread"; count: number }
   | { type: "parley:message"; text: string; sender: string }
+  /**
+   * A reply the visitor is not looking at, for the host page to show as a browser notification:
+   * Chrome refuses notification permission to cross-origin iframes, so the loader asks and shows.
+   * `icon` is an absolute http(s) URL, or "" for none.
+   */
+  | { type: "parley:notify"; title: string; text: string; icon: string }
   | { type: "parley:bubble"; text: string };
 
 export const HOST_COMMANDS = ["identify", "setAttributes", "track", "setLocale", "reset"] as const;
@@ -95,6 +101,7 @@ export const parseFrameMessage = (data: unknown): FrameToHostMessage | null => {
   }
   if (typeof data.text !== "string" || !data.text.trim()) return null;
   if (type === "parley:message") return { type, text: text(data.text), sender: text(data.sender) };
+  if (type === "parley:notify") return { type, title: text(data.title), text: text(data.text), icon: text(data.icon) };
   return type === "parley:bubble" ? { type, text: text(data.text) } : null;
 };
 

@@ -47,6 +47,20 @@ describe("mergeMessages", () => {
     expect(list.map((message) => message.seq)).toEqual([1, 2, 3]);
   });
 
+  it("never moves a receipt back: a late 'delivered' leaves a message read", () => {
+    const read = mergeMessages([], [stored(1, { deliveryStatus: "read" })]);
+    const late = mergeMessages(read, [stored(1, { deliveryStatus: "delivered", text: "edited" })]);
+    expect(late[0]).toMatchObject({ deliveryStatus: "read", text: "edited" });
+    expect(
+      countUnread(
+        late.filter((message) => message.deliveryStatus !== "read"),
+        0,
+      ),
+    ).toBe(0);
+    // A failure is not a receipt: it always shows.
+    expect(mergeMessages(read, [stored(1, { deliveryStatus: "failed" })])[0]?.deliveryStatus).toBe("failed");
+  });
+
   it("takes the newer version of an updated message (edit, reactions, read)", () => {
     const list = mergeMessages([stored(1)], [stored(1, { text: "edited", deliveryStatus: "read" })]);
     expect(list).toMatchObject([{ text: "edited", deliveryStatus: "read" }]);

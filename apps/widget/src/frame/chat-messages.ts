@@ -20,9 +20,21 @@ export type ChatMessage = TMessage & {
 const bySeq = (a: ChatMessage, b: ChatMessage) => a.seq - b.seq || a.createdAt.localeCompare(b.createdAt);
 
 /** Adds or replaces stored messages; a stored message replaces the pending one with its clientId. */
+/** Receipts only move forward: a late "delivered" must not undo a "read" (the frame marks read at once). */
+const RECEIPT_ORDER: Partial<Record<TMessage["deliveryStatus"], number>> = { sent: 1, delivered: 2, read: 3 };
+
+const keepFurthestReceipt = (shown: ChatMessage | undefined, incoming: TMessage): TMessage => {
+  const before = shown ? RECEIPT_ORDER[shown.deliveryStatus] : undefined;
+  const after = RECEIPT_ORDER[incoming.deliveryStatus];
+  return shown && before !== undefined && after !== undefined && before > after
+    ? { ...incoming, deliveryStatus: shown.deliveryStatus }
+    : incoming;
+};
+
 export const mergeMessages = (current: readonly ChatMessage[], incoming: readonly TMessage[]): ChatMessage[] => {
   if (incoming.length === 0) return [...current];
-  const ids = new Map(incoming.map((message) => [message.id, message]));
+  const shownById = new Map(current.filter((message) => !message.local).map((message) => [message.id, message]));
+  const ids = new Map(incoming.map((message) => [message.id, keepFurthestReceipt(shownById.get(message.id), message)]));
   const clientIds = new Set(incoming.map((message) => message.clientId).filter((clientId) => clientId !== null));
   const kept = current.filter(
     (message) => !ids.has(message.id) && !(message.local && message.clientId !== null && clientIds.has(message.clientId)),

@@ -1,10 +1,12 @@
 import type { TWidgetSettings } from "@parley/shared";
 import { render } from "preact";
+import type { HostCommand } from "../protocol.ts";
 import { App, type View } from "./app.tsx";
 import { parseFrameParams } from "./frame-params.ts";
 import { createHostBridge } from "./host-bridge.ts";
+import { parseHostCall } from "./host-calls.ts";
 import { englishTranslator, loadTranslator, resolveLocale, type Translator } from "./i18n.ts";
-import { askNotificationPermission, playChime, showNotification } from "./notify.ts";
+import { isVisitorAway, playChime, replyNotification } from "./notify.ts";
 import { DEFAULT_SETTINGS, launcherConfig } from "./settings.ts";
 import { startTriggers } from "./triggers.ts";
 import { createWidgetClient } from "./widget-client.ts";
@@ -20,7 +22,6 @@ const root = document.getElementById("app");
 let translator: Translator = englishTranslator;
 let view: View = "home";
 let localeOverride: string | null = null;
-let hasAskedPermission = false;
 let bubbleTimer = 0;
 let hasShownBubble = false;
 
@@ -104,10 +105,10 @@ const client = createWidgetClient({
       const state = client.getState();
       bridge.post({ type: "parley:message", text: message.text, sender: message.senderType });
       if (view === "home" && !state.isOpen) view = "chat";
-      // Sound and a notification only when the visitor is not looking at the chat.
-      if (!state.isOpen || document.visibilityState === "hidden") {
+      if (isVisitorAway(state.isOpen, document.visibilityState)) {
         playChime();
-        showNotification(translator.t("newMessage"), message.text, () => bridge.post({ type: "parley:open" }));
+        // The host page shows it (and asked for the permission when the visitor first opened the chat).
+        bridge.post(replyNotification(message, state.settings, translator.t("newMessage")));
       }
       renderApp();
     },
@@ -170,10 +171,6 @@ bridge.subscribe((message) => {
       break;
     case "parley:visibility":
       client.setOpen(message.open);
-      if (message.open && !hasAskedPermission) {
-        hasAskedPermission = true;
-        askNotificationPermission();
-      }
       if (message.open)
         requestAnimationFrame(() => document.querySelector<HTMLElement>(".composer textarea, .body button")?.focus());
       renderApp();
@@ -184,22 +181,24 @@ bridge.subscribe((message) => {
   }
 });
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
-
-const runHostCall = (command: string, args: unknown[]) => {
-  const [first, second] = args;
-  switch (command) {
+const runHostCall = (command: HostCommand, args: unknown[]) => {
+  const call = parseHostCall(command, args);
+  if (!call) {
+    console.warn(`Parley: bad call: ${command}`);
+    return;
+  }
+  switch (call.command) {
     case "identify":
-      if (isRecord(first)) void client.identify(first);
+      void client.identify(call.user);
       break;
     case "setAttributes":
-      if (isRecord(first)) client.setAttributes(first);
+      client.setAttributes(call.attributes);
       break;
     case "track":
-      if (typeof first === "string") client.track(first, second);
+      client.track(call.event, call.data);
       break;
     case "setLocale":
-      localeOverride = typeof first === "string" ? first : null;
+      localeOverride = call.locale;
       void applyLocale(client.getState().settings);
       break;
     case "reset":

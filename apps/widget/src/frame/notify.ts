@@ -1,4 +1,10 @@
-/** Sound and browser notifications for replies that arrive while the visitor is not looking. */
+import type { TMessage, TWidgetSettings } from "@parley/shared";
+import type { FrameToHostMessage } from "../protocol.ts";
+
+/**
+ * Sound for replies that arrive while the visitor is not looking. Browser notifications are the
+ * loader's (`parley:notify`): Chrome refuses notification permission to cross-origin iframes.
+ */
 
 let audio: AudioContext | null = null;
 
@@ -23,20 +29,20 @@ export const playChime = (): void => {
   }
 };
 
-/** Asked once, when the visitor first opens the chat (a moment they expect it), never on page load. */
-export const askNotificationPermission = (): void => {
-  try {
-    if (typeof Notification !== "undefined" && Notification.permission === "default") void Notification.requestPermission();
-  } catch {}
-};
+/** A reply chimes and notifies only when the visitor is not looking at the chat. */
+export const isVisitorAway = (isOpen: boolean, visibility: DocumentVisibilityState): boolean =>
+  !isOpen || visibility === "hidden";
 
-export const showNotification = (title: string, body: string, onClick: () => void): void => {
-  try {
-    if (typeof Notification === "undefined" || Notification.permission !== "granted") return;
-    const notification = new Notification(title, { body: body.slice(0, 200), tag: "parley-reply" });
-    notification.onclick = () => {
-      onClick();
-      notification.close();
-    };
-  } catch {}
-};
+const MAX_BODY = 200;
+
+/** What the host page shows for a reply: its text, else its first file's name, with the inbox's avatar or logo. */
+export const replyNotification = (
+  reply: Pick<TMessage, "text" | "attachments">,
+  settings: Pick<TWidgetSettings, "avatarUrl" | "logoUrl">,
+  title: string,
+): Extract<FrameToHostMessage, { type: "parley:notify" }> => ({
+  type: "parley:notify",
+  title,
+  text: (reply.text.trim() || reply.attachments[0]?.fileName || title).slice(0, MAX_BODY),
+  icon: settings.avatarUrl ?? settings.logoUrl ?? "",
+});

@@ -1,6 +1,7 @@
 import { type HostCommand, type HostToFrameMessage, type LauncherConfig, pageMessage, parseFrameMessage } from "../protocol.ts";
 import { type Callback, createEmitter, dispatchCall, type HostApi, replayQueuedCalls, type WidgetEvent } from "./commands.ts";
 import { buildFrameSrc, deriveEndpoints, isHttpOrigin, readInboxToken } from "./endpoints.ts";
+import { createNotifier } from "./notifications.ts";
 import { trackRoutes } from "./route-tracking.ts";
 import { createShell, SHELL_TAG, type Shell } from "./shell.ts";
 
@@ -30,7 +31,7 @@ const whenPageIsIdle = (win: Window, run: () => void) => {
 };
 
 /** Installs `window.Parley`, replays the stub's queue, and mounts the widget once the page is idle. */
-export const boot = (win: Window): void => {
+export const boot = (win: Window & typeof globalThis): void => {
   const doc = win.document;
   const existing: unknown = Reflect.get(win, GLOBAL_NAME);
   if (isLoaded(existing)) return;
@@ -137,12 +138,21 @@ export const boot = (win: Window): void => {
     // The frame answers a reset with a zero unread count and forgets the bubble itself.
     reset: call("reset"),
   };
+  // A visitor's click (launcher, bubble, notification) opens the panel, moves focus into it, and is the
+  // one moment browsers let us ask for notifications. Parley.open() never steals focus nor prompts.
+  const openByVisitor = () => {
+    setOpen(true);
+    notifier.ask();
+    shell?.frame.focus();
+  };
+  const notifier = createNotifier(win, openByVisitor);
+
   const dispatch = (...args: unknown[]) => {
     const result = dispatchCall(methods, args);
     if (!result.ok) warn(result.reason);
     return result.ok ? result.unsubscribe : undefined;
   };
-  // Methods check their arguments like the function form, so Parley.identify("x") warns instead of posting junk.
+  // Methods go through the function form, so Parley.identify("x") warns like Parley("identify", "x") (the frame checks those arguments).
   const api = Object.assign(
     dispatch,
     Object.fromEntries(Object.keys(methods).map((name) => [name, (...args: unknown[]) => dispatch(name, ...args)])),
@@ -193,6 +203,9 @@ export const boot = (win: Window): void => {
       case "parley:message":
         emitter.emit("message", { text: message.text, sender: message.sender });
         break;
+      case "parley:notify":
+        notifier.show(message.title, message.text, message.icon);
+        break;
       case "parley:bubble":
         bubble = message.text;
         isBubbleDismissed = false;
@@ -205,15 +218,8 @@ export const boot = (win: Window): void => {
     // A second copy of an older loader, or a page that cloned our element, already mounted one.
     if (doc.querySelector(SHELL_TAG)) return;
     shell = createShell(doc, frameSrc, {
-      onToggle: () => {
-        methods.toggle();
-        // Only a click or key press on the launcher moves focus into the panel; Parley.open() never steals it.
-        if (isOpen) shell?.frame.focus();
-      },
-      onBubbleClick: () => {
-        methods.open();
-        shell?.frame.focus();
-      },
+      onToggle: () => (isOpen ? setOpen(false) : openByVisitor()),
+      onBubbleClick: openByVisitor,
       onBubbleClose: () => {
         isBubbleDismissed = true;
         render();

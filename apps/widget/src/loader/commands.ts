@@ -23,30 +23,18 @@ export type DispatchResult = { ok: true; unsubscribe?: Unsubscribe } | { ok: fal
 
 const isWidgetEvent = (value: unknown): value is WidgetEvent => WIDGET_EVENTS.some((event) => event === value);
 const isCallback = (value: unknown): value is Callback => typeof value === "function";
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-const isName = (value: unknown): value is string => typeof value === "string" && value.trim() !== "" && value.length <= 100;
-
-/** What each command's arguments must be. */
-const ARGUMENTS: Record<string, Array<(value: unknown) => boolean>> = {
-  open: [],
-  close: [],
-  toggle: [],
-  show: [],
-  hide: [],
-  reset: [],
-  on: [isWidgetEvent, isCallback],
-  off: [isWidgetEvent, isCallback],
-  identify: [isObject],
-  setAttributes: [isObject],
-  track: [isName, (value) => value === undefined || isObject(value)],
-  setLocale: [isName],
-};
+const SUBSCRIPTION = [isWidgetEvent, isCallback];
+/**
+ * The only commands whose arguments the loader checks. The frame checks the arguments of the calls
+ * it carries out (identify, setAttributes, track, setLocale) and warns the same way, which keeps the loader small.
+ */
+const ARGUMENTS: Record<string, Array<(value: unknown) => boolean>> = { on: SUBSCRIPTION, off: SUBSCRIPTION };
 
 /** Runs `Parley("command", ...args)`, the form the stub snippet queues; the methods go through it too. */
 export const dispatchCall = (api: HostApi, args: ArrayLike<unknown>): DispatchResult => {
   const [command, ...rest] = Array.from(args);
-  const checks = typeof command === "string" && Object.hasOwn(ARGUMENTS, command) ? ARGUMENTS[command] : undefined;
+  // Own properties only: "toString" or "constructor" are no commands.
+  const checks = typeof command === "string" && Object.hasOwn(api, command) ? (ARGUMENTS[command] ?? []) : undefined;
   // One short reason for an unknown command and for bad arguments keeps the loader small; the README lists both.
   if (!checks?.every((check, index) => check(rest[index]))) return { ok: false, reason: `bad call: ${String(command)}` };
   const result: unknown = Reflect.apply(Reflect.get(api, String(command)), api, rest);
@@ -82,23 +70,24 @@ export type Emitter = {
 
 /** A host callback that throws must not break the widget or the other callbacks. */
 export const createEmitter = (report: (error: unknown) => void): Emitter => {
-  const listeners: Array<{ event: WidgetEvent; callback: Callback }> = [];
-  const remove = (entry: { event: WidgetEvent; callback: Callback } | undefined) => {
-    const index = entry ? listeners.indexOf(entry) : -1;
-    if (index !== -1) listeners.splice(index, 1);
+  // A tuple per registration, so the same callback registered twice is unsubscribed once per registration.
+  // Changes build a new array, so an emit in progress calls exactly the callbacks registered when it began.
+  let listeners: Array<[WidgetEvent, Callback]> = [];
+  const remove = (entry: [WidgetEvent, Callback] | undefined) => {
+    listeners = listeners.filter((listener) => listener !== entry);
   };
   return {
     on: (event, callback) => {
-      // An entry per call, so the same callback registered twice is unsubscribed once per registration.
-      const entry = { event, callback };
-      listeners.push(entry);
+      const entry: [WidgetEvent, Callback] = [event, callback];
+      listeners = [...listeners, entry];
       return () => remove(entry);
     },
-    off: (event, callback) => remove(listeners.find((entry) => entry.event === event && entry.callback === callback)),
+    off: (event, callback) => remove(listeners.find(([name, registered]) => name === event && registered === callback)),
     emit: (event, data) => {
-      for (const entry of listeners.filter((listener) => listener.event === event)) {
+      for (const [name, callback] of listeners) {
+        if (name !== event) continue;
         try {
-          entry.callback(data);
+          callback(data);
         } catch (error) {
           report(error);
         }

@@ -5,27 +5,26 @@ const SVG_NS = "http://www.w3.org/2000/svg";
 const CLOSE_ICON = "M19 6.41 17.59 5 12 10.59 6.41 5 5 6.41 10.59 12 5 17.59 6.41 19 12 13.41 17.59 19 19 17.59 13.41 12z";
 
 // Colours, offsets and sizes (--c --o --x --y --w --h) and the icon come with the frame's config: the shell is hidden until then.
-const STYLES = `
-.w{font:14px/1.4 system-ui,sans-serif}
-.l{position:fixed;right:var(--x);bottom:var(--y);width:56px;height:56px;padding:0;border:0;border-radius:50%;
-background:var(--c);color:var(--o);cursor:pointer;display:flex;align-items:center;justify-content:center;
-box-shadow:0 4px 14px #0004;z-index:2147483646}
-.w :focus-visible{outline:3px solid #1a1b1e;outline-offset:3px}
-.l svg{width:28px;height:28px;fill:currentColor}
-.n{position:absolute;top:-4px;right:-4px;min-width:10px;padding:0 5px;border-radius:10px;background:#e03131;color:#fff;font:700 12px/20px sans-serif}
-.p{position:fixed;right:var(--x);bottom:calc(var(--y) + 68px);width:var(--w);height:min(var(--h),calc(100vh - var(--y) - 88px));
-overflow:hidden;border-radius:12px;background:#fff;box-shadow:0 8px 32px #0004;z-index:2147483647}
-.p.z{visibility:hidden;pointer-events:none}
-.p iframe{display:block;width:100%;height:100%;border:0}
-.b{position:fixed;right:var(--x);bottom:calc(var(--y) + 68px);max-width:260px;padding:12px 34px 12px 14px;border-radius:12px;
-background:#fff;color:#1a1b1e;box-shadow:0 4px 18px #0003;cursor:pointer;z-index:2147483646}
-.b button{position:absolute;top:4px;right:4px;border:0;background:none;cursor:pointer;font-size:18px}
-.L .l,.L .p,.L .b{right:auto;left:var(--x)}
-.X .p{inset:var(--y) var(--x) calc(var(--y) + 68px);width:auto;height:auto}
-.L .n{right:auto;left:-4px}
-[hidden]{display:none!important}
-@media (max-width:479px){.p{inset:0;width:auto;height:auto;border-radius:0}.l[aria-expanded=true]{display:none}}
-`;
+const STYLES =
+  ".w{font:14px/1.4 system-ui,sans-serif}" +
+  ".l{position:fixed;right:var(--x);bottom:var(--y);width:56px;height:56px;padding:0;border:0;border-radius:50%;" +
+  "background:var(--c);color:var(--o);cursor:pointer;display:flex;align-items:center;justify-content:center;" +
+  "box-shadow:0 4px 14px #0004;z-index:2147483646}" +
+  ".w :focus-visible{outline:3px solid #1a1b1e;outline-offset:3px}" +
+  ".l svg{width:28px;height:28px;fill:currentColor}" +
+  ".n{position:absolute;top:-4px;right:-4px;min-width:10px;padding:0 5px;border-radius:10px;background:#e03131;color:#fff;font:700 12px/20px sans-serif}" +
+  ".p{position:fixed;right:var(--x);bottom:calc(var(--y) + 68px);width:var(--w);height:min(var(--h),calc(100vh - var(--y) - 88px));" +
+  "overflow:hidden;border-radius:12px;background:#fff;box-shadow:0 8px 32px #0004;z-index:2147483647}" +
+  ".p.z{visibility:hidden;pointer-events:none}" +
+  ".p iframe{display:block;width:100%;height:100%;border:0}" +
+  ".b{position:fixed;right:var(--x);bottom:calc(var(--y) + 68px);max-width:260px;padding:12px 34px 12px 14px;border-radius:12px;" +
+  "background:#fff;color:#1a1b1e;box-shadow:0 4px 18px #0003;cursor:pointer;z-index:2147483646}" +
+  ".b button{position:absolute;top:4px;right:4px;border:0;background:none;cursor:pointer;font-size:18px}" +
+  ".L .l,.L .p,.L .b{right:auto;left:var(--x)}" +
+  ".X .p{inset:var(--y) var(--x) calc(var(--y) + 68px);width:auto;height:auto}" +
+  ".L .n{right:auto;left:-4px}" +
+  "[hidden]{display:none!important}" +
+  "@media (max-width:479px){.p{inset:0;width:auto;height:auto;border-radius:0}.l[aria-expanded=true]{display:none}}";
 
 export type ShellState = {
   isOpen: boolean;
@@ -49,17 +48,15 @@ export type Shell = {
 
 export const SHELL_TAG = "parley-widget";
 
-const applyStyles = (doc: Document, root: ShadowRoot) => {
-  try {
-    // A constructed sheet is not inline CSS, so host pages with a strict style-src CSP still style the launcher.
-    const sheet = new CSSStyleSheet();
-    sheet.replaceSync(STYLES);
-    root.adoptedStyleSheets = [sheet];
-  } catch {
-    const style = doc.createElement("style");
-    style.textContent = STYLES;
-    root.append(style);
-  }
+/**
+ * A constructed sheet is not inline CSS, so host pages with a strict style-src CSP still style the
+ * launcher. No `<style>` fallback: every browser the frame's build supports (Vite's baseline, Safari
+ * 16.4+) has constructable stylesheets, and the launcher is no use without the frame.
+ */
+const applyStyles = (root: ShadowRoot) => {
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(STYLES);
+  root.adoptedStyleSheets = [sheet];
 };
 
 const element = <K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, className: string) => {
@@ -81,7 +78,7 @@ export const createShell = (
   // Inline !important beats any rule of the host page; `all:initial` stops inherited fonts and colours.
   host.style.cssText = "all:initial!important;display:contents!important";
   const root = host.attachShadow({ mode: "open" });
-  applyStyles(doc, root);
+  applyStyles(root);
   const wrapper = element(doc, "div", "w");
 
   const launcher = element(doc, "button", "l");

@@ -22,6 +22,17 @@ const knownValues = (contact: TWidgetContact | null): FormValues => ({
   ...(contact?.email ? { email: contact.email } : {}),
 });
 
+/** A picture that fails to load (removed, offline) falls back to the initials. */
+const TeamAvatar = ({ name, url }: { name: string; url: string | null }) => {
+  const [hasFailed, setHasFailed] = useState(false);
+  return url && !hasFailed ? (
+    <img src={url} alt={name} onError={() => setHasFailed(true)} />
+  ) : (
+    <span role="img" aria-label={name}>
+      {initials(name)}
+    </span>
+  );
+};
 export const isOffline = (state: WidgetState): boolean =>
   state.availability !== null && (!state.availability.isOnline || !state.availability.withinBusinessHours);
 
@@ -41,13 +52,7 @@ export const Welcome = ({ onChat, onHistory }: { onChat: () => void; onHistory: 
         <ul class="team">
           {agents.map((agent) => (
             <li key={agent.name} title={agent.name}>
-              {agent.avatarUrl ? (
-                <img src={agent.avatarUrl} alt={agent.name} />
-              ) : (
-                <span role="img" aria-label={agent.name}>
-                  {initials(agent.name)}
-                </span>
-              )}
+              <TeamAvatar name={agent.name} url={agent.avatarUrl} />
             </li>
           ))}
         </ul>

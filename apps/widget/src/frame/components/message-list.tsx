@@ -268,7 +268,10 @@ const MessageItem = ({
     <li class={isMine ? "message mine" : "message theirs"} data-seq={message.local ? undefined : message.seq}>
       {message.greeting && (
         <p class="sender">
-          {message.greeting.avatarUrl && <img class="avatar" src={message.greeting.avatarUrl} alt="" />}
+          {message.greeting.avatarUrl && (
+            // A picture that fails to load is dropped; the name beside it remains.
+            <img class="avatar" src={message.greeting.avatarUrl} alt="" onError={(event) => event.currentTarget.remove()} />
+          )}
           {message.greeting.senderName}
         </p>
       )}
