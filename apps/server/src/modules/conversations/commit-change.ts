@@ -1,4 +1,4 @@
-import type { TMessage } from "@parley/shared";
+import type { TConversation, TMessage } from "@parley/shared";
 import { and, eq, inArray } from "drizzle-orm";
 import { allDomainEventHandlers } from "../../domain-event-handlers.ts";
 import { parleyModules } from "../../parley-modules.ts";
@@ -7,10 +7,9 @@ import { type DomainEvent, runDomainEventHandlers } from "../../platform/domain-
 import { rooms } from "../../platform/realtime.ts";
 import type { AppServices } from "../../platform/services.ts";
 import { contactIdentities } from "../contacts/contacts.tables.ts";
-import { inboxes } from "../inboxes/inboxes.tables.ts";
-import { toMessageDtos } from "../messages/message-dto.ts";
+import { type MessageRow, toMessageDtos } from "../messages/message-dto.ts";
 import { messages } from "../messages/messages.tables.ts";
-import { loadConversationDtos } from "./conversation-dto.ts";
+import { loadConversationRecords } from "./conversation-dto.ts";
 import { conversations } from "./conversations.tables.ts";
 
 export type ConversationServices = Pick<AppServices, "db" | "config" | "secrets" | "mailer" | "realtime" | "logger">;
@@ -45,8 +44,9 @@ export const writeConversationChange = <T>(
 export const publishConversationChange = async (
   services: ConversationServices,
   events: readonly DomainEvent[],
+  inHand: MessagesInHand = [],
 ): Promise<Map<string, TMessage>> => {
-  const sent = await fanOut(services, events);
+  const sent = await fanOut(services, events, inHand);
   await runAfterCommitHooks(services, events);
   return sent;
 };
@@ -64,72 +64,79 @@ const runAfterCommitHooks = async (services: ConversationServices, events: reado
 };
 
 /** Agent rooms that may see a conversation: its inbox's agents, those who see everything, its assignee. */
-const agentRoomsFor = (conversation: { workspaceId: string; inboxId: string; assigneeId: string | null }): string[] => [
-  rooms.inbox(conversation.inboxId),
-  rooms.allConversations(conversation.workspaceId),
+const agentRoomsFor = (workspaceId: string, conversation: TConversation): string[] => [
+  rooms.inbox(conversation.inbox.id),
+  rooms.allConversations(workspaceId),
   ...(conversation.assigneeId ? [rooms.user(conversation.assigneeId)] : []),
 ];
 
-/** Sends committed changes to sockets. Private notes and internal events never reach visitors. */
-export const fanOut = async (services: ConversationServices, events: readonly DomainEvent[]): Promise<Map<string, TMessage>> => {
+/**
+ * Messages the caller wrote in this change and holds as stored, without files: the fan-out sends
+ * them without reading them back.
+ */
+export type MessagesInHand = readonly MessageRow[];
+
+/**
+ * Sends committed changes to sockets. Private notes and internal events never reach visitors.
+ * Conversations come in one read; messages not in hand in one more, concurrently.
+ */
+export const fanOut = async (
+  services: ConversationServices,
+  events: readonly DomainEvent[],
+  inHand: MessagesInHand = [],
+): Promise<Map<string, TMessage>> => {
   const conversationIds = [...new Set(events.flatMap((event) => ("conversationId" in event ? [event.conversationId] : [])))];
   if (conversationIds.length === 0) return new Map();
   const { db, realtime } = services;
-  const rows = await db
-    .select({
-      id: conversations.id,
-      workspaceId: conversations.workspaceId,
-      inboxId: conversations.inboxId,
-      assigneeId: conversations.assigneeId,
-      status: conversations.status,
-      inboxType: inboxes.type,
-      visitorId: contactIdentities.sourceId,
-      visitorInboxId: contactIdentities.inboxId,
-    })
-    .from(conversations)
-    .innerJoin(inboxes, eq(inboxes.id, conversations.inboxId))
-    .leftJoin(contactIdentities, eq(contactIdentities.id, conversations.contactIdentityId))
-    .where(inArray(conversations.id, conversationIds));
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  const visitorRoom = (row: (typeof rows)[number]) =>
-    row.inboxType === "website" && row.visitorId && row.visitorInboxId ? rooms.visitor(row.visitorInboxId, row.visitorId) : null;
+  const messageEvents = events.filter((event) => event.type === "message.created" || event.type === "message.updated");
+  const messageIds = [...new Set(messageEvents.map((event) => ("messageId" in event ? event.messageId : "")))].filter(Boolean);
+  const heldById = new Map(inHand.map((row) => [row.id, row]));
+  const toRead = messageIds.filter((id) => !heldById.has(id));
+  const [records, readRows] = await Promise.all([
+    loadConversationRecords(db, conversationIds, null, { withVisitor: true }),
+    toRead.length > 0 ? db.select().from(messages).where(inArray(messages.id, toRead)) : Promise.resolve([]),
+  ]);
+  const byId = new Map(records.map((record) => [record.dto.id, record]));
+  const visitorRoom = (record: (typeof records)[number]) =>
+    record.visitor ? rooms.visitor(record.visitor.inboxId, record.visitor.visitorId) : null;
 
-  const changedConversationIds = [
-    ...new Set(
-      events
-        .filter((event) => event.type.startsWith("conversation."))
-        .map((event) => ("conversationId" in event ? event.conversationId : "")),
-    ),
-  ].filter(Boolean);
+  const changedConversationIds = new Set(
+    events
+      .filter((event) => event.type.startsWith("conversation."))
+      .map((event) => ("conversationId" in event ? event.conversationId : "")),
+  );
   const createdIds = new Set(
     events
       .filter((event) => event.type === "conversation.created")
       .map((event) => ("conversationId" in event ? event.conversationId : "")),
   );
-  for (const dto of await loadConversationDtos(db, changedConversationIds, null)) {
-    const row = byId.get(dto.id);
-    if (!row) continue;
-    realtime.emitToAgents(agentRoomsFor(row), createdIds.has(dto.id) ? "conversation.created" : "conversation.updated", {
-      conversation: dto,
-    });
-    const room = visitorRoom(row);
-    if (room) realtime.emitToVisitors(room, "conversation.updated", { conversationId: dto.id, status: dto.status });
+  for (const record of records) {
+    if (!changedConversationIds.has(record.dto.id)) continue;
+    realtime.emitToAgents(
+      agentRoomsFor(record.workspaceId, record.dto),
+      createdIds.has(record.dto.id) ? "conversation.created" : "conversation.updated",
+      { conversation: record.dto },
+    );
+    const room = visitorRoom(record);
+    if (room) realtime.emitToVisitors(room, "conversation.updated", { conversationId: record.dto.id, status: record.dto.status });
   }
 
-  const messageEvents = events.filter((event) => event.type === "message.created" || event.type === "message.updated");
-  const messageIds = [...new Set(messageEvents.map((event) => ("messageId" in event ? event.messageId : "")))].filter(Boolean);
   if (messageIds.length === 0) return new Map();
-  const messageRows = await db.select().from(messages).where(inArray(messages.id, messageIds));
   const areNew = messageEvents.every((event) => event.type === "message.created");
-  const dtos = new Map((await toMessageDtos(db, services, messageRows, { areNew })).map((dto) => [dto.id, dto]));
+  const held = messageIds.flatMap((id) => heldById.get(id) ?? []);
+  const [readDtos, heldDtos] = await Promise.all([
+    toMessageDtos(db, services, readRows, { areNew }),
+    toMessageDtos(db, services, held, { areNew: true, withoutFiles: true }),
+  ]);
+  const dtos = new Map([...readDtos, ...heldDtos].map((dto) => [dto.id, dto]));
   for (const event of messageEvents) {
     if (!("messageId" in event)) continue;
     const message = dtos.get(event.messageId);
-    const row = byId.get(event.conversationId);
-    if (!message || !row) continue;
+    const record = byId.get(event.conversationId);
+    if (!message || !record) continue;
     const name = event.type === "message.created" ? "message.created" : "message.updated";
-    realtime.emitToAgents(agentRoomsFor(row), name, { message });
-    const room = visitorRoom(row);
+    realtime.emitToAgents(agentRoomsFor(record.workspaceId, record.dto), name, { message });
+    const room = visitorRoom(record);
     if (room && !message.isPrivate) realtime.emitToVisitors(room, name, { message });
   }
   return dtos;

@@ -13,10 +13,31 @@ export const loadConversationDtos = async (
   db: DatabaseOrTransaction,
   conversationIds: readonly string[],
   viewerUserId: string | null,
-): Promise<TConversation[]> => {
+): Promise<TConversation[]> => (await loadConversationRecords(db, conversationIds, viewerUserId)).map((record) => record.dto);
+
+/** A website visitor's widget identity: the inbox and the visitor id their sockets' room is named after. */
+export type ConversationVisitor = { inboxId: string; visitorId: string };
+
+/**
+ * Conversation DTOs with what the fan-out addresses them by (the visitor of a website conversation,
+ * when `withVisitor`), in the same one query.
+ */
+export const loadConversationRecords = async (
+  db: DatabaseOrTransaction,
+  conversationIds: readonly string[],
+  viewerUserId: string | null,
+  options: { withVisitor?: boolean } = {},
+): Promise<Array<{ dto: TConversation; workspaceId: string; visitor: ConversationVisitor | null }>> => {
   if (conversationIds.length === 0) return [];
+  const visitorColumn = options.withVisitor
+    ? sql<ConversationVisitor | null>`(
+        select json_build_object('inboxId', ci.inbox_id, 'visitorId', ci.source_id)
+        from contact_identities ci
+        where ci.id = ${conversations.contactIdentityId} and ${inboxes.type} = 'website')`
+    : sql<ConversationVisitor | null>`null`;
   const rows = await db
     .select({
+      visitor: visitorColumn,
       conversation: conversations,
       inbox: { id: inboxes.id, name: inboxes.name, type: inboxes.type },
       contact: {
@@ -49,26 +70,30 @@ export const loadConversationDtos = async (
     const { conversation } = row;
     return [
       {
-        id: conversation.id,
-        number: conversation.number,
-        inbox: row.inbox,
-        contact: row.contact,
-        status: conversation.status,
-        priority: conversation.priority,
-        assigneeId: conversation.assigneeId,
-        teamId: conversation.teamId,
-        labels: conversation.labels,
-        snoozedUntil: conversation.snoozedUntil?.toISOString() ?? null,
-        isMissed: conversation.isMissed,
-        isArchived: conversation.archivedAt !== null,
-        waitingSince: conversation.waitingSince?.toISOString() ?? null,
-        lastMessageAt: conversation.lastMessageAt?.toISOString() ?? null,
-        lastMessageSeq: conversation.lastMessageSeq,
-        lastActivityAt: conversation.lastActivityAt.toISOString(),
-        lastMessage: row.lastMessage ?? null,
-        // Unread for this viewer: contact messages since they last read; a never-opened conversation counts all of them.
-        unreadCount: row.lastReadSeq >= conversation.lastMessageSeq ? 0 : conversation.unreadByAgentsCount,
-        createdAt: conversation.createdAt.toISOString(),
+        workspaceId: conversation.workspaceId,
+        visitor: row.visitor ?? null,
+        dto: {
+          id: conversation.id,
+          number: conversation.number,
+          inbox: row.inbox,
+          contact: row.contact,
+          status: conversation.status,
+          priority: conversation.priority,
+          assigneeId: conversation.assigneeId,
+          teamId: conversation.teamId,
+          labels: conversation.labels,
+          snoozedUntil: conversation.snoozedUntil?.toISOString() ?? null,
+          isMissed: conversation.isMissed,
+          isArchived: conversation.archivedAt !== null,
+          waitingSince: conversation.waitingSince?.toISOString() ?? null,
+          lastMessageAt: conversation.lastMessageAt?.toISOString() ?? null,
+          lastMessageSeq: conversation.lastMessageSeq,
+          lastActivityAt: conversation.lastActivityAt.toISOString(),
+          lastMessage: row.lastMessage ?? null,
+          // Unread for this viewer: contact messages since they last read; a never-opened conversation counts all of them.
+          unreadCount: row.lastReadSeq >= conversation.lastMessageSeq ? 0 : conversation.unreadByAgentsCount,
+          createdAt: conversation.createdAt.toISOString(),
+        },
       },
     ];
   });

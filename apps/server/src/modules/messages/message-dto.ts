@@ -70,12 +70,15 @@ export const toMessageDtos = async (
   db: DatabaseOrTransaction,
   services: Pick<AppServices, "config" | "secrets">,
   rows: readonly MessageRow[],
-  options: { areNew?: boolean } = {},
+  /** `withoutFiles`: the caller wrote these messages without attachments, so none are read. */
+  options: { areNew?: boolean; withoutFiles?: boolean } = {},
 ): Promise<TMessage[]> => {
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
   const [files, reactions] = await Promise.all([
-    db.select().from(attachments).where(inArray(attachments.messageId, ids)).orderBy(asc(attachments.createdAt)),
+    options.withoutFiles
+      ? Promise.resolve([])
+      : db.select().from(attachments).where(inArray(attachments.messageId, ids)).orderBy(asc(attachments.createdAt)),
     // Messages just created cannot have reactions yet.
     options.areNew
       ? Promise.resolve([])

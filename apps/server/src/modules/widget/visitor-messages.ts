@@ -220,7 +220,9 @@ const writeTogether = async (services: ConversationServices, sends: readonly Wai
 const publishGroup = async (services: ConversationServices, sends: readonly WaitingSend[], written: GroupWritten) => {
   let sent = new Map<string, TMessage>();
   try {
-    sent = await publishConversationChange(services, written.events);
+    // Plain text just written: the fan-out needs no read-back (a duplicate's stored original might have files).
+    const freshMessages = written.appended.filter((one) => !one.isDuplicate).map((one) => one.message);
+    sent = await publishConversationChange(services, written.events, freshMessages);
   } catch (error) {
     // The messages are stored; a visitor may still read them after a resync. Their senders get their acks.
     services.logger.error({ err: error }, "a group of visitor messages was stored but not sent to sockets");
