@@ -19,14 +19,14 @@ import type { DatabaseHandle } from "./platform/db.ts";
 import { AppError } from "./platform/errors.ts";
 import { healthRoutes } from "./platform/health.routes.ts";
 import { registerErrorHandling } from "./platform/http-errors.ts";
-import type { ClientContext } from "./platform/identity.ts";
+import type { ClientContext, RequestIdentity } from "./platform/identity.ts";
 import type { Logger } from "./platform/logger.ts";
 import { createMailer } from "./platform/mail/mailer.ts";
 import { httpRequestDuration } from "./platform/metrics.ts";
-import { createRealtime, rooms } from "./platform/realtime.ts";
+import { createRealtime, rooms, type VisitorIdentity } from "./platform/realtime.ts";
 import { connectRedis } from "./platform/redis.ts";
 import type { AppServices } from "./platform/services.ts";
-import { bindSocketEvents } from "./platform/socket-events.ts";
+import { bindSocketEvents, type SocketEventTable, socketEventTable } from "./platform/socket-events.ts";
 import { dashboardRoutes, readDashboardIndex, widgetRoutes } from "./platform/static.routes.ts";
 import { apiRoutes } from "./routes.ts";
 import { agentSocketEvents, runAgentConnectionHooks, runVisitorConnectionHooks, widgetSocketEvents } from "./socket-events.ts";
@@ -81,6 +81,9 @@ export const buildApp = async (options: BuildAppOptions): Promise<ParleyApp> => 
   const authenticate = (token: string, client: ClientContext) => authenticateToken(database.db, token, client);
   // Filled in right after the gateway exists; socket hooks only run once clients connect.
   let services: AppServices;
+  // Built on the first connection (services exist by then) and shared by every socket after it.
+  let agentEvents: SocketEventTable<RequestIdentity> | undefined;
+  let widgetEvents: SocketEventTable<VisitorIdentity> | undefined;
   const realtime = await createRealtime({
     httpServer: app.server,
     logger,
@@ -96,11 +99,13 @@ export const buildApp = async (options: BuildAppOptions): Promise<ParleyApp> => 
         : inboxRooms.map((inboxId) => rooms.inbox(inboxId));
     },
     onAgentConnect: (socket, identity) => {
-      bindSocketEvents(socket, identity, agentSocketEvents(services), logger);
+      agentEvents ??= socketEventTable(agentSocketEvents(services));
+      bindSocketEvents(socket, identity, agentEvents, logger);
       runAgentConnectionHooks(socket, identity, services);
     },
     onVisitorConnect: (socket, visitor) => {
-      bindSocketEvents(socket, visitor, widgetSocketEvents(services), logger);
+      widgetEvents ??= socketEventTable(widgetSocketEvents(services));
+      bindSocketEvents(socket, visitor, widgetEvents, logger);
       runVisitorConnectionHooks(socket, visitor, services);
     },
   });

@@ -1,4 +1,5 @@
-import { io as connectSocket } from "socket.io-client";
+import { AGENT_NAMESPACE } from "@parley/shared";
+import { io as connectSocket, Manager } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bearer, connectAgent, nextEvent, signUp, startTestApp, type TestApp } from "./helpers.ts";
 
@@ -37,6 +38,48 @@ describe("the /agent realtime namespace", () => {
     await expect(connectAgent(baseUrl, { headers: { cookie, origin: "https://evil.example" } })).rejects.toMatchObject({
       data: { code: "origin_not_allowed" },
     });
+  });
+
+  it("authenticates a namespace joined later on the same connection by the headers of its first request", async () => {
+    // The server keeps only the handshake part of each connection's first request; a client that
+    // multiplexes /agent over a connection it opened for another namespace must still be recognised.
+    const owner = await signUp(harness.app);
+    const manager = new Manager(baseUrl, {
+      transports: ["websocket"],
+      reconnection: false,
+      extraHeaders: { cookie: `parley_session=${owner.token}`, origin: "http://parley.test" },
+    });
+    const first = manager.socket("/");
+    const agent = manager.socket(AGENT_NAMESPACE);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        first.once("connect", () => resolve());
+        first.once("connect_error", reject);
+        first.connect();
+      });
+      const ready = new Promise<{ userId: string }>((resolve, reject) => {
+        agent.once("session.ready", resolve);
+        agent.once("connect_error", reject);
+      });
+      agent.connect();
+      expect((await ready).userId).toBe(owner.user.id);
+    } finally {
+      agent.close();
+      first.close();
+      manager.engine?.close();
+    }
+  });
+
+  it("answers each event a socket sends, ignores names nobody defined, and keeps answering after them", async () => {
+    const owner = await signUp(harness.app);
+    const socket = await connectAgent(baseUrl, { token: owner.token });
+    try {
+      socket.emit("no.such.event", { anything: true });
+      const refused = await socket.timeout(5_000).emitWithAck("typing", { conversationId: "not-a-uuid" });
+      expect(refused).toMatchObject({ ok: false, error: { code: "validation_failed" } });
+    } finally {
+      socket.close();
+    }
   });
 
   it("delivers workspace events to that workspace's agents only", async () => {

@@ -1,4 +1,4 @@
-import type { Server as HttpServer } from "node:http";
+import type { Server as HttpServer, IncomingMessage } from "node:http";
 import { AGENT_NAMESPACE, type TAgentServerEvents, type TWidgetServerEvents, WIDGET_NAMESPACE } from "@parley/shared";
 import { createShardedAdapter } from "@socket.io/redis-adapter";
 import { type Namespace, Server, type Socket } from "socket.io";
@@ -165,6 +165,27 @@ const setUpWidgetNamespace = (io: Server, options: RealtimeOptions) => {
   trackConnections(widgets);
 };
 
+/**
+ * An open connection keeps, of its first HTTP request, only what a namespace handshake reads
+ * (headers, URL, query, whether it was encrypted): the request object itself is a few kilobytes
+ * that would otherwise live as long as each of a site's thousands of idle widget sockets.
+ */
+const keepOnlyHandshakeOfRequests = (io: Server) => {
+  // Worker-only processes have no HTTP server, hence no engine.
+  const engine: Server["engine"] | undefined = io.engine;
+  engine?.on("connection", (connection: { request: IncomingMessage & { _query?: Record<string, string> } }) => {
+    const { request } = connection;
+    const handshakeOnly = {
+      headers: request.headers,
+      url: request.url,
+      method: request.method,
+      _query: request._query,
+      connection: { encrypted: (request.socket as { encrypted?: boolean } | undefined)?.encrypted === true },
+    };
+    connection.request = handshakeOnly as unknown as IncomingMessage;
+  });
+};
+
 /** Socket.IO on the HTTP server; with REDIS_URL, events cross nodes through Redis sharded pub/sub. */
 export const createRealtime = async (options: RealtimeOptions): Promise<Realtime> => {
   const io = new Server(options.httpServer, {
@@ -186,6 +207,7 @@ export const createRealtime = async (options: RealtimeOptions): Promise<Realtime
     io.adapter(createShardedAdapter(publisher, subscriber, { subscriptionMode: "dynamic" }));
   }
 
+  keepOnlyHandshakeOfRequests(io);
   setUpAgentNamespace(io, options);
   setUpWidgetNamespace(io, options);
 

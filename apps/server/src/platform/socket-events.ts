@@ -64,40 +64,63 @@ const createRateLimiter = () => {
   };
 };
 
+// biome-ignore lint/suspicious/noExplicitAny: each event has its own payload schema; the binder only parses with it.
+type AnySocketEvent<Identity> = SocketEvent<Identity, any, unknown>;
+
+/** A namespace's events by name, built once per process and shared by every socket. */
+export type SocketEventTable<Identity> = ReadonlyMap<string, AnySocketEvent<Identity>>;
+
+export const socketEventTable = <Identity>(events: ReadonlyArray<AnySocketEvent<Identity>>): SocketEventTable<Identity> =>
+  new Map(events.map((event) => [event.name, event]));
+
+const handleSocketEvent = async <Identity>(
+  event: AnySocketEvent<Identity>,
+  identity: Identity,
+  socket: Socket,
+  args: unknown[],
+  isWithinRate: (name: string, perSecond: number) => boolean,
+  logger: Logger,
+): Promise<void> => {
+  const maybeAck = args.at(-1);
+  const ack: Ack = typeof maybeAck === "function" ? (answer) => maybeAck(answer) : () => undefined;
+  try {
+    if (!isWithinRate(event.name, event.ratePerSecond)) {
+      throw new AppError("rate_limited", `Slow down: at most ${event.ratePerSecond} "${event.name}" events per second.`);
+    }
+    event.authorize(identity);
+    const parsed = event.payload.safeParse(args[0]);
+    if (!parsed.success) {
+      throw new AppError(
+        "validation_failed",
+        `The "${event.name}" payload is not valid.`,
+        parsed.error.issues.map((issue: { path: PropertyKey[]; message: string }) => ({
+          path: issue.path.map(String).join("."),
+          message: issue.message,
+        })),
+      );
+    }
+    ack({ ok: true, data: await event.handle(identity, parsed.data, socket) });
+  } catch (error) {
+    ack(toErrorAck(error, logger));
+  }
+};
+
+/**
+ * One listener per socket for every event of its namespace: a site keeps thousands of idle widget
+ * sockets open, so what each holds is counted (a listener per event name cost more than the socket).
+ * Events nobody defined are ignored, as Socket.IO ignores events without listeners.
+ */
 export const bindSocketEvents = <Identity>(
   socket: Socket,
   identity: Identity,
-  // biome-ignore lint/suspicious/noExplicitAny: each event has its own payload schema; the binder only parses with it.
-  events: ReadonlyArray<SocketEvent<Identity, any, unknown>>,
+  events: SocketEventTable<Identity>,
   logger: Logger,
 ): void => {
-  const isWithinRate = createRateLimiter();
-  for (const event of events) {
-    socket.on(event.name, (...args: unknown[]) => {
-      const maybeAck = args.at(-1);
-      const ack: Ack = typeof maybeAck === "function" ? (answer) => maybeAck(answer) : () => undefined;
-      void (async () => {
-        try {
-          if (!isWithinRate(event.name, event.ratePerSecond)) {
-            throw new AppError("rate_limited", `Slow down: at most ${event.ratePerSecond} "${event.name}" events per second.`);
-          }
-          event.authorize(identity);
-          const parsed = event.payload.safeParse(args[0]);
-          if (!parsed.success) {
-            throw new AppError(
-              "validation_failed",
-              `The "${event.name}" payload is not valid.`,
-              parsed.error.issues.map((issue: { path: PropertyKey[]; message: string }) => ({
-                path: issue.path.map(String).join("."),
-                message: issue.message,
-              })),
-            );
-          }
-          ack({ ok: true, data: await event.handle(identity, parsed.data, socket) });
-        } catch (error) {
-          ack(toErrorAck(error, logger));
-        }
-      })();
-    });
-  }
+  let isWithinRate: ReturnType<typeof createRateLimiter> | undefined;
+  socket.onAny((name: unknown, ...args: unknown[]) => {
+    const event = typeof name === "string" ? events.get(name) : undefined;
+    if (!event) return;
+    isWithinRate ??= createRateLimiter();
+    void handleSocketEvent(event, identity, socket, args, isWithinRate, logger);
+  });
 };
