@@ -137,30 +137,43 @@ export const awayMessageHandler: DomainEventHandler = async (tx, event, _service
   return appended.events;
 };
 
+/** The visitor's conversations on this inbox that wait for a first answer, not yet counted as missed. */
+const unansweredConversationsOf = (db: DatabaseOrTransaction, visitor: VisitorIdentity) => {
+  const identities = db
+    .select({ id: contactIdentities.id })
+    .from(contactIdentities)
+    .where(and(eq(contactIdentities.inboxId, visitor.inboxId), eq(contactIdentities.sourceId, visitor.visitorId)));
+  return and(
+    eq(conversations.workspaceId, visitor.workspaceId),
+    eq(conversations.inboxId, visitor.inboxId),
+    inArray(conversations.contactIdentityId, identities),
+    isNull(conversations.firstReplyAt),
+    eq(conversations.isMissed, false),
+    inArray(conversations.status, ["pending", "open"]),
+    gt(conversations.lastMessageSeq, 0),
+  );
+};
+
 /**
  * The visitor left before any agent answered: their waiting conversations on this inbox count as
- * missed. Called when their last widget socket closed.
+ * missed. Called when their last widget socket closed. Most widgets close without a conversation:
+ * for them it is one read and no transaction (a reconnect storm closes thousands at once).
  */
-export const markVisitorConversationsMissed = async (services: ConversationServices, visitor: VisitorIdentity): Promise<number> =>
-  commitConversationChange(services, async (tx) => {
-    const identities = tx
-      .select({ id: contactIdentities.id })
-      .from(contactIdentities)
-      .where(and(eq(contactIdentities.inboxId, visitor.inboxId), eq(contactIdentities.sourceId, visitor.visitorId)));
+export const markVisitorConversationsMissed = async (
+  services: ConversationServices,
+  visitor: VisitorIdentity,
+): Promise<number> => {
+  const [waiting] = await services.db
+    .select({ id: conversations.id })
+    .from(conversations)
+    .where(unansweredConversationsOf(services.db, visitor))
+    .limit(1);
+  if (!waiting) return 0;
+  return commitConversationChange(services, async (tx) => {
     const missed = await tx
       .update(conversations)
       .set({ isMissed: true, updatedAt: new Date() })
-      .where(
-        and(
-          eq(conversations.workspaceId, visitor.workspaceId),
-          eq(conversations.inboxId, visitor.inboxId),
-          inArray(conversations.contactIdentityId, identities),
-          isNull(conversations.firstReplyAt),
-          eq(conversations.isMissed, false),
-          inArray(conversations.status, ["pending", "open"]),
-          gt(conversations.lastMessageSeq, 0),
-        ),
-      )
+      .where(unansweredConversationsOf(tx, visitor))
       .returning({ id: conversations.id });
     return {
       result: missed.length,
@@ -172,3 +185,4 @@ export const markVisitorConversationsMissed = async (services: ConversationServi
       })),
     };
   });
+};
