@@ -81,7 +81,9 @@ export const conversations = pgTable(
     index("conversations_inbox_idx").on(table.workspaceId, table.inboxId, table.lastActivityAt),
     index("conversations_assignee_idx").on(table.workspaceId, table.assigneeId, table.status),
     index("conversations_team_idx").on(table.workspaceId, table.teamId, table.status),
-    index("conversations_contact_idx").on(table.contactId),
+    // A contact's conversation in an inbox, newest first: what every incoming message looks up.
+    // Led by the contact, so the lookup reads that contact's few rows, never the inbox's many.
+    index("conversations_contact_inbox_idx").on(table.contactId, table.inboxId, table.createdAt),
     index("conversations_labels_idx").using("gin", table.labels),
   ],
 );
