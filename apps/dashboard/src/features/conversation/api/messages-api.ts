@@ -105,7 +105,16 @@ const upsertInto = (items: TMessage[], message: TMessage, isNew: boolean): TMess
  * message outside every window (a receipt on an old message) is left for when that part loads.
  */
 export const applyMessage = (queryClient: QueryClient, message: TMessage, options: { isNew: boolean }): void => {
-  for (const [key, data] of queryClient.getQueriesData<MessageHistory>({ queryKey: messageKeys.all(message.conversationId) })) {
+  // A window still loading answers with what the server had when the request left, which may predate
+  // this message: it would drop the message (no data to add it to yet) or overwrite it. That request
+  // is dropped and asked again (a plain refetch would join a first load still in flight).
+  const queryKey = messageKeys.all(message.conversationId);
+  const isLoading = queryClient
+    .getQueryCache()
+    .findAll({ queryKey })
+    .some((query) => query.state.fetchStatus === "fetching");
+  if (isLoading) void queryClient.cancelQueries({ queryKey }).then(() => queryClient.invalidateQueries({ queryKey }));
+  for (const [key, data] of queryClient.getQueriesData<MessageHistory>({ queryKey })) {
     if (!data || data.pages.length === 0) continue;
     const isShown = data.pages.some((page) =>
       page.items.some((item) => item.id === message.id || (message.clientId !== null && item.clientId === message.clientId)),

@@ -1,6 +1,6 @@
 import type { TConversation, TConversationPage, TMessage, TMessagePage } from "@parley/shared";
-import { type InfiniteData, QueryClient } from "@tanstack/react-query";
-import { describe, expect, it } from "vitest";
+import { type InfiniteData, InfiniteQueryObserver, QueryClient } from "@tanstack/react-query";
+import { describe, expect, it, vi } from "vitest";
 import { applyMessage, type MessageHistory, messageKeys } from "../../conversation/api/messages-api";
 import { applyConversationChange, type ConversationListParams, conversationKeys, matchesListFilter } from "./conversations-api";
 
@@ -187,6 +187,39 @@ describe("message history windows in the cache", () => {
       queryClient.getQueryData<MessageHistory>(messageKeys.history("30000000-0000-4000-8000-000000000001", null))?.pages[0]
         ?.items[1]?.deliveryStatus,
     ).toBe("sent");
+  });
+
+  it("asks again for a window still loading when a message arrives, so an older answer cannot lose it", async () => {
+    const queryClient = new QueryClient();
+    const key = messageKeys.history("30000000-0000-4000-8000-000000000001", null);
+    // The server as the window sees it: the first request left before message 12 was stored.
+    let stored = [message(10), message(11)];
+    let requests = 0;
+    let answerFirst: (() => void) | undefined;
+    // An open conversation: the window has an observer, as useMessageHistory gives it.
+    const observer = new InfiniteQueryObserver<TMessagePage, Error, MessageHistory, typeof key, object>(queryClient, {
+      queryKey: key,
+      initialPageParam: {},
+      getNextPageParam: () => undefined,
+      queryFn: async (): Promise<TMessagePage> => {
+        requests += 1;
+        const snapshot = [...stored];
+        if (requests === 1) await new Promise<void>((resolve) => (answerFirst = resolve));
+        return { items: snapshot, hasOlder: false, hasNewer: false };
+      },
+    });
+    const unsubscribe = observer.subscribe(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    stored = [...stored, message(12)];
+    // The sender's ack arrives while the first page is still on its way.
+    applyMessage(queryClient, message(12), { isNew: true });
+    answerFirst?.();
+    await vi.waitFor(() => {
+      expect(requests).toBe(2);
+      expect(observer.getCurrentResult().isFetching).toBe(false);
+    });
+    unsubscribe();
+    expect(seqsOf(queryClient, null)).toEqual([10, 11, 12]);
   });
 
   it("leaves a window opened on old history alone, and ignores changes to messages it does not show", () => {
