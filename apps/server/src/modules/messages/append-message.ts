@@ -176,16 +176,6 @@ const saveCounters = async (tx: DatabaseOrTransaction, changed: ReadonlyMap<stri
     where c.id = v.id`);
 };
 
-/** Per transaction, the conversation rows appendMessages locked, as they were read under the lock. */
-const lockedByTransaction = new WeakMap<DatabaseOrTransaction, Map<string, ConversationRow>>();
-
-/**
- * The conversations appendMessages locked in this transaction, as read under the lock — before
- * their counters and status changed, so only for columns messages do not change (channel state).
- */
-export const conversationsLockedIn = (tx: DatabaseOrTransaction): ReadonlyMap<string, ConversationRow> =>
-  lockedByTransaction.get(tx) ?? new Map();
-
 /**
  * The one way messages enter conversations, whoever sends them (visitor, agent, bot, channel), one
  * or many at once. Locks the conversation rows first (in id order, so concurrent batches cannot
@@ -207,9 +197,6 @@ export const appendMessages = async (
     .orderBy(asc(conversations.id))
     .for("update");
   const lockedById = new Map(locked.map((row) => [row.id, row]));
-  const lockedInTransaction = lockedByTransaction.get(tx) ?? new Map<string, ConversationRow>();
-  for (const row of locked) if (!lockedInTransaction.has(row.id)) lockedInTransaction.set(row.id, row);
-  lockedByTransaction.set(tx, lockedInTransaction);
   const conversationOf = (input: AppendMessageInput): ConversationRow => {
     const conversation = lockedById.get(input.conversationId);
     if (!conversation || conversation.workspaceId !== input.workspaceId) {

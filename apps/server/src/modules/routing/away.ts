@@ -7,7 +7,7 @@ import { type ConversationServices, commitConversationChange } from "../conversa
 import { conversations } from "../conversations/conversations.tables.ts";
 import { isWithinBusinessHours } from "../inboxes/business-hours.ts";
 import { type BusinessHours, inboxes, inboxMembers } from "../inboxes/inboxes.tables.ts";
-import { appendMessage, conversationsLockedIn } from "../messages/append-message.ts";
+import { appendMessage } from "../messages/append-message.ts";
 import { agentPresence } from "./routing.tables.ts";
 
 /** A schedule with a time zone the runtime does not know must not fail the contact's message: treat it as open. */
@@ -75,16 +75,6 @@ const channelStates = async (tx: DatabaseOrTransaction, conversationId: string, 
         unread.add(other.conversationId);
       }
     }
-    // Storing the messages locked their conversations and read them: their channel state is in hand.
-    const locked = conversationsLockedIn(tx);
-    for (const id of unread) {
-      const row = locked.get(id);
-      if (row) {
-        states.set(id, row.channelState);
-        unread.delete(id);
-      }
-    }
-    if (unread.size === 0) return states;
     const rows = await tx
       .select({ id: conversations.id, channelState: conversations.channelState })
       .from(conversations)
