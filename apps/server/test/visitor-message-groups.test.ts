@@ -88,6 +88,33 @@ describe("visitor messages written in groups", () => {
     }
   });
 
+  it("sends agents each grouped conversation exactly as it is stored, though it is built without reading it back", async () => {
+    const { owner, visitors } = await openVisitors(3);
+    const agentSocket = await connectAgent(baseUrl, { token: owner.token });
+    const updates = collect<{ conversation: Record<string, unknown> & { id: string } }>(agentSocket, "conversation.updated");
+    // Over 280 characters, with emoji: the preview is cut by characters, as PostgreSQL cuts it.
+    const long = `${"🙂".repeat(150)}${"x".repeat(200)}`;
+    try {
+      await Promise.all(
+        visitors.map(({ socket }, index) =>
+          emitWithAck<SendAck>(socket, "message.send", { clientId: `dto-${index}`, text: index === 0 ? long : `short ${index}` }),
+        ),
+      );
+      await settle(200);
+      for (const { conversationId } of visitors) {
+        const sent = updates.filter((update) => update.conversation.id === conversationId).at(-1)?.conversation;
+        const stored = await harness.app.inject({ url: `/api/v1/conversations/${conversationId}`, headers: bearer(owner.token) });
+        expect(sent).toBeDefined();
+        expect(sent).toEqual(stored.json());
+      }
+      const first = updates.filter((update) => update.conversation.id === visitors[0]?.conversationId).at(-1);
+      expect(first?.conversation.lastMessage).toMatchObject({ text: Array.from(long).slice(0, 280).join("") });
+    } finally {
+      agentSocket.close();
+      for (const { socket } of visitors) socket.close();
+    }
+  });
+
   it("returns the stored message for a clientId sent twice in the same group", async () => {
     const { visitors } = await openVisitors(1);
     const [visitor] = visitors;

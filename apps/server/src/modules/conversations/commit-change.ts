@@ -9,7 +9,7 @@ import type { AppServices } from "../../platform/services.ts";
 import { contactIdentities } from "../contacts/contacts.tables.ts";
 import { type MessageRow, toMessageDtos } from "../messages/message-dto.ts";
 import { messages } from "../messages/messages.tables.ts";
-import { loadConversationRecords } from "./conversation-dto.ts";
+import { type ConversationRecord, loadConversationRecords } from "./conversation-dto.ts";
 import { conversations } from "./conversations.tables.ts";
 
 export type ConversationServices = Pick<AppServices, "db" | "config" | "secrets" | "mailer" | "realtime" | "logger">;
@@ -44,7 +44,7 @@ export const writeConversationChange = <T>(
 export const publishConversationChange = async (
   services: ConversationServices,
   events: readonly DomainEvent[],
-  inHand: MessagesInHand = [],
+  inHand: ChangeInHand = {},
 ): Promise<Map<string, TMessage>> => {
   const sent = await fanOut(services, events, inHand);
   await runAfterCommitHooks(services, events);
@@ -71,10 +71,10 @@ const agentRoomsFor = (workspaceId: string, conversation: TConversation): string
 ];
 
 /**
- * Messages the caller wrote in this change and holds as stored, without files: the fan-out sends
- * them without reading them back.
+ * What the caller wrote in this change and holds as committed, so the fan-out sends it without
+ * reading it back: messages as stored, without files; conversations as their DTOs now are.
  */
-export type MessagesInHand = readonly MessageRow[];
+export type ChangeInHand = { messages?: readonly MessageRow[]; conversations?: readonly ConversationRecord[] };
 
 /**
  * Sends committed changes to sockets. Private notes and internal events never reach visitors.
@@ -83,19 +83,22 @@ export type MessagesInHand = readonly MessageRow[];
 export const fanOut = async (
   services: ConversationServices,
   events: readonly DomainEvent[],
-  inHand: MessagesInHand = [],
+  inHand: ChangeInHand = {},
 ): Promise<Map<string, TMessage>> => {
   const conversationIds = [...new Set(events.flatMap((event) => ("conversationId" in event ? [event.conversationId] : [])))];
   if (conversationIds.length === 0) return new Map();
   const { db, realtime } = services;
   const messageEvents = events.filter((event) => event.type === "message.created" || event.type === "message.updated");
   const messageIds = [...new Set(messageEvents.map((event) => ("messageId" in event ? event.messageId : "")))].filter(Boolean);
-  const heldById = new Map(inHand.map((row) => [row.id, row]));
+  const heldById = new Map((inHand.messages ?? []).map((row) => [row.id, row]));
   const toRead = messageIds.filter((id) => !heldById.has(id));
-  const [records, readRows] = await Promise.all([
-    loadConversationRecords(db, conversationIds, null, { withVisitor: true }),
+  const heldRecords = new Map((inHand.conversations ?? []).map((record) => [record.dto.id, record]));
+  const recordsToRead = conversationIds.filter((id) => !heldRecords.has(id));
+  const [readRecords, readRows] = await Promise.all([
+    recordsToRead.length > 0 ? loadConversationRecords(db, recordsToRead, null, { withVisitor: true }) : Promise.resolve([]),
     toRead.length > 0 ? db.select().from(messages).where(inArray(messages.id, toRead)) : Promise.resolve([]),
   ]);
+  const records = [...heldRecords.values(), ...readRecords];
   const byId = new Map(records.map((record) => [record.dto.id, record]));
   const visitorRoom = (record: (typeof records)[number]) =>
     record.visitor ? rooms.visitor(record.visitor.inboxId, record.visitor.visitorId) : null;

@@ -1,8 +1,9 @@
 import type { TConversation } from "@parley/shared";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { DatabaseOrTransaction } from "../../platform/db.ts";
 import { contacts } from "../contacts/contacts.tables.ts";
 import { inboxes } from "../inboxes/inboxes.tables.ts";
+import type { ContentType, SenderType } from "../messages/messages.tables.ts";
 import { conversationReads, conversations } from "./conversations.tables.ts";
 
 /**
@@ -14,6 +15,12 @@ export const loadConversationDtos = async (
   conversationIds: readonly string[],
   viewerUserId: string | null,
 ): Promise<TConversation[]> => (await loadConversationRecords(db, conversationIds, viewerUserId)).map((record) => record.dto);
+
+/** The columns of the inboxes and contacts rows a conversation's DTO shows, for a select joining both. */
+export const conversationDtoJoins = {
+  inbox: { id: inboxes.id, name: inboxes.name, type: inboxes.type },
+  contact: { id: contacts.id, name: contacts.name, email: contacts.email, phone: contacts.phone, avatarUrl: contacts.avatarUrl },
+};
 
 /** A website visitor's widget identity: the inbox and the visitor id their sockets' room is named after. */
 export type ConversationVisitor = { inboxId: string; visitorId: string };
@@ -39,14 +46,7 @@ export const loadConversationRecords = async (
     .select({
       visitor: visitorColumn,
       conversation: conversations,
-      inbox: { id: inboxes.id, name: inboxes.name, type: inboxes.type },
-      contact: {
-        id: contacts.id,
-        name: contacts.name,
-        email: contacts.email,
-        phone: contacts.phone,
-        avatarUrl: contacts.avatarUrl,
-      },
+      ...conversationDtoJoins,
       lastReadSeq: sql<number>`coalesce(${conversationReads.lastReadSeq}, 0)`.mapWith(Number),
       // Correlated, so a page stays one statement; the (conversation, seq) index finds it from the end.
       lastMessage: sql<TConversation["lastMessage"]>`(
@@ -60,41 +60,70 @@ export const loadConversationRecords = async (
     .innerJoin(contacts, eq(contacts.id, conversations.contactId))
     .leftJoin(
       conversationReads,
-      and(eq(conversationReads.conversationId, conversations.id), eq(conversationReads.userId, viewerUserId ?? sql`null::uuid`)),
+      and(eq(conversationReads.conversationId, conversations.id), eq(conversationReads.userId, sql.placeholder("viewerUserId"))),
     )
-    .where(inArray(conversations.id, [...conversationIds]));
+    .where(sql`${conversations.id} = any(${sql.placeholder("conversationIds")}::uuid[])`)
+    // Named, one text per shape: on every message's fan-out, planning it would cost more than running it.
+    .prepare(options.withVisitor ? "conversation_records_with_visitor" : "conversation_records")
+    .execute({ conversationIds: [...conversationIds], viewerUserId });
   const byId = new Map(rows.map((row) => [row.conversation.id, row]));
   return conversationIds.flatMap((id) => {
     const row = byId.get(id);
     if (!row) return [];
-    const { conversation } = row;
     return [
       {
-        workspaceId: conversation.workspaceId,
+        workspaceId: row.conversation.workspaceId,
         visitor: row.visitor ?? null,
-        dto: {
-          id: conversation.id,
-          number: conversation.number,
-          inbox: row.inbox,
-          contact: row.contact,
-          status: conversation.status,
-          priority: conversation.priority,
-          assigneeId: conversation.assigneeId,
-          teamId: conversation.teamId,
-          labels: conversation.labels,
-          snoozedUntil: conversation.snoozedUntil?.toISOString() ?? null,
-          isMissed: conversation.isMissed,
-          isArchived: conversation.archivedAt !== null,
-          waitingSince: conversation.waitingSince?.toISOString() ?? null,
-          lastMessageAt: conversation.lastMessageAt?.toISOString() ?? null,
-          lastMessageSeq: conversation.lastMessageSeq,
-          lastActivityAt: conversation.lastActivityAt.toISOString(),
-          lastMessage: row.lastMessage ?? null,
-          // Unread for this viewer: contact messages since they last read; a never-opened conversation counts all of them.
-          unreadCount: row.lastReadSeq >= conversation.lastMessageSeq ? 0 : conversation.unreadByAgentsCount,
-          createdAt: conversation.createdAt.toISOString(),
-        },
+        dto: toConversationDto({ ...row, lastMessage: row.lastMessage ?? null }),
       },
     ];
   });
 };
+
+export type ConversationRecord = Awaited<ReturnType<typeof loadConversationRecords>>[number];
+
+/** The list/detail shape of one conversation from its row and what is joined to it. */
+export const toConversationDto = (parts: {
+  conversation: typeof conversations.$inferSelect;
+  inbox: TConversation["inbox"];
+  contact: TConversation["contact"];
+  /** The viewer's last read message; 0 for none. */
+  lastReadSeq: number;
+  lastMessage: TConversation["lastMessage"];
+}): TConversation => {
+  const { conversation } = parts;
+  return {
+    id: conversation.id,
+    number: conversation.number,
+    inbox: parts.inbox,
+    contact: parts.contact,
+    status: conversation.status,
+    priority: conversation.priority,
+    assigneeId: conversation.assigneeId,
+    teamId: conversation.teamId,
+    labels: conversation.labels,
+    snoozedUntil: conversation.snoozedUntil?.toISOString() ?? null,
+    isMissed: conversation.isMissed,
+    isArchived: conversation.archivedAt !== null,
+    waitingSince: conversation.waitingSince?.toISOString() ?? null,
+    lastMessageAt: conversation.lastMessageAt?.toISOString() ?? null,
+    lastMessageSeq: conversation.lastMessageSeq,
+    lastActivityAt: conversation.lastActivityAt.toISOString(),
+    lastMessage: parts.lastMessage,
+    // Unread for this viewer: contact messages since they last read; a never-opened conversation counts all of them.
+    unreadCount: parts.lastReadSeq >= conversation.lastMessageSeq ? 0 : conversation.unreadByAgentsCount,
+    createdAt: conversation.createdAt.toISOString(),
+  };
+};
+
+/** The `lastMessage` of a conversation's DTO, from its latest message that counts (not system, private or deleted). */
+export const lastMessageSummary = (message: {
+  text: string;
+  senderType: SenderType;
+  contentType: ContentType;
+}): TConversation["lastMessage"] => ({
+  // 280 characters, as PostgreSQL's left() counts them (code points, not UTF-16 units).
+  text: message.text.length <= 280 ? message.text : Array.from(message.text).slice(0, 280).join(""),
+  senderType: message.senderType,
+  contentType: message.contentType,
+});

@@ -64,7 +64,7 @@ const statusAfterContactMessage = (status: ConversationStatus, hasAssignee: bool
   return status;
 };
 
-type ConversationRow = typeof conversations.$inferSelect;
+export type ConversationRow = typeof conversations.$inferSelect;
 
 /** The columns a message changes on its conversation, folded message by message while the row is locked. */
 type ConversationCounters = Pick<
@@ -187,15 +187,27 @@ const saveCounters = async (tx: DatabaseOrTransaction, changed: ReadonlyMap<stri
 export const appendMessages = async (
   tx: DatabaseOrTransaction,
   inputs: readonly AppendMessageInput[],
-): Promise<AppendMessageResult[]> => {
-  if (inputs.length === 0) return [];
+): Promise<AppendMessageResult[]> => (await appendMessagesToLocked(tx, inputs)).results;
+
+/**
+ * appendMessages for a caller that may already hold the inputs' conversations read FOR UPDATE (in id
+ * order) in this transaction, and wants them back as they are now.
+ */
+export const appendMessagesToLocked = async (
+  tx: DatabaseOrTransaction,
+  inputs: readonly AppendMessageInput[],
+  lockedByCaller?: readonly ConversationRow[],
+): Promise<{ results: AppendMessageResult[]; conversations: ConversationRow[] }> => {
+  if (inputs.length === 0) return { results: [], conversations: [] };
   const conversationIds = [...new Set(inputs.map((input) => input.conversationId))].sort();
-  const locked = await tx
-    .select()
-    .from(conversations)
-    .where(inArray(conversations.id, conversationIds))
-    .orderBy(asc(conversations.id))
-    .for("update");
+  const locked =
+    lockedByCaller ??
+    (await tx
+      .select()
+      .from(conversations)
+      .where(inArray(conversations.id, conversationIds))
+      .orderBy(asc(conversations.id))
+      .for("update"));
   const lockedById = new Map(locked.map((row) => [row.id, row]));
   const conversationOf = (input: AppendMessageInput): ConversationRow => {
     const conversation = lockedById.get(input.conversationId);
@@ -263,7 +275,11 @@ export const appendMessages = async (
     results.push({ message, isDuplicate: false, events: applyMessage(state, conversation, input, message, now) });
   }
   await saveCounters(tx, changed, now);
-  return results;
+  const conversationsNow = locked.map((row) => {
+    const state = changed.get(row.id);
+    return state ? { ...row, ...state, lastActivityAt: now, updatedAt: now } : row;
+  });
+  return { results, conversations: conversationsNow };
 };
 
 /** Links uploaded files to their message; each must be unsent and, when an owner is given, theirs. */

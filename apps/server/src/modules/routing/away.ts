@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import type { DatabaseOrTransaction } from "../../platform/db.ts";
 import type { DomainEvent, DomainEventHandler } from "../../platform/domain-events.ts";
 import type { VisitorIdentity } from "../../platform/realtime.ts";
@@ -21,18 +21,36 @@ const isInsideHours = (hours: BusinessHours | null, at: Date): boolean => {
 
 type InboxAvailability = { isOpen: boolean; awayMessage: string };
 
+/** Whether an agent of the inbox is online, as an SQL expression over the given ids. */
+export const hasOnlineAgentSql = (workspaceId: SQL | string, inboxId: SQL | string): SQL<boolean> =>
+  sql<boolean>`exists (select 1 from ${agentPresence} p join ${inboxMembers} m on m.user_id = p.user_id
+    where m.inbox_id = ${inboxId} and p.workspace_id = ${workspaceId} and p.status = 'online')`;
+
+/** What decides an inbox's availability, read by the caller together with other rows. */
+export type InboxAvailabilityRow = { awayMessage: string; businessHours: BusinessHours | null; hasOnlineAgent: boolean };
+
+const availabilityOf = (row: InboxAvailabilityRow): InboxAvailability => ({
+  isOpen: isInsideHours(row.businessHours, new Date()) && row.hasOnlineAgent,
+  awayMessage: row.awayMessage,
+});
+
 /**
  * Whether an inbox is open now (inside its hours, an agent of it online) and its away text. Asked
  * once per inbox per transaction: a batch of visitor messages shares one answer.
  */
 const availabilityByTransaction = new WeakMap<DatabaseOrTransaction, Map<string, Promise<InboxAvailability | null>>>();
 
-const inboxAvailability = (tx: DatabaseOrTransaction, workspaceId: string, inboxId: string) => {
+const availabilitiesOf = (tx: DatabaseOrTransaction) => {
   let byInbox = availabilityByTransaction.get(tx);
   if (!byInbox) {
     byInbox = new Map();
     availabilityByTransaction.set(tx, byInbox);
   }
+  return byInbox;
+};
+
+const inboxAvailability = (tx: DatabaseOrTransaction, workspaceId: string, inboxId: string) => {
+  const byInbox = availabilitiesOf(tx);
   let availability = byInbox.get(inboxId);
   if (!availability) {
     availability = (async () => {
@@ -40,16 +58,11 @@ const inboxAvailability = (tx: DatabaseOrTransaction, workspaceId: string, inbox
         .select({
           awayMessage: inboxes.awayMessage,
           businessHours: inboxes.businessHours,
-          hasOnlineAgent: sql<boolean>`exists (${tx
-            .select({ userId: agentPresence.userId })
-            .from(agentPresence)
-            .innerJoin(inboxMembers, and(eq(inboxMembers.inboxId, inboxId), eq(inboxMembers.userId, agentPresence.userId)))
-            .where(and(eq(agentPresence.workspaceId, workspaceId), eq(agentPresence.status, "online")))})`,
+          hasOnlineAgent: hasOnlineAgentSql(workspaceId, inboxId),
         })
         .from(inboxes)
         .where(and(eq(inboxes.id, inboxId), eq(inboxes.workspaceId, workspaceId)));
-      if (!inbox) return null;
-      return { isOpen: isInsideHours(inbox.businessHours, new Date()) && inbox.hasOnlineAgent, awayMessage: inbox.awayMessage };
+      return inbox ? availabilityOf(inbox) : null;
     })();
     byInbox.set(inboxId, availability);
   }
@@ -58,16 +71,21 @@ const inboxAvailability = (tx: DatabaseOrTransaction, workspaceId: string, inbox
 
 const channelStatesByTransaction = new WeakMap<DatabaseOrTransaction, Map<string, Record<string, unknown>>>();
 
-/**
- * The channel state of the event's conversation, read together with those of every contact message
- * the change started with (one statement for a group), and kept up to date by this handler.
- */
-const channelStates = async (tx: DatabaseOrTransaction, conversationId: string, initialEvents: readonly DomainEvent[]) => {
+const channelStatesOf = (tx: DatabaseOrTransaction) => {
   let states = channelStatesByTransaction.get(tx);
   if (!states) {
     states = new Map();
     channelStatesByTransaction.set(tx, states);
   }
+  return states;
+};
+
+/**
+ * The channel state of the event's conversation, read together with those of every contact message
+ * the change started with (one statement for a group), and kept up to date by this handler.
+ */
+const channelStates = async (tx: DatabaseOrTransaction, conversationId: string, initialEvents: readonly DomainEvent[]) => {
+  const states = channelStatesOf(tx);
   if (!states.has(conversationId)) {
     const unread = new Set([conversationId]);
     for (const other of initialEvents) {
@@ -82,6 +100,27 @@ const channelStates = async (tx: DatabaseOrTransaction, conversationId: string, 
     for (const row of rows) states.set(row.id, row.channelState);
   }
   return states;
+};
+
+/**
+ * For a writer that read, in this transaction and before any change of its own, what the away
+ * handler asks: the inboxes' availability and the conversations' channel states (from rows it holds
+ * locked). The handler then asks nothing more.
+ */
+export const primeAwayHandler = (
+  tx: DatabaseOrTransaction,
+  known: {
+    inboxes: ReadonlyMap<string, InboxAvailabilityRow>;
+    conversations: ReadonlyArray<{ id: string; channelState: Record<string, unknown> }>;
+  },
+): void => {
+  const byInbox = availabilitiesOf(tx);
+  for (const [inboxId, row] of known.inboxes)
+    if (!byInbox.has(inboxId)) byInbox.set(inboxId, Promise.resolve(availabilityOf(row)));
+  const states = channelStatesOf(tx);
+  for (const conversation of known.conversations) {
+    if (!states.has(conversation.id)) states.set(conversation.id, conversation.channelState);
+  }
 };
 
 /**

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { DatabaseOrTransaction } from "../../platform/db.ts";
 import type { DomainEvent, DomainEventHandler } from "../../platform/domain-events.ts";
 import { newId } from "../../platform/ids.ts";
@@ -65,18 +65,25 @@ const eventData = async (
   }
 };
 
+type EnabledSubscription = { id: string; events: string[] };
+
 /**
  * A workspace's enabled subscriptions, read once per transaction: one change raises several events
  * (a message also updates its conversation), and each would otherwise query them again.
  */
-const subscriptionsByTransaction = new WeakMap<object, Map<string, Promise<Array<{ id: string; events: string[] }>>>>();
+const subscriptionsByTransaction = new WeakMap<object, Map<string, Promise<EnabledSubscription[]>>>();
 
-const enabledSubscriptions = (tx: DatabaseOrTransaction, workspaceId: string) => {
+const subscriptionsOf = (tx: DatabaseOrTransaction) => {
   let byWorkspace = subscriptionsByTransaction.get(tx);
   if (!byWorkspace) {
     byWorkspace = new Map();
     subscriptionsByTransaction.set(tx, byWorkspace);
   }
+  return byWorkspace;
+};
+
+const enabledSubscriptions = (tx: DatabaseOrTransaction, workspaceId: string) => {
+  const byWorkspace = subscriptionsOf(tx);
   let subscriptions = byWorkspace.get(workspaceId);
   if (!subscriptions) {
     subscriptions = tx
@@ -88,6 +95,22 @@ const enabledSubscriptions = (tx: DatabaseOrTransaction, workspaceId: string) =>
     byWorkspace.set(workspaceId, subscriptions);
   }
   return subscriptions;
+};
+
+/** A workspace's enabled subscriptions as an SQL expression (a json array), for a caller's own read. */
+export const enabledSubscriptionsSql = (workspaceId: SQL | string): SQL<EnabledSubscription[]> =>
+  sql<EnabledSubscription[]>`coalesce((select json_agg(json_build_object('id', s.id, 'events', s.events))
+    from ${webhookSubscriptions} s where s.workspace_id = ${workspaceId} and s.is_enabled), '[]'::json)`;
+
+/** For a writer that read enabledSubscriptionsSql in this transaction: the handler asks nothing more. */
+export const primeWebhookSubscriptions = (
+  tx: DatabaseOrTransaction,
+  byWorkspace: ReadonlyMap<string, EnabledSubscription[]>,
+): void => {
+  const known = subscriptionsOf(tx);
+  for (const [workspaceId, subscriptions] of byWorkspace) {
+    if (!known.has(workspaceId)) known.set(workspaceId, Promise.resolve(subscriptions));
+  }
 };
 
 /**
