@@ -51,3 +51,34 @@ export const isUniqueViolation = (error: unknown, constraint?: string): boolean 
   const name = "constraint" in cause ? cause.constraint : undefined;
   return code === PG_UNIQUE_VIOLATION && (constraint === undefined || name === constraint);
 };
+
+type PreparedRun<Values, Result> = { execute: (values: Values) => Promise<Result> };
+
+/** The connection a drizzle database or transaction runs its statements on (its pool, or the pool's client it holds). */
+const connectionOf = (db: DatabaseOrTransaction): object => {
+  const client = (db as unknown as { session?: { client?: unknown } }).session?.client;
+  if (typeof client !== "object" || client === null) throw new Error("this drizzle version does not expose its session's client");
+  return client;
+};
+
+/**
+ * A named prepared statement whose query is built once per connection. Drizzle renders a query's
+ * SQL on every call, which for a wide select allocates and costs more than PostgreSQL's run of it;
+ * this builds it the first time a connection (or a transaction on it) runs it, then reuses it —
+ * the prepared query only holds the connection, so a later transaction on the same pooled client
+ * runs it inside itself. `build` must give the same SQL every time, with values as placeholders.
+ */
+export const preparedPerConnection = <Values extends Record<string, unknown>, Result>(
+  build: (db: DatabaseOrTransaction) => PreparedRun<Values, Result>,
+) => {
+  const byConnection = new WeakMap<object, PreparedRun<Values, Result>>();
+  return (db: DatabaseOrTransaction, values: Values): Promise<Result> => {
+    const connection = connectionOf(db);
+    let prepared = byConnection.get(connection);
+    if (!prepared) {
+      prepared = build(db);
+      byConnection.set(connection, prepared);
+    }
+    return prepared.execute(values);
+  };
+};

@@ -1,6 +1,6 @@
 import type { TConversation } from "@parley/shared";
 import { and, eq, sql } from "drizzle-orm";
-import type { DatabaseOrTransaction } from "../../platform/db.ts";
+import { type DatabaseOrTransaction, preparedPerConnection } from "../../platform/db.ts";
 import { contacts } from "../contacts/contacts.tables.ts";
 import { inboxes } from "../inboxes/inboxes.tables.ts";
 import type { ContentType, SenderType } from "../messages/messages.tables.ts";
@@ -25,6 +25,44 @@ export const conversationDtoJoins = {
 /** A website visitor's widget identity: the inbox and the visitor id their sockets' room is named after. */
 export type ConversationVisitor = { inboxId: string; visitorId: string };
 
+/** The records' one query, for both shapes (with the visitor's room or without). */
+const selectConversationRecords = (withVisitor: boolean) =>
+  preparedPerConnection((db: DatabaseOrTransaction) =>
+    db
+      .select({
+        visitor: withVisitor
+          ? sql<ConversationVisitor | null>`(
+              select json_build_object('inboxId', ci.inbox_id, 'visitorId', ci.source_id)
+              from contact_identities ci
+              where ci.id = ${conversations.contactIdentityId} and ${inboxes.type} = 'website')`
+          : sql<ConversationVisitor | null>`null`,
+        conversation: conversations,
+        ...conversationDtoJoins,
+        lastReadSeq: sql<number>`coalesce(${conversationReads.lastReadSeq}, 0)`.mapWith(Number),
+        // Correlated, so a page stays one statement; the (conversation, seq) index finds it from the end.
+        lastMessage: sql<TConversation["lastMessage"]>`(
+          select json_build_object('text', left(m.text, 280), 'senderType', m.sender_type, 'contentType', m.content_type)
+          from messages m
+          where m.conversation_id = ${conversations.id} and m.sender_type <> 'system' and not m.is_private and m.deleted_at is null
+          order by m.seq desc limit 1)`,
+      })
+      .from(conversations)
+      .innerJoin(inboxes, eq(inboxes.id, conversations.inboxId))
+      .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+      .leftJoin(
+        conversationReads,
+        and(
+          eq(conversationReads.conversationId, conversations.id),
+          eq(conversationReads.userId, sql.placeholder("viewerUserId")),
+        ),
+      )
+      .where(sql`${conversations.id} = any(${sql.placeholder("conversationIds")}::uuid[])`)
+      // Named: on every message's fan-out, planning it would cost more than running it.
+      .prepare(withVisitor ? "conversation_records_with_visitor" : "conversation_records"),
+  );
+
+const conversationRecordsQuery = { withVisitor: selectConversationRecords(true), plain: selectConversationRecords(false) };
+
 /**
  * Conversation DTOs with what the fan-out addresses them by (the visitor of a website conversation,
  * when `withVisitor`), in the same one query.
@@ -36,36 +74,8 @@ export const loadConversationRecords = async (
   options: { withVisitor?: boolean } = {},
 ): Promise<Array<{ dto: TConversation; workspaceId: string; visitor: ConversationVisitor | null }>> => {
   if (conversationIds.length === 0) return [];
-  const visitorColumn = options.withVisitor
-    ? sql<ConversationVisitor | null>`(
-        select json_build_object('inboxId', ci.inbox_id, 'visitorId', ci.source_id)
-        from contact_identities ci
-        where ci.id = ${conversations.contactIdentityId} and ${inboxes.type} = 'website')`
-    : sql<ConversationVisitor | null>`null`;
-  const rows = await db
-    .select({
-      visitor: visitorColumn,
-      conversation: conversations,
-      ...conversationDtoJoins,
-      lastReadSeq: sql<number>`coalesce(${conversationReads.lastReadSeq}, 0)`.mapWith(Number),
-      // Correlated, so a page stays one statement; the (conversation, seq) index finds it from the end.
-      lastMessage: sql<TConversation["lastMessage"]>`(
-        select json_build_object('text', left(m.text, 280), 'senderType', m.sender_type, 'contentType', m.content_type)
-        from messages m
-        where m.conversation_id = ${conversations.id} and m.sender_type <> 'system' and not m.is_private and m.deleted_at is null
-        order by m.seq desc limit 1)`,
-    })
-    .from(conversations)
-    .innerJoin(inboxes, eq(inboxes.id, conversations.inboxId))
-    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
-    .leftJoin(
-      conversationReads,
-      and(eq(conversationReads.conversationId, conversations.id), eq(conversationReads.userId, sql.placeholder("viewerUserId"))),
-    )
-    .where(sql`${conversations.id} = any(${sql.placeholder("conversationIds")}::uuid[])`)
-    // Named, one text per shape: on every message's fan-out, planning it would cost more than running it.
-    .prepare(options.withVisitor ? "conversation_records_with_visitor" : "conversation_records")
-    .execute({ conversationIds: [...conversationIds], viewerUserId });
+  const query = options.withVisitor ? conversationRecordsQuery.withVisitor : conversationRecordsQuery.plain;
+  const rows = await query(db, { conversationIds: [...conversationIds], viewerUserId });
   const byId = new Map(rows.map((row) => [row.conversation.id, row]));
   return conversationIds.flatMap((id) => {
     const row = byId.get(id);

@@ -1,6 +1,6 @@
 import type { TConversation, TMessage } from "@parley/shared";
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
-import type { DatabaseOrTransaction } from "../../platform/db.ts";
+import { type DatabaseOrTransaction, preparedPerConnection } from "../../platform/db.ts";
 import type { DomainEvent } from "../../platform/domain-events.ts";
 import { AppError } from "../../platform/errors.ts";
 import type { VisitorIdentity } from "../../platform/realtime.ts";
@@ -202,14 +202,8 @@ type Resolution = { contactId: string; conversation: ConversationRow; addressing
  * workspace's webhook subscriptions), which primes them. Anyone else gets no row and takes the
  * one-message path, which answers them.
  */
-const lockVisitorConversations = async (
-  tx: DatabaseOrTransaction,
-  visitors: readonly VisitorIdentity[],
-): Promise<Array<Resolution | undefined>> => {
-  const visitorRows = sql`unnest(
-      ${sql.placeholder("workspaceIds")}::uuid[], ${sql.placeholder("inboxIds")}::uuid[], ${sql.placeholder("visitorIds")}::text[]
-    ) with ordinality as v(workspace_id, inbox_id, source_id, ord)`;
-  const rows = await tx
+const selectVisitorConversationsForUpdate = preparedPerConnection((db: DatabaseOrTransaction) =>
+  db
     .select({
       ord: sql<string>`v.ord`,
       contactId: contactIdentities.contactId,
@@ -221,7 +215,10 @@ const lockVisitorConversations = async (
       hasOnlineAgent: hasOnlineAgentSql(sql`v.workspace_id`, sql`v.inbox_id`),
       subscriptions: enabledSubscriptionsSql(sql`v.workspace_id`),
     })
-    .from(visitorRows)
+    .from(
+      sql`unnest(${sql.placeholder("workspaceIds")}::uuid[], ${sql.placeholder("inboxIds")}::uuid[], ${sql.placeholder("visitorIds")}::text[])
+        with ordinality as v(workspace_id, inbox_id, source_id, ord)`,
+    )
     .innerJoin(
       inboxes,
       and(eq(inboxes.id, sql`v.inbox_id`), eq(inboxes.workspaceId, sql`v.workspace_id`), isNull(inboxes.deletedAt)),
@@ -241,13 +238,19 @@ const lockVisitorConversations = async (
     .innerJoin(conversations, eq(conversations.id, sql`latest.id`))
     .orderBy(asc(conversations.id))
     .for("update", { of: conversations })
-    // Named: each connection plans it once, where planning costs more than running it.
-    .prepare("visitor_conversations_for_update")
-    .execute({
-      workspaceIds: visitors.map((visitor) => visitor.workspaceId),
-      inboxIds: visitors.map((visitor) => visitor.inboxId),
-      visitorIds: visitors.map((visitor) => visitor.visitorId),
-    });
+    .prepare("visitor_conversations_for_update"),
+);
+
+/** Runs selectVisitorConversationsForUpdate, and primes the handlers with what it read. */
+const lockVisitorConversations = async (
+  tx: DatabaseOrTransaction,
+  visitors: readonly VisitorIdentity[],
+): Promise<Array<Resolution | undefined>> => {
+  const rows = await selectVisitorConversationsForUpdate(tx, {
+    workspaceIds: visitors.map((visitor) => visitor.workspaceId),
+    inboxIds: visitors.map((visitor) => visitor.inboxId),
+    visitorIds: visitors.map((visitor) => visitor.visitorId),
+  });
   const inboxesSeen = new Map<string, InboxAvailabilityRow>();
   const subscriptionsSeen = new Map<string, Array<{ id: string; events: string[] }>>();
   const resolutions: Array<Resolution | undefined> = visitors.map(() => undefined);
