@@ -115,17 +115,28 @@ describe("visitor messages written in groups", () => {
     }
   });
 
-  it("returns the stored message for a clientId sent twice in the same group", async () => {
-    const { visitors } = await openVisitors(1);
+  it("returns the stored message for a clientId sent twice in the same group, and counts it once", async () => {
+    const { owner, visitors } = await openVisitors(1);
     const [visitor] = visitors;
     if (!visitor) throw new Error("no visitor");
     try {
-      const [first, second] = await Promise.all([
+      const [first, second, third] = await Promise.all([
         emitWithAck<SendAck>(visitor.socket, "message.send", { clientId: "twice", text: "same" }),
         emitWithAck<SendAck>(visitor.socket, "message.send", { clientId: "twice", text: "same" }),
+        emitWithAck<SendAck>(visitor.socket, "message.send", { clientId: "after", text: "next" }),
       ]);
       expect(second.data.message.id).toBe(first.data.message.id);
       expect([first.data.isDuplicate, second.data.isDuplicate].sort()).toEqual([false, true]);
+      const conversation = await harness.app.inject({
+        url: `/api/v1/conversations/${visitor.conversationId}`,
+        headers: bearer(owner.token),
+      });
+      // "hello", "same" and "next": the duplicate changed nothing, and the last seq is the last message's.
+      expect(conversation.json()).toMatchObject({
+        unreadCount: 3,
+        lastMessageSeq: third.data.message.seq,
+        lastMessage: { text: "next" },
+      });
     } finally {
       visitor.socket.close();
     }

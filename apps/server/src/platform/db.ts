@@ -82,3 +82,17 @@ export const preparedPerConnection = <Values extends Record<string, unknown>, Re
     return prepared.execute(values);
   };
 };
+
+/**
+ * Runs a named statement (prepared once per connection by pg) on the connection of `db`, inside
+ * its transaction if it is one, and returns pg's rows as they come (snake_case, driver types).
+ */
+export const queryOnConnection = async <Row extends Record<string, unknown>>(
+  db: DatabaseOrTransaction,
+  statement: { name: string; text: string },
+  values: readonly unknown[],
+): Promise<Row[]> => {
+  const connection = connectionOf(db) as pg.Pool | pg.PoolClient;
+  const result = await connection.query<Row>({ ...statement, values: [...values] });
+  return result.rows;
+};

@@ -1,5 +1,6 @@
-import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
-import type { DatabaseOrTransaction } from "../../platform/db.ts";
+import { and, asc, eq, getTableColumns, inArray, isNull } from "drizzle-orm";
+import type { PgColumn } from "drizzle-orm/pg-core";
+import { type DatabaseOrTransaction, queryOnConnection } from "../../platform/db.ts";
 import type { DomainEvent } from "../../platform/domain-events.ts";
 import { AppError } from "../../platform/errors.ts";
 import { newId } from "../../platform/ids.ts";
@@ -87,7 +88,7 @@ const applyMessage = (
   state: ConversationCounters,
   conversation: ConversationRow,
   input: AppendMessageInput,
-  message: MessageRow,
+  message: Pick<MessageRow, "id" | "seq" | "isPrivate" | "senderType">,
   now: Date,
 ): DomainEvent[] => {
   const statusBefore = state.status;
@@ -144,37 +145,109 @@ const applyMessage = (
   return events;
 };
 
-/** One statement for every conversation a batch touched: values are absolute, computed under the row locks. */
-const saveCounters = async (tx: DatabaseOrTransaction, changed: ReadonlyMap<string, ConversationCounters>, now: Date) => {
-  if (changed.size === 0) return;
-  const ids = [...changed.keys()];
-  // sql.param: a bare array in a sql template would be expanded into a list of parameters.
-  const column = <Key extends keyof ConversationCounters>(key: Key) => sql.param(ids.map((id) => changed.get(id)?.[key] ?? null));
-  const timestamps = (key: "waitingSince" | "firstReplyAt" | "lastMessageAt" | "snoozedUntil" | "resolvedAt" | "closedAt") =>
-    sql.param(ids.map((id) => changed.get(id)?.[key]?.toISOString() ?? null));
-  await tx.execute(sql`
-    update ${conversations} as c set
+/**
+ * The conversations' counters a batch computed under the row locks, as absolute values in arrays
+ * (unnest), from parameter `first` on; `seqFrom` says where each conversation's last seq comes from.
+ */
+const countersUpdate = (first: number, seqFrom: "values" | "inserted") => {
+  const at = (offset: number) => `$${first + offset}`;
+  return `update conversations as c set
       status = v.status,
       waiting_since = v.waiting_since,
       first_reply_at = v.first_reply_at,
       last_message_at = v.last_message_at,
-      last_message_seq = v.last_message_seq,
+      last_message_seq = ${
+        seqFrom === "values" ? "v.last_message_seq" : "(select max(i.seq) from inserted i where i.conversation_id = c.id)"
+      },
       unread_by_agents_count = v.unread_by_agents_count,
       unread_by_contact_count = v.unread_by_contact_count,
       snoozed_until = v.snoozed_until,
       resolved_at = v.resolved_at,
       closed_at = v.closed_at,
-      last_activity_at = ${now.toISOString()}::timestamptz,
-      updated_at = ${now.toISOString()}::timestamptz
+      last_activity_at = ${at(11)}::timestamptz,
+      updated_at = ${at(11)}::timestamptz
     from unnest(
-      ${sql.param(ids)}::uuid[], ${column("status")}::text[], ${timestamps("waitingSince")}::timestamptz[],
-      ${timestamps("firstReplyAt")}::timestamptz[], ${timestamps("lastMessageAt")}::timestamptz[],
-      ${column("lastMessageSeq")}::bigint[], ${column("unreadByAgentsCount")}::int[], ${column("unreadByContactCount")}::int[],
-      ${timestamps("snoozedUntil")}::timestamptz[], ${timestamps("resolvedAt")}::timestamptz[], ${timestamps("closedAt")}::timestamptz[]
+      ${at(0)}::uuid[], ${at(1)}::text[], ${at(2)}::timestamptz[], ${at(3)}::timestamptz[], ${at(4)}::timestamptz[],
+      ${at(5)}::bigint[], ${at(6)}::int[], ${at(7)}::int[], ${at(8)}::timestamptz[], ${at(9)}::timestamptz[], ${at(10)}::timestamptz[]
     ) as v(id, status, waiting_since, first_reply_at, last_message_at, last_message_seq, unread_by_agents_count,
            unread_by_contact_count, snoozed_until, resolved_at, closed_at)
-    where c.id = v.id`);
+    where c.id = v.id`;
 };
+
+/** countersUpdate's twelve values. */
+const countersValues = (changed: ReadonlyMap<string, ConversationCounters>, now: Date): unknown[] => {
+  const ids = [...changed.keys()];
+  const column = <Key extends keyof ConversationCounters>(key: Key) => ids.map((id) => changed.get(id)?.[key] ?? null);
+  const timestamps = (key: "waitingSince" | "firstReplyAt" | "lastMessageAt" | "snoozedUntil" | "resolvedAt" | "closedAt") =>
+    ids.map((id) => changed.get(id)?.[key]?.toISOString() ?? null);
+  return [
+    ids,
+    column("status"),
+    timestamps("waitingSince"),
+    timestamps("firstReplyAt"),
+    timestamps("lastMessageAt"),
+    column("lastMessageSeq"),
+    column("unreadByAgentsCount"),
+    column("unreadByContactCount"),
+    timestamps("snoozedUntil"),
+    timestamps("resolvedAt"),
+    timestamps("closedAt"),
+    now.toISOString(),
+  ];
+};
+
+/** The counters alone, when the insert could not write them (a duplicate in the batch). */
+const SAVE_COUNTERS = { name: "save_conversation_counters", text: countersUpdate(1, "values") };
+
+/**
+ * The batch's messages and, when every one of them is new, the counters with them (the last seq
+ * from the rows just inserted): one statement on the common path. A retried send or a redelivered
+ * webhook meets the unique clientId/externalId and is skipped; the counters are then left to
+ * SAVE_COUNTERS, computed from what was really written.
+ */
+const INSERT_MESSAGES_AND_COUNTERS = {
+  name: "insert_messages_and_counters",
+  text: `with inserted as (
+    insert into messages (id, workspace_id, conversation_id, inbox_id, sender_type, sender_id, content_type, text, content,
+                          is_private, reply_to_id, client_id, external_id, delivery_status)
+    select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::uuid[], $7::text[], $8::text[],
+                         $9::jsonb[], $10::boolean[], $11::uuid[], $12::text[], $13::text[], $14::text[])
+    on conflict do nothing
+    returning *
+  ), counted as (
+    ${countersUpdate(16, "inserted")} and (select count(*) from inserted) = $15
+  )
+  select * from inserted`,
+};
+
+type NewMessage = Pick<
+  MessageRow,
+  | "id"
+  | "workspaceId"
+  | "conversationId"
+  | "inboxId"
+  | "senderType"
+  | "senderId"
+  | "contentType"
+  | "text"
+  | "content"
+  | "isPrivate"
+  | "replyToId"
+  | "clientId"
+  | "externalId"
+  | "deliveryStatus"
+>;
+
+const messageColumns: Array<[string, PgColumn]> = Object.entries(getTableColumns(messages));
+
+/** A row as pg returns it (snake_case, driver types), as drizzle would map it. */
+const toMessageRow = (raw: Record<string, unknown>): MessageRow =>
+  Object.fromEntries(
+    messageColumns.map(([key, column]) => {
+      const value = raw[column.name];
+      return [key, value === null || value === undefined ? null : column.mapFromDriverValue(value)];
+    }),
+  ) as MessageRow;
 
 /**
  * The one way messages enter conversations, whoever sends them (visitor, agent, bot, channel), one
@@ -233,7 +306,7 @@ export const appendMessagesToLocked = async (
     }
   }
 
-  const rows = inputs.map((input) => ({
+  const rows: NewMessage[] = inputs.map((input) => ({
     id: newId(),
     workspaceId: input.workspaceId,
     conversationId: input.conversationId,
@@ -247,40 +320,81 @@ export const appendMessagesToLocked = async (
     replyToId: input.replyToId ?? null,
     clientId: input.clientId ?? null,
     externalId: input.externalId ?? null,
-    deliveryStatus: input.deliveryStatus ?? ("sent" as const),
+    deliveryStatus: input.deliveryStatus ?? "sent",
   }));
-  // A retried send or a redelivered webhook meets the unique clientId/externalId: nothing is
-  // written and the stored message is returned, without a lookup on the common path.
-  const inserted = await tx.insert(messages).values(rows).onConflictDoNothing().returning();
-  const insertedById = new Map(inserted.map((row) => [row.id, row]));
-
   const now = new Date();
-  const changed = new Map<string, ConversationCounters>();
+  /** What the messages do to their conversations, folded in order; a message's seq is filled in once stored. */
+  const fold = (stored: ReadonlyMap<string, MessageRow | NewMessage>) => {
+    const changed = new Map<string, ConversationCounters>();
+    const events = inputs.map((input, index) => {
+      const message = stored.get(rows[index]?.id ?? "");
+      if (!message) return [];
+      const conversation = conversationOf(input);
+      let state = changed.get(conversation.id);
+      if (!state) {
+        state = { ...conversation };
+        changed.set(conversation.id, state);
+      }
+      return applyMessage(state, conversation, input, { seq: 0, ...message }, now);
+    });
+    return { changed, events };
+  };
+
+  // The common case first: every message is new, and the counters go in the insert's statement.
+  const assumed = fold(new Map(rows.map((row) => [row.id, row])));
+  const insertedRaw = await queryOnConnection<Record<string, unknown>>(tx, INSERT_MESSAGES_AND_COUNTERS, [
+    ...insertValues(rows),
+    rows.length,
+    ...countersValues(assumed.changed, now),
+  ]);
+  const insertedById = new Map(insertedRaw.map((raw) => [raw.id as string, toMessageRow(raw)]));
+  let { changed, events } = assumed;
+  if (insertedById.size < rows.length) {
+    // A duplicate among them: the counters were not written; fold what was.
+    ({ changed, events } = fold(insertedById));
+    await queryOnConnection(tx, SAVE_COUNTERS, countersValues(changed, now));
+  }
+  for (const message of insertedById.values()) {
+    const state = changed.get(message.conversationId);
+    if (state && message.seq > state.lastMessageSeq) state.lastMessageSeq = message.seq;
+  }
+
   const results: AppendMessageResult[] = [];
   for (const [index, input] of inputs.entries()) {
-    const conversation = conversationOf(input);
     const message = insertedById.get(rows[index]?.id ?? "");
     if (!message) {
-      const duplicate = await findDuplicate(tx, input, conversation.inboxId);
+      const duplicate = await findDuplicate(tx, input, conversationOf(input).inboxId);
       if (!duplicate) throw new AppError("conflict", "This message collided with another one; send it again.");
       results.push({ message: duplicate, isDuplicate: true, events: [] });
       continue;
     }
     await attach(tx, input, message.id);
-    let state = changed.get(conversation.id);
-    if (!state) {
-      state = { ...conversation };
-      changed.set(conversation.id, state);
-    }
-    results.push({ message, isDuplicate: false, events: applyMessage(state, conversation, input, message, now) });
+    results.push({ message, isDuplicate: false, events: events[index] ?? [] });
   }
-  await saveCounters(tx, changed, now);
   const conversationsNow = locked.map((row) => {
     const state = changed.get(row.id);
     return state ? { ...row, ...state, lastActivityAt: now, updatedAt: now } : row;
   });
   return { results, conversations: conversationsNow };
 };
+
+/** INSERT_MESSAGES_AND_COUNTERS's first fourteen values, one array per column. */
+const insertValues = (rows: readonly NewMessage[]): unknown[] => [
+  rows.map((row) => row.id),
+  rows.map((row) => row.workspaceId),
+  rows.map((row) => row.conversationId),
+  rows.map((row) => row.inboxId),
+  rows.map((row) => row.senderType),
+  rows.map((row) => row.senderId),
+  rows.map((row) => row.contentType),
+  rows.map((row) => row.text),
+  rows.map((row) => JSON.stringify(row.content)),
+  rows.map((row) => row.isPrivate),
+  rows.map((row) => row.replyToId),
+  rows.map((row) => row.clientId),
+  rows.map((row) => row.externalId),
+  rows.map((row) => row.deliveryStatus),
+];
 
 /** Links uploaded files to their message; each must be unsent and, when an owner is given, theirs. */
 const attach = async (tx: DatabaseOrTransaction, input: AppendMessageInput, messageId: string): Promise<void> => {
