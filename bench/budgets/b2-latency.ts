@@ -1,4 +1,5 @@
 import type { Socket } from "socket.io-client";
+import { measureBareSocketIoInsert } from "../baselines/bare-socketio-insert.ts";
 import { envNumber } from "../lib/env.ts";
 import { formatInt, formatMs } from "../lib/format.ts";
 import { openConversations, runVisitorLoad, VISITOR_SEND_SPACING_MS } from "../lib/load.ts";
@@ -16,6 +17,8 @@ const run: BenchItem["run"] = async (context): Promise<ItemResult> => {
   const seconds = envNumber("BENCH_B2_SECONDS", isFull() ? 30 : 10);
   // Enough senders that each stays well under the widget's 5 sends a second.
   const senderCount = Math.ceil((rate * VISITOR_SEND_SPACING_MS * 1.5) / 1000);
+  context.log(`floor: Socket.IO and one insert per message, ${formatInt(idle)} idle widgets, ${rate} msg/s`);
+  const floor = await measureBareSocketIoInsert({ idle, senders: senderCount, ratePerSecond: rate, seconds });
   const world = await startWorld(context);
   const opened: Socket[] = [];
   try {
@@ -51,6 +54,7 @@ const run: BenchItem["run"] = async (context): Promise<ItemResult> => {
       figures: [
         `send→agent p50 ${formatMs(delivery.p50)} p99 ${formatMs(delivery.p99)} (≤ ${P99_BUDGET_MS} ms)`,
         `ack p99 ${formatMs(ack.p99)}`,
+        `floor (Socket.IO + one insert, same load) p50 ${formatMs(floor.delivery.p50)} p99 ${formatMs(floor.delivery.p99)}`,
         `${formatInt(achieved)} of ${rate} msg/s`,
         `${formatInt(idle)} idle widgets`,
         ...(missing > 0 ? [`${formatInt(missing)} not delivered`] : []),
@@ -69,6 +73,8 @@ const run: BenchItem["run"] = async (context): Promise<ItemResult> => {
         delivered: load.delivered,
         failedAcks: load.failedAcks,
         baselineSumP99Ms: base,
+        floorP50Ms: floor.delivery.p50,
+        floorP99Ms: floor.delivery.p99,
       },
       checks: [
         { name: "send→agent p99", value: delivery.p99, unit: "ms", op: "<=", limit: P99_BUDGET_MS },

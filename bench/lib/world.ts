@@ -44,7 +44,7 @@ export type World = {
   close: () => Promise<void>;
 };
 
-const connectSocket = (url: string, auth: Record<string, string>, timeoutMs: number): Promise<Socket> =>
+export const connectSocket = (url: string, auth: Record<string, string>, timeoutMs: number): Promise<Socket> =>
   new Promise((resolve, reject) => {
     const socket = io(url, { transports: ["websocket"], reconnection: false, forceNew: true, auth, timeout: timeoutMs });
     const timer = setTimeout(() => {
