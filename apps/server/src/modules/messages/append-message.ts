@@ -254,8 +254,8 @@ const toMessageRow = (raw: Record<string, unknown>): MessageRow =>
  * or many at once. Locks the conversation rows first (in id order, so concurrent batches cannot
  * deadlock), so `seq` follows commit order inside a conversation (what resync relies on), stores
  * each message once per clientId/externalId, and keeps the conversations' counters and status in
- * step — in three statements for any number of messages. Returns, per input and in order, the
- * domain events to run in the same transaction.
+ * step — in two statements for any number of messages (three when one is a duplicate). Returns,
+ * per input and in order, the domain events to run in the same transaction.
  */
 export const appendMessages = async (
   tx: DatabaseOrTransaction,
