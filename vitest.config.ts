@@ -42,6 +42,9 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          // A poll often spans a navigation, a fetch and a render: 1 s (Vitest's default) fails under
+          // CI's load what a person would see in two. The same patience as the suites' locators.
+          expect: { poll: { timeout: 15_000 } },
         },
       },
     ],
