@@ -97,7 +97,12 @@ const createGroupWriter = (services: ConversationServices) => {
   /** One send after another for each visitor, visitors side by side. */
   const sendEachAlone = async (sends: readonly WaitingSend[]) => {
     const byVisitor = new Map<string, WaitingSend[]>();
-    for (const send of sends) byVisitor.set(visitorKey(send.visitor), [...(byVisitor.get(visitorKey(send.visitor)) ?? []), send]);
+    for (const send of sends) {
+      const key = visitorKey(send.visitor);
+      const ofVisitor = byVisitor.get(key);
+      if (ofVisitor) ofVisitor.push(send);
+      else byVisitor.set(key, [send]);
+    }
     await Promise.all(
       [...byVisitor.values()].map(async (ofVisitor) => {
         for (const send of ofVisitor) await sendAlone(send);
