@@ -14,7 +14,7 @@ export type BareWsOptions = {
   /** Echo messages per second, spread round-robin over the clients. */
   ratePerSecond: number;
   rttSeconds: number;
-  /** Messages fanned out to every client, one after another. */
+  /** Messages fanned out to every client, one after another; 0 measures no fan-out. */
   broadcasts: number;
   connectConcurrency: number;
 };
@@ -160,7 +160,7 @@ export const measureBareWs = async (options: BareWsOptions): Promise<ItemResult>
       figures: [
         `${formatInt(options.clients)} clients`,
         `rtt p50 ${formatMs(rtt.p50)} p99 ${formatMs(rtt.p99)}`,
-        `fan-out p99 ${formatMs(fanout.p99)}`,
+        ...(options.broadcasts > 0 ? [`fan-out p99 ${formatMs(fanout.p99)}`] : []),
         `handshakes ${formatInt(handshakesPerSecond)}/s`,
         `${formatKB(bytesPerConnection)}/conn`,
         ...(lost > 0 ? [`${formatInt(lost)} lost`] : []),
@@ -170,8 +170,7 @@ export const measureBareWs = async (options: BareWsOptions): Promise<ItemResult>
         rttP50Ms: rtt.p50,
         rttP99Ms: rtt.p99,
         rttMaxMs: rtt.max,
-        fanoutP50Ms: fanout.p50,
-        fanoutP99Ms: fanout.p99,
+        ...(options.broadcasts > 0 ? { fanoutP50Ms: fanout.p50, fanoutP99Ms: fanout.p99 } : {}),
         handshakesPerSecond,
         bytesPerConnection,
         serverRssIdleBytes: before.rss,

@@ -9,6 +9,13 @@ import { emitWithAck, type MessageDto, type VisitorSendData, waitUntil } from ".
  */
 export const VISITOR_SEND_SPACING_MS = 205;
 
+/** The text of the load's `index`th message. */
+export const visitorMessageText = (index: number): string => `Bench message ${index}: where is my order? It was due on Monday.`;
+
+/** Bytes of one send's body on the wire, for baselines that must carry the same payload. */
+export const visitorSendBytes = (prefix: string, index: number): number =>
+  Buffer.byteLength(JSON.stringify({ clientId: `${prefix}-${index}`, text: visitorMessageText(index) }));
+
 export type LoadOptions = {
   /** The visitor sockets that send, round-robin, each at most once per VISITOR_SEND_SPACING_MS. */
   senders: readonly Socket[];
@@ -94,7 +101,7 @@ export const runVisitorLoad = async (options: LoadOptions): Promise<LoadResult> 
     try {
       const ack = await emitWithAck<VisitorSendData>(socket as Socket, "message.send", {
         clientId: `${prefixDash}${index}`,
-        text: `Bench message ${index}: where is my order? It was due on Monday.`,
+        text: visitorMessageText(index),
       });
       if (ack.ok) {
         ackMs[acked] = performance.now() - before;
