@@ -118,15 +118,19 @@ describe("dashboard and widget files", () => {
     expect(frame.headers["content-security-policy"]).toContain("frame-ancestors *");
     const demo = await harness.app.inject({ url: "/demo" });
     expect(demo.statusCode).toBe(200);
-    expect(demo.body).toContain("http://parley.test/widget.js");
     // Without the demo workspace there is no inbox to embed, and the page says what to do.
     expect(demo.body).toContain("no website inbox");
+    expect(demo.body).toContain("Settings → Inboxes");
+    expect(demo.body).not.toContain("data-inbox");
     // The demo seed creates a website inbox, and /demo embeds its real token.
     await seedDemo(harness.database.db, undefined);
     const token = await demoWebsiteToken(harness.database.db);
     expect(token).toMatch(/^wt_/);
     const seeded = await harness.app.inject({ url: "/demo" });
     expect(seeded.body).toContain(`<script async src="/widget.js" data-inbox="${token}"></script>`);
+    // The snippet it shows is the one a site pastes: the public URL and this inbox's real token.
+    expect(seeded.body).toContain(`&lt;script async src="http://parley.test/widget.js" data-inbox="${token}"&gt;`);
+    expect(seeded.body).toContain('<link rel="icon" type="image/svg+xml" href="/favicon.svg">');
     const session = await harness.app.inject({ method: "POST", url: "/api/v1/widget/sessions", payload: { inboxToken: token } });
     expect(session.statusCode).toBe(200);
   });

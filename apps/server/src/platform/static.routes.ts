@@ -63,20 +63,25 @@ export const widgetRoutes: FastifyPluginAsync<{ root?: string; publicUrl: string
     const widget = token
       ? `<script async src="/widget.js" data-inbox="${token}"></script>`
       : "<p><strong>The demo workspace has no website inbox:</strong> create one in the dashboard to see the widget here.</p>";
+    // The snippet for this page's inbox as it is; without one, where a site's own snippet is found.
+    const snippet = token
+      ? `<p>Paste this snippet before <code>&lt;/body&gt;</code>:</p>
+<pre><code>&lt;script async src="${loaderUrl}" data-inbox="${token}"&gt;&lt;/script&gt;</code></pre>`
+      : "<p>Each website inbox has its own snippet, ready to copy, under Settings → Inboxes in the dashboard.</p>";
     return reply.type("text/html").send(`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Parley demo shop</title>
-<style>body{font-family:system-ui,sans-serif;margin:0;color:#1a1b1e}header{background:#1c7ed6;color:#fff;padding:24px 32px}main{padding:32px;max-width:760px}code{background:#f1f3f5;padding:2px 6px;border-radius:4px}</style>
+<link rel="icon" type="image/svg+xml" href="/favicon.svg">
+<style>body{font-family:system-ui,sans-serif;margin:0;color:#1a1b1e}header{background:#1c7ed6;color:#fff;padding:24px 32px}main{padding:32px;max-width:760px}code{background:#f1f3f5;padding:2px 6px;border-radius:4px}pre{white-space:pre-wrap;overflow-wrap:anywhere}</style>
 </head>
 <body>
 <header><h1>Demo shop</h1><p>A host page carrying the Parley widget, as a customer's site would.</p></header>
 <main>
 <h2>Embed it on your site</h2>
-<p>Paste this snippet before <code>&lt;/body&gt;</code>:</p>
-<pre><code>&lt;script async src="${loaderUrl}" data-inbox="INBOX_TOKEN"&gt;&lt;/script&gt;</code></pre>
+${snippet}
 <p>The launcher in the corner of this page is that widget: write to it, and answer from the dashboard.</p>
 ${widget}
 </main>
