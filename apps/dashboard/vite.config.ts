@@ -1,12 +1,24 @@
+import { createRequire } from "node:module";
+import path from "node:path";
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 
 // `npm run dev -w apps/dashboard` talks to a Parley server started separately (npm start).
 const apiTarget = process.env.PARLEY_DEV_API_URL ?? "http://localhost:3000";
 
-export default defineConfig({
+/**
+ * React Router 7's package exports name only its development build, warnings and all, whatever the
+ * mode; a production bundle takes its production build instead (react-router issue #14102).
+ */
+const reactRouterProduction = path.join(
+  path.dirname(createRequire(import.meta.url).resolve("react-router/package.json")),
+  "dist/production/index.mjs",
+);
+
+export default defineConfig(({ command }) => ({
   base: "/",
   plugins: [react()],
+  resolve: command === "build" ? { alias: [{ find: /^react-router$/, replacement: reactRouterProduction }] } : {},
   build: {
     outDir: "dist",
     emptyOutDir: true,
@@ -26,4 +38,4 @@ export default defineConfig({
       "/socket.io": { target: apiTarget, ws: true },
     },
   },
-});
+}));

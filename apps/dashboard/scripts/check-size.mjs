@@ -1,6 +1,7 @@
 // The dashboard's first load: every script and stylesheet index.html names (the entry and its
-// preloaded chunks), gzipped. Routes load the rest on demand. Fails the build over budget.
-import { readFileSync } from "node:fs";
+// preloaded chunks), gzipped. Routes load the rest on demand. Fails the build over budget, or when
+// a library's development build (warnings, checks) slipped into the bundle.
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 
@@ -17,3 +18,13 @@ if (bytes > INITIAL_JS_BUDGET_BYTES) {
   process.exit(1);
 }
 console.log(`dashboard: initial JavaScript ${kilobytes(bytes)} gzip (budget ${kilobytes(INITIAL_JS_BUDGET_BYTES)})`);
+
+// Text only React Router's development build carries; vite.config.ts points production at the other.
+const DEVELOPMENT_ONLY = "does not have an element or Component";
+const developmentChunks = readdirSync(path.join(dist, "assets")).filter(
+  (file) => file.endsWith(".js") && readFileSync(path.join(dist, "assets", file), "utf8").includes(DEVELOPMENT_ONLY),
+);
+if (developmentChunks.length > 0) {
+  console.error(`dashboard: React Router's development build is bundled (${developmentChunks.join(", ")})`);
+  process.exit(1);
+}
