@@ -16,7 +16,8 @@ export const ListFilters = ({ options, onChange, onSaveView }: Props) => {
   const { t } = useTranslation();
   const activeFilters = (options.priority.length > 0 ? 1 : 0) + (options.isUnreadOnly ? 1 : 0);
   return (
-    <Group gap={6} wrap="nowrap">
+    // Wraps rather than cutting a sort's name short in a narrow list (or a longer language).
+    <Group gap={6} wrap="wrap">
       <Select
         size="xs"
         aria-label={t("inbox.filters.status")}
@@ -27,7 +28,7 @@ export const ListFilters = ({ options, onChange, onSaveView }: Props) => {
           if (status) onChange({ ...options, status });
         }}
         allowDeselect={false}
-        style={{ flex: 1 }}
+        style={{ flex: "1 1 120px" }}
         data-testid="status-filter"
       />
       <Select
@@ -40,7 +41,7 @@ export const ListFilters = ({ options, onChange, onSaveView }: Props) => {
           if (sort) onChange({ ...options, sort });
         }}
         allowDeselect={false}
-        style={{ flex: 1 }}
+        style={{ flex: "1 1 120px" }}
       />
       <Menu position="bottom-end" closeOnItemClick={false} withinPortal>
         <Menu.Target>
