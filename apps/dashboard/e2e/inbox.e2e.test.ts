@@ -68,7 +68,9 @@ describe("the inbox: a visitor's conversation answered live by an agent", () => 
     return visitor.timeout(5_000).emitWithAck(event, payload);
   };
 
-  const listItem = () => page.getByTestId("conversation-list-item").filter({ hasText: en.inbox.anonymousContact });
+  // The visitor is anonymous: "Visitor" and the end of their contact id.
+  const anonymousVisitor = new RegExp(en.inbox.anonymousContact.replace("{{code}}", "[0-9A-F]{4}"));
+  const listItem = () => page.getByTestId("conversation-list-item").filter({ hasText: anonymousVisitor });
   const composer = () => page.getByTestId("composer-input");
 
   beforeAll(async () => {

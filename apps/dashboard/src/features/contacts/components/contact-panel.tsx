@@ -26,7 +26,7 @@ import { useHasPermission } from "../../auth/hooks/use-permissions";
 import { ConfirmDialog } from "../../conversation/components/confirm-dialog";
 import { STATUS_COLORS } from "../../conversation/components/conversation-header";
 import { ChannelIcon } from "../../inbox/components/channel-icon";
-import { contactLabel, initialsOf } from "../../inbox/lib/format";
+import { contactDisplayName, initialsOf } from "../../inbox/lib/format";
 import { applyContact, contactKeys, fetchContact, setContactBlocked, updateContact } from "../api/contacts-api";
 import { ContactAttributes } from "./contact-attributes";
 import { ContactNotes } from "./contact-notes";
@@ -103,11 +103,11 @@ export const ContactPanel = ({ contactId, currentConversationId, variant = "asid
           <Stack gap="sm" p="sm">
             <Group gap="sm" wrap="nowrap">
               <Avatar src={contact.data.avatarUrl} radius="xl" size="lg" color="blue" alt="">
-                {initialsOf(contactLabel(contact.data) ?? t("inbox.anonymousContact"))}
+                {initialsOf(contactDisplayName(contact.data, t))}
               </Avatar>
               <Stack gap={0} miw={0}>
                 <Title order={3} fz="md" lineClamp={1} data-testid="contact-name">
-                  {contact.data.name ?? t("inbox.anonymousContact")}
+                  {contactDisplayName(contact.data, t)}
                 </Title>
                 {contact.data.email && (
                   <Anchor href={`mailto:${contact.data.email}`} size="xs" truncate="end">
@@ -252,7 +252,7 @@ export const ContactPanel = ({ contactId, currentConversationId, variant = "asid
       <ConfirmDialog
         opened={isConfirmingBlock}
         title={t("conversation.actions.blockTitle", {
-          name: contact.data ? (contactLabel(contact.data) ?? t("inbox.anonymousContact")) : "",
+          name: contact.data ? contactDisplayName(contact.data, t) : "",
         })}
         body={t("conversation.actions.blockBody")}
         confirmLabel={t("contacts.block")}

@@ -14,7 +14,7 @@ import { PRIORITY_COLORS } from "../../inbox/components/conversation-list-item";
 import { IconDots, IconSidebar } from "../../inbox/components/nav-icons";
 import { useAgents } from "../../inbox/hooks/use-directory";
 import { useShortcut } from "../../inbox/hooks/use-shortcut";
-import { contactLabel, initialsOf } from "../../inbox/lib/format";
+import { contactDisplayName, initialsOf } from "../../inbox/lib/format";
 import { useConversationMutation } from "../hooks/use-conversation-actions";
 import { AssignModal } from "./assign-modal";
 import { ConfirmDialog } from "./confirm-dialog";
@@ -45,7 +45,7 @@ export const ConversationHeader = ({ conversation, isContactPanelOpen, onToggleC
   const { agentOf } = useAgents();
   const assignee = agentOf(conversation.assigneeId);
   const [dialog, setDialog] = useState<"assign" | "transcript" | "close" | "block" | null>(null);
-  const name = contactLabel(conversation.contact) ?? t("inbox.anonymousContact");
+  const name = contactDisplayName(conversation.contact, t);
 
   const status = useConversationMutation(
     (next: "open" | "pending" | "resolved" | "closed") => changeStatus(conversation.id, { status: next }),

@@ -5,7 +5,7 @@ import { useTranslation } from "react-i18next";
 import { QueryErrorAlert } from "../../../components/query-error-alert";
 import { useFormatDateTime } from "../../../lib/use-format-date-time";
 import { useAgents } from "../../inbox/hooks/use-directory";
-import { contactLabel } from "../../inbox/lib/format";
+import { contactDisplayName } from "../../inbox/lib/format";
 import { flattenHistory } from "../api/messages-api";
 import type { OutgoingMessage } from "../api/outbox-store";
 import { useMessageHistory } from "../hooks/use-message-history";
@@ -45,7 +45,7 @@ export const MessageList = ({ conversation, myUserId, anchor, pending, actions, 
   // Outgoing messages show after the history only when it reaches the live end, and until the stored copy arrives.
   const outgoing = isAtLiveEnd ? pending.filter((entry) => !storedClientIds.has(entry.clientId)) : [];
 
-  const contactName = contactLabel(conversation.contact) ?? t("inbox.anonymousContact");
+  const contactName = contactDisplayName(conversation.contact, t);
   const senderName = useCallback(
     (message: TMessage) => {
       switch (message.senderType) {

@@ -3,7 +3,7 @@ import type { TConversation } from "@parley/shared";
 import { memo } from "react";
 import { useTranslation } from "react-i18next";
 import { MemberAvatar } from "../../../components/member-avatar";
-import { contactLabel, formatElapsed, initialsOf } from "../lib/format";
+import { contactDisplayName, formatElapsed, initialsOf } from "../lib/format";
 import { ChannelIcon } from "./channel-icon";
 import classes from "./inbox.module.css";
 
@@ -34,7 +34,7 @@ type Props = {
 export const ConversationListItem = memo(
   ({ conversation, isActive, isSelected, canSelect, assignee, now, onOpen, onToggleSelected }: Props) => {
     const { t, i18n } = useTranslation();
-    const name = contactLabel(conversation.contact) ?? t("inbox.anonymousContact");
+    const name = contactDisplayName(conversation.contact, t);
     const isUnread = conversation.unreadCount > 0;
     return (
       <Box

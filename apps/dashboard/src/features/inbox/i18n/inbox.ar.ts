@@ -4,7 +4,7 @@ import type { InboxTranslation } from "./inbox.en";
 export const inboxAr: InboxTranslation = {
   inbox: {
     pageTitle: "صندوق الوارد",
-    anonymousContact: "زائر",
+    anonymousContact: "زائر {{code}}",
     conversationPane: "المحادثة",
     noConversationTitle: "اختر محادثة",
     noConversationBody: "اختر محادثة من القائمة لقراءتها والرد عليها. اضغط ? لعرض اختصارات لوحة المفاتيح.",

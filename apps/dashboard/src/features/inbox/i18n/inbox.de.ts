@@ -4,7 +4,7 @@ import type { InboxTranslation } from "./inbox.en";
 export const inboxDe: InboxTranslation = {
   inbox: {
     pageTitle: "Posteingang",
-    anonymousContact: "Besucher",
+    anonymousContact: "Besucher {{code}}",
     conversationPane: "Unterhaltung",
     noConversationTitle: "Unterhaltung auswählen",
     noConversationBody: "Wählen Sie eine aus der Liste, um sie zu lesen und zu beantworten. Mit ? sehen Sie die Tastenkürzel.",

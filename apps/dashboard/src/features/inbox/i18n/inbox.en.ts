@@ -2,7 +2,7 @@
 export const inboxEn = {
   inbox: {
     pageTitle: "Inbox",
-    anonymousContact: "Visitor",
+    anonymousContact: "Visitor {{code}}",
     conversationPane: "Conversation",
     noConversationTitle: "Pick a conversation",
     noConversationBody: "Choose one from the list to read and answer it. Press ? for keyboard shortcuts.",

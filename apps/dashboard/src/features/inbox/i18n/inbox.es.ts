@@ -4,7 +4,7 @@ import type { InboxTranslation } from "./inbox.en";
 export const inboxEs: InboxTranslation = {
   inbox: {
     pageTitle: "Bandeja de entrada",
-    anonymousContact: "Visitante",
+    anonymousContact: "Visitante {{code}}",
     conversationPane: "Conversación",
     noConversationTitle: "Elige una conversación",
     noConversationBody: "Elige una de la lista para leerla y responderla. Pulsa ? para ver los atajos de teclado.",

@@ -4,7 +4,7 @@ import type { InboxTranslation } from "./inbox.en";
 export const inboxFa: InboxTranslation = {
   inbox: {
     pageTitle: "صندوق ورودی",
-    anonymousContact: "بازدیدکننده",
+    anonymousContact: "بازدیدکننده {{code}}",
     conversationPane: "گفتگو",
     noConversationTitle: "یک گفتگو انتخاب کنید",
     noConversationBody: "برای خواندن و پاسخ دادن، یکی را از فهرست انتخاب کنید. برای دیدن میان‌برهای صفحه‌کلید ? را بزنید.",

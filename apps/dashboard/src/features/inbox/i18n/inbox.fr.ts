@@ -4,7 +4,7 @@ import type { InboxTranslation } from "./inbox.en";
 export const inboxFr: InboxTranslation = {
   inbox: {
     pageTitle: "Boîte de réception",
-    anonymousContact: "Visiteur",
+    anonymousContact: "Visiteur {{code}}",
     conversationPane: "Conversation",
     noConversationTitle: "Choisissez une conversation",
     noConversationBody:

@@ -4,7 +4,7 @@ import type { InboxTranslation } from "./inbox.en";
 export const inboxHe: InboxTranslation = {
   inbox: {
     pageTitle: "דואר נכנס",
-    anonymousContact: "מבקר",
+    anonymousContact: "מבקר {{code}}",
     conversationPane: "שיחה",
     noConversationTitle: "בחירת שיחה",
     noConversationBody: "אפשר לבחור שיחה מהרשימה כדי לקרוא אותה ולענות. ? מציג את קיצורי המקלדת.",

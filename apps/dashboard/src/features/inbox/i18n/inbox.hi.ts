@@ -4,7 +4,7 @@ import type { InboxTranslation } from "./inbox.en";
 export const inboxHi: InboxTranslation = {
   inbox: {
     pageTitle: "इनबॉक्स",
-    anonymousContact: "विज़िटर",
+    anonymousContact: "विज़िटर {{code}}",
     conversationPane: "बातचीत",
     noConversationTitle: "कोई बातचीत चुनें",
     noConversationBody: "पढ़ने और जवाब देने के लिए सूची से कोई बातचीत चुनें। कीबोर्ड शॉर्टकट के लिए ? दबाएँ।",

@@ -4,7 +4,7 @@ import type { InboxTranslation } from "./inbox.en";
 export const inboxId: InboxTranslation = {
   inbox: {
     pageTitle: "Kotak masuk",
-    anonymousContact: "Pengunjung",
+    anonymousContact: "Pengunjung {{code}}",
     conversationPane: "Percakapan",
     noConversationTitle: "Pilih percakapan",
     noConversationBody: "Pilih salah satu dari daftar untuk membaca dan membalasnya. Tekan ? untuk pintasan keyboard.",

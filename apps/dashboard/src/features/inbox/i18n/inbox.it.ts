@@ -4,7 +4,7 @@ import type { InboxTranslation } from "./inbox.en";
 export const inboxIt: InboxTranslation = {
   inbox: {
     pageTitle: "Posta in arrivo",
-    anonymousContact: "Visitatore",
+    anonymousContact: "Visitatore {{code}}",
     conversationPane: "Conversazione",
     noConversationTitle: "Scegli una conversazione",
     noConversationBody: "Selezionane una dall’elenco per leggerla e rispondere. Premi ? per le scorciatoie da tastiera.",

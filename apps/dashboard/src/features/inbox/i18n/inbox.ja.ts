@@ -4,7 +4,7 @@ import type { InboxTranslation } from "./inbox.en";
 export const inboxJa: InboxTranslation = {
   inbox: {
     pageTitle: "受信トレイ",
-    anonymousContact: "訪問者",
+    anonymousContact: "訪問者 {{code}}",
     conversationPane: "会話",
     noConversationTitle: "会話を選択",
     noConversationBody: "一覧から会話を選んで、内容の確認と返信を行います。? キーでキーボードショートカットを表示します。",

@@ -4,7 +4,7 @@ import type { InboxTranslation } from "./inbox.en";
 export const inboxKo: InboxTranslation = {
   inbox: {
     pageTitle: "받은편지함",
-    anonymousContact: "방문자",
+    anonymousContact: "방문자 {{code}}",
     conversationPane: "대화",
     noConversationTitle: "대화를 선택하세요",
     noConversationBody: "목록에서 대화를 선택해 읽고 답장하세요. ?를 누르면 키보드 단축키를 볼 수 있습니다.",

@@ -4,7 +4,7 @@ import type { InboxTranslation } from "./inbox.en";
 export const inboxNl: InboxTranslation = {
   inbox: {
     pageTitle: "Inbox",
-    anonymousContact: "Bezoeker",
+    anonymousContact: "Bezoeker {{code}}",
     conversationPane: "Gesprek",
     noConversationTitle: "Kies een gesprek",
     noConversationBody: "Kies er een uit de lijst om het te lezen en te beantwoorden. Druk op ? voor sneltoetsen.",

@@ -4,7 +4,7 @@ import type { InboxTranslation } from "./inbox.en";
 export const inboxPl: InboxTranslation = {
   inbox: {
     pageTitle: "Skrzynka odbiorcza",
-    anonymousContact: "Odwiedzający",
+    anonymousContact: "Odwiedzający {{code}}",
     conversationPane: "Rozmowa",
     noConversationTitle: "Wybierz rozmowę",
     noConversationBody: "Wybierz rozmowę z listy, aby ją przeczytać i odpowiedzieć. Naciśnij ?, aby zobaczyć skróty klawiszowe.",

@@ -4,7 +4,7 @@ import type { InboxTranslation } from "./inbox.en";
 export const inboxPtBR: InboxTranslation = {
   inbox: {
     pageTitle: "Caixa de entrada",
-    anonymousContact: "Visitante",
+    anonymousContact: "Visitante {{code}}",
     conversationPane: "Conversa",
     noConversationTitle: "Escolha uma conversa",
     noConversationBody: "Escolha uma na lista para ler e responder. Pressione ? para ver os atalhos de teclado.",

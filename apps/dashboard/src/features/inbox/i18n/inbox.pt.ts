@@ -4,7 +4,7 @@ import type { InboxTranslation } from "./inbox.en";
 export const inboxPt: InboxTranslation = {
   inbox: {
     pageTitle: "Caixa de entrada",
-    anonymousContact: "Visitante",
+    anonymousContact: "Visitante {{code}}",
     conversationPane: "Conversa",
     noConversationTitle: "Escolha uma conversa",
     noConversationBody: "Escolha uma na lista para a ler e responder. Prima ? para ver os atalhos de teclado.",

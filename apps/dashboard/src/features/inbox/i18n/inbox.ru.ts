@@ -4,7 +4,7 @@ import type { InboxTranslation } from "./inbox.en";
 export const inboxRu: InboxTranslation = {
   inbox: {
     pageTitle: "Входящие",
-    anonymousContact: "Посетитель",
+    anonymousContact: "Посетитель {{code}}",
     conversationPane: "Диалог",
     noConversationTitle: "Выберите диалог",
     noConversationBody: "Выберите диалог в списке, чтобы прочитать его и ответить. Нажмите ?, чтобы увидеть сочетания клавиш.",

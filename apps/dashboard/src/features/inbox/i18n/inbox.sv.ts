@@ -4,7 +4,7 @@ import type { InboxTranslation } from "./inbox.en";
 export const inboxSv: InboxTranslation = {
   inbox: {
     pageTitle: "Inkorg",
-    anonymousContact: "Besökare",
+    anonymousContact: "Besökare {{code}}",
     conversationPane: "Konversation",
     noConversationTitle: "Välj en konversation",
     noConversationBody: "Välj en i listan för att läsa och svara. Tryck på ? för kortkommandon.",

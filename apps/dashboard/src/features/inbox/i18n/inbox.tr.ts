@@ -4,7 +4,7 @@ import type { InboxTranslation } from "./inbox.en";
 export const inboxTr: InboxTranslation = {
   inbox: {
     pageTitle: "Gelen kutusu",
-    anonymousContact: "Ziyaretçi",
+    anonymousContact: "Ziyaretçi {{code}}",
     conversationPane: "Konuşma",
     noConversationTitle: "Bir konuşma seçin",
     noConversationBody: "Okumak ve yanıtlamak için listeden birini seçin. Klavye kısayolları için ? tuşuna basın.",

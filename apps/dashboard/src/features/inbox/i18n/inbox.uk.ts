@@ -4,7 +4,7 @@ import type { InboxTranslation } from "./inbox.en";
 export const inboxUk: InboxTranslation = {
   inbox: {
     pageTitle: "Вхідні",
-    anonymousContact: "Відвідувач",
+    anonymousContact: "Відвідувач {{code}}",
     conversationPane: "Розмова",
     noConversationTitle: "Виберіть розмову",
     noConversationBody: "Виберіть розмову в списку, щоб прочитати її й відповісти. Натисніть ?, щоб побачити комбінації клавіш.",

@@ -4,7 +4,7 @@ import type { InboxTranslation } from "./inbox.en";
 export const inboxUr: InboxTranslation = {
   inbox: {
     pageTitle: "ان باکس",
-    anonymousContact: "وزیٹر",
+    anonymousContact: "وزیٹر {{code}}",
     conversationPane: "گفتگو",
     noConversationTitle: "کوئی گفتگو منتخب کریں",
     noConversationBody: "پڑھنے اور جواب دینے کے لیے فہرست سے کوئی گفتگو منتخب کریں۔ کی بورڈ شارٹ کٹس کے لیے ? دبائیں۔",

@@ -4,7 +4,7 @@ import type { InboxTranslation } from "./inbox.en";
 export const inboxZhCN: InboxTranslation = {
   inbox: {
     pageTitle: "收件箱",
-    anonymousContact: "访客",
+    anonymousContact: "访客 {{code}}",
     conversationPane: "会话",
     noConversationTitle: "选择一个会话",
     noConversationBody: "从列表中选择一个会话进行查看和回复。按 ? 查看键盘快捷键。",

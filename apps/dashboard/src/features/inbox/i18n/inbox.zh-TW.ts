@@ -4,7 +4,7 @@ import type { InboxTranslation } from "./inbox.en";
 export const inboxZhTW: InboxTranslation = {
   inbox: {
     pageTitle: "收件匣",
-    anonymousContact: "訪客",
+    anonymousContact: "訪客 {{code}}",
     conversationPane: "對話",
     noConversationTitle: "選擇對話",
     noConversationBody: "從清單中選擇一個對話來閱讀和回覆。按 ? 可查看鍵盤快速鍵。",

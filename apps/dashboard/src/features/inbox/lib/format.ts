@@ -1,4 +1,5 @@
 import type { TContactSummary } from "@parley/shared";
+import type { TFunction } from "i18next";
 
 export const initialsOf = (name: string) =>
   name
@@ -8,9 +9,19 @@ export const initialsOf = (name: string) =>
     .map((part) => part[0]?.toUpperCase() ?? "")
     .join("");
 
-/** A contact's best label: name, else email, else phone; null when the contact is anonymous. */
-export const contactLabel = (contact: Pick<TContactSummary, "name" | "email" | "phone">): string | null =>
-  contact.name ?? contact.email ?? contact.phone ?? null;
+/** The contact fields a display name is made of; surfaces that do not carry a phone leave it out. */
+type NamedContact = Pick<TContactSummary, "id" | "name"> & Partial<Pick<TContactSummary, "email" | "phone">>;
+
+/**
+ * What people call a contact: their name, else email, else phone. An anonymous visitor is
+ * "Visitor 4F9D", the end of their id (its random part), so two chatting at once are told apart
+ * in the list, the header and notifications alike.
+ */
+export const contactDisplayName = (contact: NamedContact, t: TFunction): string =>
+  contact.name ??
+  contact.email ??
+  contact.phone ??
+  t("inbox.anonymousContact", { code: contact.id.replaceAll("-", "").slice(-4).toUpperCase() });
 
 /** "4m", "2h", "3d": compact elapsed time since an ISO instant, in the given language's digits. */
 export const formatElapsed = (iso: string, now: number, language: string): string => {

@@ -6,6 +6,7 @@ import { useNavigate } from "react-router";
 import { io } from "socket.io-client";
 import { meQueryKey } from "../../auth/api/auth-api";
 import { useSession } from "../../auth/hooks/use-session";
+import { contactDisplayName } from "../../inbox/lib/format";
 import { alertMember } from "../../notifications/api/notify";
 import { applyWorkspaceUpdate, currentWorkspaceQueryKey } from "../../workspaces/api/workspaces-api";
 import { type AgentSocket, AgentSocketContext, type ConnectionStatus } from "../hooks/use-agent-socket";
@@ -40,7 +41,7 @@ export const AgentSocketProvider = ({ children }: { children: ReactNode }) => {
     const conversationId = "message" in alert ? alert.message.conversationId : alert.conversation.id;
     // What the agent is looking at needs no alert.
     if (getOpenConversation() === conversationId && document.visibilityState === "visible") return;
-    const contactName = conversation?.contact.name ?? conversation?.contact.email ?? t("inbox.anonymousContact");
+    const contactName = conversation ? contactDisplayName(conversation.contact, t) : t("conversation.typing.someone");
     const body = "message" in alert ? alert.message.text : contactName;
     alertMember(
       {

@@ -24,6 +24,7 @@ import { QueryErrorAlert } from "../../../components/query-error-alert";
 import { useFormatDateTime } from "../../../lib/use-format-date-time";
 import { useHasPermission } from "../../auth/hooks/use-permissions";
 import { useInboxes } from "../../inbox/hooks/use-directory";
+import { contactDisplayName } from "../../inbox/lib/format";
 import { type SearchParams, useSearch } from "../api/search-api";
 import { HighlightedText } from "./highlighted-text";
 
@@ -161,7 +162,7 @@ export const SearchPage = () => {
               <Group justify="space-between">
                 <Stack gap={0}>
                   <Text fw={600} size="sm">
-                    {contact.name ?? t("inbox.anonymousContact")}
+                    {contactDisplayName({ id: contact.id, name: contact.name }, t)}
                   </Text>
                   <Text size="xs" c="dimmed">
                     {[contact.email, contact.phone].filter(Boolean).join(" · ")}
@@ -191,7 +192,7 @@ export const SearchPage = () => {
                 <Group justify="space-between" gap="xs" mb={4}>
                   <Group gap={6}>
                     <Text size="xs" fw={600}>
-                      {hit.contact.name ?? hit.contact.email ?? t("inbox.anonymousContact")}
+                      {contactDisplayName(hit.contact, t)}
                     </Text>
                     <Text size="xs" c="dimmed">{`#${hit.conversation.number} · ${hit.inbox.name}`}</Text>
                     {hit.isPrivate && (

@@ -23,7 +23,7 @@ import { IconInbox } from "../../../components/icons";
 import { QueryErrorAlert } from "../../../components/query-error-alert";
 import { useHasPermission } from "../../auth/hooks/use-permissions";
 import { useNow } from "../../inbox/hooks/use-now";
-import { formatElapsed } from "../../inbox/lib/format";
+import { contactDisplayName, formatElapsed } from "../../inbox/lib/format";
 import { startChatWithVisitor, useVisitorsOnline, type VisitorsOnline } from "../api/visitors-api";
 
 type OnlineVisitor = VisitorsOnline["visitors"][number];
@@ -42,12 +42,7 @@ const StartChatModal = ({ visitor, onClose }: { visitor: OnlineVisitor; onClose:
     onSuccess: (started) => navigate(`/inbox/conversations/${started.conversationId}`),
   });
   return (
-    <Modal
-      opened
-      onClose={onClose}
-      title={t("visitors.startTitle", { name: visitor.contact.name ?? t("inbox.anonymousContact") })}
-      centered
-    >
+    <Modal opened onClose={onClose} title={t("visitors.startTitle", { name: contactDisplayName(visitor.contact, t) })} centered>
       <Stack gap="sm">
         <Textarea
           label={t("visitors.firstMessage")}
@@ -150,7 +145,7 @@ export const VisitorsPage = () => {
                         <Stack gap={0}>
                           <Group gap={4}>
                             <Text size="sm" fw={600}>
-                              {visitor.contact.name ?? visitor.contact.email ?? t("inbox.anonymousContact")}
+                              {contactDisplayName(visitor.contact, t)}
                             </Text>
                             {visitor.contact.isVerified && (
                               <Badge size="xs" color="teal" variant="light">
