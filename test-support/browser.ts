@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium } from "playwright-core";
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, "..");
 
@@ -22,6 +22,14 @@ export const launchBrowser = (): Promise<Browser> =>
       "--disable-sync",
     ],
   });
+
+/**
+ * A context that prefers reduced motion, which the dashboard and the widget honour by skipping
+ * their transitions: on a loaded machine a dialog about to slide in can hold still for two frames,
+ * pass Playwright's stability check, and then move from under its click.
+ */
+export const newBrowserContext = (browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> =>
+  browser.newContext({ reducedMotion: "reduce", ...options });
 
 /** Where a suite's screenshots go (git-ignored test-results/<suite>/). */
 export const screenshotFolder = async (suite: string): Promise<string> => {

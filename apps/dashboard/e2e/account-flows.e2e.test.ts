@@ -3,7 +3,7 @@ import path from "node:path";
 import { generate } from "otplib";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { launchBrowser, screenshotFolder } from "../../../test-support/browser.ts";
+import { launchBrowser, newBrowserContext, screenshotFolder } from "../../../test-support/browser.ts";
 import { type ParleyServer, startParleyServer } from "../../../test-support/parley-server.ts";
 import { createSigningKey } from "../../server/test/fixtures/sso/test-keys.ts";
 import { type CaughtMail, codeIn, linkIn, type MailCatcher, startMailCatcher } from "../../server/test/mail-catcher.ts";
@@ -107,7 +107,11 @@ describe("account flows in the dashboard: mail links, emailed codes, invitations
     catcher = await startMailCatcher();
     server = await startParleyServer({ env: { PARLEY_SEED_DEMO: "false", SMTP_URL: catcher.url } });
     browser = await launchBrowser();
-    context = await browser.newContext({ baseURL: server.baseUrl, locale: "en-US", viewport: { width: 1280, height: 900 } });
+    context = await newBrowserContext(browser, {
+      baseURL: server.baseUrl,
+      locale: "en-US",
+      viewport: { width: 1280, height: 900 },
+    });
     context.setDefaultTimeout(UI_TIMEOUT_MS);
     page = await context.newPage();
     page.on("pageerror", (error) => pageErrors.push(`${page.url()}: ${error.message}`));

@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { launchBrowser, screenshotFolder } from "../../../test-support/browser.ts";
+import { launchBrowser, newBrowserContext, screenshotFolder } from "../../../test-support/browser.ts";
 import { type ParleyServer, startParleyServer } from "../../../test-support/parley-server.ts";
 import { LANGUAGE_NAMES } from "../src/i18n/i18n";
 import { ar } from "../src/i18n/locales/ar";
@@ -55,7 +55,11 @@ describe("agent dashboard", () => {
     screenshotDir = await screenshotFolder("dashboard");
     server = await startParleyServer({ env: { PARLEY_SEED_DEMO: "false" } });
     browser = await launchBrowser();
-    context = await browser.newContext({ baseURL: server.baseUrl, locale: "en-US", viewport: { width: 1280, height: 800 } });
+    context = await newBrowserContext(browser, {
+      baseURL: server.baseUrl,
+      locale: "en-US",
+      viewport: { width: 1280, height: 800 },
+    });
     context.setDefaultTimeout(UI_TIMEOUT_MS);
     page = await openPage();
   }, 180_000);

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshotFolder } from "../../../test-support/browser.ts";
+import { launchBrowser, newBrowserContext, screenshotFolder } from "../../../test-support/browser.ts";
 import { type ParleyServer, startParleyServer } from "../../../test-support/parley-server.ts";
 import { en } from "../src/i18n/locales/en";
 
@@ -42,7 +42,7 @@ describe("a refused reply, sent again from the conversation", () => {
     await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
     server = await startParleyServer({ env: { PARLEY_SEED_DEMO: "false", WEBHOOKS_ALLOW_PRIVATE_TARGETS: "true" } });
     browser = await launchBrowser();
-    const context = await browser.newContext({
+    const context = await newBrowserContext(browser, {
       baseURL: server.baseUrl,
       locale: "en-US",
       viewport: { width: 1600, height: 900 },

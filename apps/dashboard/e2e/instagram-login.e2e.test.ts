@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshotFolder } from "../../../test-support/browser.ts";
+import { launchBrowser, newBrowserContext, screenshotFolder } from "../../../test-support/browser.ts";
 import { type ParleyServer, startParleyServer } from "../../../test-support/parley-server.ts";
 import { type FakePlatform, startFakePlatform } from "../../server/test/fake-platform.ts";
 import { en } from "../src/i18n/locales/en";
@@ -62,7 +62,7 @@ describe("Instagram Login from the inbox settings", () => {
       },
     });
     browser = await launchBrowser();
-    const context = await browser.newContext({
+    const context = await newBrowserContext(browser, {
       baseURL: server.baseUrl,
       locale: "en-US",
       viewport: { width: 1280, height: 900 },

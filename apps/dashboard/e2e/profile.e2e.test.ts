@@ -2,7 +2,7 @@ import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshotFolder } from "../../../test-support/browser.ts";
+import { launchBrowser, newBrowserContext, screenshotFolder } from "../../../test-support/browser.ts";
 import { type ParleyServer, startParleyServer } from "../../../test-support/parley-server.ts";
 import { de } from "../src/i18n/locales/de";
 import { en } from "../src/i18n/locales/en";
@@ -28,7 +28,7 @@ describe("my profile: a picture and preferences that follow me to another device
 
   /** A fresh browser profile (no cookies, no local storage), signed in through the login page. */
   const signInOnNewDevice = async (): Promise<Page> => {
-    const context = await browser.newContext({
+    const context = await newBrowserContext(browser, {
       baseURL: server.baseUrl,
       locale: "en-US",
       viewport: { width: 1280, height: 900 },

@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshotFolder } from "../../../test-support/browser.ts";
+import { launchBrowser, newBrowserContext, screenshotFolder } from "../../../test-support/browser.ts";
 import { type ParleyServer, startParleyServer } from "../../../test-support/parley-server.ts";
 
 /** The dashboard as an installable app: manifest, icons and service worker, as Chromium judges them. */
@@ -20,7 +20,7 @@ describe("the dashboard is an installable app", () => {
   }, 60_000);
 
   it("has a valid manifest, registers its service worker, and opens without a network", async () => {
-    const context = await browser.newContext({ baseURL: server.baseUrl });
+    const context = await newBrowserContext(browser, { baseURL: server.baseUrl });
     const page = await context.newPage();
     await page.goto("/login");
     // Controlled by the service worker once it is active (it claims open pages).

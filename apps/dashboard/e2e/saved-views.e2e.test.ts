@@ -2,7 +2,7 @@ import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { io, type Socket } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { launchBrowser, screenshotFolder } from "../../../test-support/browser.ts";
+import { launchBrowser, newBrowserContext, screenshotFolder } from "../../../test-support/browser.ts";
 import { callApi, type ParleyServer, startParleyServer } from "../../../test-support/parley-server.ts";
 import { en } from "../src/i18n/locales/en";
 
@@ -65,7 +65,11 @@ describe("saved views: save the list's filters, find them with a live count, ren
     screenshotDir = await screenshotFolder("dashboard-saved-views");
     server = await startParleyServer({ env: { PARLEY_SEED_DEMO: "false" } });
     browser = await launchBrowser();
-    context = await browser.newContext({ baseURL: server.baseUrl, locale: "en-US", viewport: { width: 1600, height: 900 } });
+    context = await newBrowserContext(browser, {
+      baseURL: server.baseUrl,
+      locale: "en-US",
+      viewport: { width: 1600, height: 900 },
+    });
     context.setDefaultTimeout(UI_TIMEOUT_MS);
     page = await context.newPage();
     page.on("pageerror", (error) => pageErrors.push(`${page.url()}: ${error.message}`));

@@ -3,7 +3,7 @@ import path from "node:path";
 import { generate } from "otplib";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { launchBrowser, screenshotFolder } from "../../../test-support/browser.ts";
+import { launchBrowser, newBrowserContext, screenshotFolder } from "../../../test-support/browser.ts";
 import { type ParleyServer, startParleyServer } from "../../../test-support/parley-server.ts";
 import { createSigningKey } from "../../server/test/fixtures/sso/test-keys.ts";
 import { LANGUAGE_NAMES } from "../src/i18n/i18n";
@@ -93,7 +93,11 @@ describe("settings screens: an admin sets up the workspace", () => {
 
     server = await startParleyServer({ env: { PARLEY_SEED_DEMO: "false", WEBHOOKS_ALLOW_PRIVATE_TARGETS: "true" } });
     browser = await launchBrowser();
-    context = await browser.newContext({ baseURL: server.baseUrl, locale: "en-US", viewport: { width: 1366, height: 900 } });
+    context = await newBrowserContext(browser, {
+      baseURL: server.baseUrl,
+      locale: "en-US",
+      viewport: { width: 1366, height: 900 },
+    });
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.baseUrl });
     context.setDefaultTimeout(UI_TIMEOUT_MS);
     page = await context.newPage();
@@ -398,7 +402,7 @@ describe("settings screens: an admin sets up the workspace", () => {
       );
       expect(accepted.status).toBe(200);
 
-      const agentContext = await browser.newContext({
+      const agentContext = await newBrowserContext(browser, {
         baseURL: server.baseUrl,
         locale: "en-US",
         viewport: { width: 1280, height: 800 },

@@ -2,7 +2,7 @@ import path from "node:path";
 import { generate } from "otplib";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshotFolder } from "../../../test-support/browser.ts";
+import { launchBrowser, newBrowserContext, screenshotFolder } from "../../../test-support/browser.ts";
 import { type ParleyServer, startParleyServer } from "../../../test-support/parley-server.ts";
 import { en } from "../src/i18n/locales/en";
 
@@ -48,7 +48,7 @@ describe("signing in to the dashboard with two-factor authentication", () => {
     expect(confirm.status).toBe(200);
     backupCodes = confirm.json.backupCodes;
     browser = await launchBrowser();
-    page = await (await browser.newContext({ baseURL: server.baseUrl, locale: "en-US" })).newPage();
+    page = await (await newBrowserContext(browser, { baseURL: server.baseUrl, locale: "en-US" })).newPage();
   }, 180_000);
 
   afterAll(async () => {

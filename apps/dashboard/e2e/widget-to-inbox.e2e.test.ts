@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { Browser, FrameLocator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, it } from "vitest";
-import { launchBrowser, screenshotFolder } from "../../../test-support/browser.ts";
+import { launchBrowser, newBrowserContext, screenshotFolder } from "../../../test-support/browser.ts";
 import { type ParleyServer, startParleyServer } from "../../../test-support/parley-server.ts";
 import { hostPageWithSnippet, startHostSite } from "../../widget/e2e/support.ts";
 import { en } from "../src/i18n/locales/en";
@@ -56,7 +56,7 @@ describe("a visitor in the real widget, answered in the dashboard", () => {
     await api("PUT", `/inboxes/${inbox.id}/members`, { userIds: [(signup.user as { id: string }).id] }, token);
 
     // The agent signs in and goes online, so the widget offers a chat rather than the offline form.
-    const agentContext = await browser.newContext({
+    const agentContext = await newBrowserContext(browser, {
       baseURL: server.baseUrl,
       locale: "en-US",
       viewport: { width: 1500, height: 900 },
@@ -73,7 +73,7 @@ describe("a visitor in the real widget, answered in the dashboard", () => {
     await agent.getByText(en.inbox.list.emptyTitle).waitFor();
 
     // The visitor, on the customer's site, opens the widget and writes.
-    const visitorContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const visitorContext = await newBrowserContext(browser, { viewport: { width: 1280, height: 800 } });
     visitorContext.setDefaultTimeout(UI_TIMEOUT_MS);
     const visitor = await visitorContext.newPage();
     await visitor.goto(host.url);

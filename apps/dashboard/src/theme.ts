@@ -10,6 +10,8 @@ export const createAppTheme = (labels: BuiltInLabels) =>
     fontFamily:
       "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'Noto Sans Arabic', 'Helvetica Neue', Arial, sans-serif",
     headings: { fontWeight: "700" },
+    // Dialogs, drawers and menus open without sliding for people who ask their system for less motion.
+    respectReducedMotion: true,
     components: {
       // Plain objects rather than `Component.extend`, which would pull lazily loaded components into the entry chunk.
       Drawer: { defaultProps: { closeButtonProps: { "aria-label": labels.close } } },
