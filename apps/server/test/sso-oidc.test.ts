@@ -2,7 +2,7 @@ import { ZMeResponse } from "@parley/shared";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog } from "../src/modules/audit/audit.tables.ts";
-import { users } from "../src/modules/auth/auth.tables.ts";
+import { sessions as authSessions, users } from "../src/modules/auth/auth.tables.ts";
 import { ssoIdentities } from "../src/modules/sso/sso.tables.ts";
 import { memberships, roles } from "../src/modules/workspaces/workspaces.tables.ts";
 import { createBrowser, type TestBrowser } from "./fixtures/sso/browser.ts";
@@ -129,9 +129,7 @@ describe("OpenID Connect single sign-on against a real local provider", () => {
     const actions = audit.map((entry) => entry.action);
     expect(actions.filter((action) => action === "member.joined_by_sso")).toHaveLength(1);
     expect(actions.filter((action) => action === "sso.signed_in")).toHaveLength(2);
-    const sessions = await harness.database.db.query.sessions.findMany({
-      where: (table, { eq: equals }) => equals(table.userId, first.user.id),
-    });
+    const sessions = await harness.database.db.select().from(authSessions).where(eq(authSessions.userId, first.user.id));
     expect(sessions.map((session) => session.method)).toEqual(["sso", "sso"]);
   });
 

@@ -1,4 +1,4 @@
-/** Every module's tables, for the Drizzle client and drizzle-kit. */
+/** Every module's tables, for drizzle-kit's migrations. */
 export * from "../modules/api-keys/api-keys.tables.ts";
 export * from "../modules/audit/audit.tables.ts";
 export * from "../modules/auth/auth.tables.ts";
