@@ -1,5 +1,5 @@
-import { and, eq, gt, inArray, isNull, type SQL, sql } from "drizzle-orm";
-import type { DatabaseOrTransaction } from "../../platform/db.ts";
+import { and, eq, gt, inArray, isNull, type Placeholder, type SQL, sql } from "drizzle-orm";
+import { type DatabaseOrTransaction, preparedPerConnection } from "../../platform/db.ts";
 import type { DomainEvent, DomainEventHandler } from "../../platform/domain-events.ts";
 import type { VisitorIdentity } from "../../platform/realtime.ts";
 import { contactIdentities } from "../contacts/contacts.tables.ts";
@@ -166,8 +166,11 @@ export const awayMessageHandler: DomainEventHandler = async (tx, event, _service
   return appended.events;
 };
 
+/** A visitor's identity, or placeholders for it in a prepared statement. */
+type VisitorKey = { [Key in keyof VisitorIdentity]: VisitorIdentity[Key] | Placeholder };
+
 /** The visitor's conversations on this inbox that wait for a first answer, not yet counted as missed. */
-const unansweredConversationsOf = (db: DatabaseOrTransaction, visitor: VisitorIdentity) => {
+const unansweredConversationsOf = (db: DatabaseOrTransaction, visitor: VisitorKey) => {
   const identities = db
     .select({ id: contactIdentities.id })
     .from(contactIdentities)
@@ -184,6 +187,25 @@ const unansweredConversationsOf = (db: DatabaseOrTransaction, visitor: VisitorId
 };
 
 /**
+ * Whether a visitor has a conversation waiting for a first answer. Every closing widget asks it, so
+ * its SQL is built once per connection rather than for each of a reconnect storm's thousands.
+ */
+const selectFirstUnanswered = preparedPerConnection((db: DatabaseOrTransaction) =>
+  db
+    .select({ id: conversations.id })
+    .from(conversations)
+    .where(
+      unansweredConversationsOf(db, {
+        workspaceId: sql.placeholder("workspaceId"),
+        inboxId: sql.placeholder("inboxId"),
+        visitorId: sql.placeholder("visitorId"),
+      }),
+    )
+    .limit(1)
+    .prepare("visitor_first_unanswered_conversation"),
+);
+
+/**
  * The visitor left before any agent answered: their waiting conversations on this inbox count as
  * missed. Called when their last widget socket closed. Most widgets close without a conversation:
  * for them it is one read and no transaction (a reconnect storm closes thousands at once).
@@ -192,11 +214,7 @@ export const markVisitorConversationsMissed = async (
   services: ConversationServices,
   visitor: VisitorIdentity,
 ): Promise<number> => {
-  const [waiting] = await services.db
-    .select({ id: conversations.id })
-    .from(conversations)
-    .where(unansweredConversationsOf(services.db, visitor))
-    .limit(1);
+  const [waiting] = await selectFirstUnanswered(services.db, visitor);
   if (!waiting) return 0;
   return commitConversationChange(services, async (tx) => {
     const missed = await tx
