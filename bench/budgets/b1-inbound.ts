@@ -2,6 +2,7 @@ import type { Socket } from "socket.io-client";
 import { envNumber } from "../lib/env.ts";
 import { formatInt, formatMs } from "../lib/format.ts";
 import { openConversations, runVisitorLoad } from "../lib/load.ts";
+import { restartAllocationProfile } from "../lib/parley.ts";
 import { summarize } from "../lib/stats.ts";
 import { sleep } from "../lib/time.ts";
 import { type BenchItem, baselineMetric, type ItemResult } from "../lib/types.ts";
@@ -30,6 +31,7 @@ const run: BenchItem["run"] = async (context): Promise<ItemResult> => {
     // Past the widget's one-second send window of the opening messages.
     await sleep(1_100);
 
+    restartAllocationProfile(world.parley);
     context.log(`${seconds} s of visitor messages, ${inflight} in flight over ${visitors} widgets`);
     const load = await runVisitorLoad({
       senders: connected.sockets,

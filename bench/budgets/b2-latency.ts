@@ -4,6 +4,7 @@ import { measureBareWs } from "../baselines/bare-ws.ts";
 import { envNumber } from "../lib/env.ts";
 import { formatInt, formatMs } from "../lib/format.ts";
 import { openConversations, runVisitorLoad, VISITOR_SEND_SPACING_MS, visitorSendBytes } from "../lib/load.ts";
+import { restartAllocationProfile } from "../lib/parley.ts";
 import { summarize } from "../lib/stats.ts";
 import { sleep } from "../lib/time.ts";
 import { type BenchItem, baselineMetric, type ItemResult } from "../lib/types.ts";
@@ -51,6 +52,7 @@ const run: BenchItem["run"] = async (context): Promise<ItemResult> => {
     if (openFailures > 0) throw new Error(`${openFailures} senders could not open their conversation`);
     await sleep(1_100);
 
+    restartAllocationProfile(world.parley);
     context.log(`${seconds} s at ${rate} msg/s`);
     const load = await runVisitorLoad({
       senders: senders.sockets,

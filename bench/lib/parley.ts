@@ -36,15 +36,26 @@ const isReady = async (url: string): Promise<boolean> => {
 };
 
 /**
+ * `BENCH_SERVER_CPU_PROFILE=<dir>`: each server the bench starts writes a V8 CPU profile there when it
+ * stops. `BENCH_SERVER_ALLOCATION_PROFILE=<dir>`: a sampled profile of everything it allocated.
+ */
+const profileFlags = (): string[] => {
+  const cpuDir = process.env.BENCH_SERVER_CPU_PROFILE;
+  return [
+    ...(cpuDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuDir}`] : []),
+    ...(process.env.BENCH_SERVER_ALLOCATION_PROFILE ? ["--import", path.join(import.meta.dirname, "allocation-profile.ts")] : []),
+  ];
+};
+
+/** With `BENCH_SERVER_ALLOCATION_PROFILE` set, the server's allocation profile starts over from here. */
+export const restartAllocationProfile = (parley: ParleyProcess): void => {
+  if (process.env.BENCH_SERVER_ALLOCATION_PROFILE) process.kill(parley.child.pid, "SIGUSR2");
+};
+
+/**
  * Spawns the real server from its TypeScript source on the project's pinned Node and waits
  * for readiness. Throws with the server's last output if it exits or is not ready in time.
  */
-/** `BENCH_SERVER_CPU_PROFILE=<dir>`: each server the bench starts writes a V8 CPU profile there when it stops. */
-const profileFlags = (): string[] => {
-  const dir = process.env.BENCH_SERVER_CPU_PROFILE;
-  return dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
-};
-
 export const startParley = async (options: StartParleyOptions): Promise<ParleyProcess> => {
   const node = path.join(options.repoRoot, "node_modules/.bin/node");
   const main = path.join(options.repoRoot, "apps/server/src/main.ts");
