@@ -3,7 +3,6 @@ import { ZConversationListQuery } from "@parley/shared";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { listConversations } from "../../apps/server/src/modules/conversations/conversation-list.ts";
 import type { RequestIdentity } from "../../apps/server/src/platform/identity.ts";
-import * as schema from "../../apps/server/src/platform/schema.ts";
 import { envNumber } from "../lib/env.ts";
 import { formatInt, formatMs, formatSeconds } from "../lib/format.ts";
 import { seedWorkspace } from "../lib/seed.ts";
@@ -35,7 +34,6 @@ const run: BenchItem["run"] = async (context): Promise<ItemResult> => {
     const captured: Statement[] = [];
     const recorder = drizzle({
       client: world.pool,
-      schema,
       logger: { logQuery: (text, values) => captured.push({ text, values }) },
     });
     const identity: RequestIdentity = {
