@@ -78,6 +78,11 @@ export const conversations = pgTable(
   (table) => [
     uniqueIndex("conversations_workspace_number_unique").on(table.workspaceId, table.number),
     index("conversations_list_idx").on(table.workspaceId, table.status, table.lastActivityAt),
+    // The list's default page (every status, latest activity first): read backwards, it gives the
+    // page's rows in order, where the status-led index made PostgreSQL sort the whole workspace.
+    index("conversations_latest_idx")
+      .on(table.workspaceId, table.lastActivityAt, table.id)
+      .where(sql`${table.archivedAt} is null`),
     index("conversations_inbox_idx").on(table.workspaceId, table.inboxId, table.lastActivityAt),
     index("conversations_assignee_idx").on(table.workspaceId, table.assigneeId, table.status),
     index("conversations_team_idx").on(table.workspaceId, table.teamId, table.status),

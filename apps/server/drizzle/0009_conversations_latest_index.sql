@@ -1,0 +1,1 @@
+CREATE INDEX "conversations_latest_idx" ON "conversations" USING btree ("workspace_id","last_activity_at","id") WHERE "conversations"."archived_at" is null;
