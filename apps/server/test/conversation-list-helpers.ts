@@ -88,20 +88,25 @@ export const createLabels = async (harness: Pick<TestApp, "database">, workspace
   for (const name of names) await harness.database.db.insert(labels).values({ workspaceId, name });
 };
 
-/** Counts statements sent through the app's pool while `work` runs. */
+/**
+ * Counts statements sent through the app's pool while `work` runs; `values` holds each one's
+ * parameters, in the same order (drizzle passes a config object and its values apart).
+ */
 export const countQueries = async <T>(harness: Pick<TestApp, "database">, work: () => Promise<T>) => {
   const { pool } = harness.database;
   const statements: string[] = [];
+  const values: unknown[][] = [];
   const original = pool.query.bind(pool);
   const counting = (...args: unknown[]) => {
-    const first = args[0];
+    const [first, second] = args;
     statements.push(typeof first === "object" && first !== null && "text" in first ? String(first.text) : String(first));
+    values.push(Array.isArray(second) ? second : []);
     return (original as (...inner: unknown[]) => unknown)(...args);
   };
   pool.query = counting as typeof pool.query;
   try {
     const result = await work();
-    return { result, statements };
+    return { result, statements, values };
   } finally {
     pool.query = original;
   }
