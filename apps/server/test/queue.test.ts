@@ -2,6 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { conversations } from "../src/modules/conversations/conversations.tables.ts";
 import { inboxMembers } from "../src/modules/inboxes/inboxes.tables.ts";
+import { presenceTiming } from "../src/modules/routing/presence-timing.ts";
 import { collect, connectVisitor, createWebsiteInbox, emitWithAck, settle } from "./conversation-helpers.ts";
 import { bearer, signUp, startTestApp, type TestApp } from "./helpers.ts";
 import { addMember, configureInbox, conversationRow, eventually, setPresence, visitorWrites } from "./routing-helpers.ts";
@@ -12,11 +13,13 @@ type MessageEvent = { message: { text: string; senderType: string; content: Reco
 describe("routing: the visitor's queue, away messages and missed conversations", () => {
   let harness: TestApp;
   let baseUrl: string;
+  const defaultVisitorGrace = presenceTiming.visitorGoneAfterDisconnectMs;
   beforeAll(async () => {
     harness = await startTestApp();
     baseUrl = await harness.listen();
   });
   afterAll(async () => {
+    presenceTiming.visitorGoneAfterDisconnectMs = defaultVisitorGrace;
     await harness.close();
   });
 
@@ -199,9 +202,11 @@ describe("routing: the visitor's queue, away messages and missed conversations",
     expect((await conversationRow(harness, open.conversationId)).channelState).toEqual({});
   });
 
-  it("marks a conversation missed when the visitor leaves before any agent replied", async () => {
+  it("marks a conversation missed when the visitor is gone for the grace period before any agent replied", async () => {
+    presenceTiming.visitorGoneAfterDisconnectMs = 1_500;
     const { owner, token } = await setUp();
     const leaving = await visitorWrites(harness, baseUrl, token, "bye");
+    const browsing = await visitorWrites(harness, baseUrl, token, "still here");
     const answered = await visitorWrites(harness, baseUrl, token, "question");
     const reply = await harness.app.inject({
       method: "POST",
@@ -211,12 +216,20 @@ describe("routing: the visitor's queue, away messages and missed conversations",
     });
     expect(reply.statusCode).toBeLessThan(300);
 
-    // A second tab keeps the visitor present: nothing is missed until the last one closes.
+    // A second tab keeps the visitor present: nothing is missed while one stays open.
     const secondTab = await connectVisitor(harness, baseUrl, token, leaving.session.visitorToken);
     leaving.socket.close();
-    await settle(300);
+    // The next page of the site: the widget's socket closes and another opens a moment later.
+    browsing.socket.close();
+    await settle(200);
+    const nextPage = await connectVisitor(harness, baseUrl, token, browsing.session.visitorToken);
+    await settle(2_000);
     expect((await conversationRow(harness, leaving.conversationId)).isMissed).toBe(false);
+    expect((await conversationRow(harness, browsing.conversationId)).isMissed).toBe(false);
+
     secondTab.socket.close();
+    await settle(200);
+    expect((await conversationRow(harness, leaving.conversationId)).isMissed).toBe(false);
     expect(
       (
         await eventually(
@@ -227,7 +240,16 @@ describe("routing: the visitor's queue, away messages and missed conversations",
     ).toBe(true);
 
     answered.socket.close();
-    await settle(300);
+    nextPage.socket.close();
+    expect(
+      (
+        await eventually(
+          () => conversationRow(harness, browsing.conversationId),
+          (row) => row.isMissed,
+        )
+      ).isMissed,
+    ).toBe(true);
+    // An answered conversation is never missed, however long the visitor is gone.
     expect((await conversationRow(harness, answered.conversationId)).isMissed).toBe(false);
   });
 });

@@ -6,6 +6,7 @@ import { allowVisitor, defineSocketEvent, requireSocketPermission } from "../../
 import type { ConversationServices } from "../conversations/commit-change.ts";
 import { markVisitorConversationsMissed } from "./away.ts";
 import { recordAgentConnected, recordAgentDisconnected, setPresence } from "./presence.ts";
+import { presenceTiming } from "./presence-timing.ts";
 import { queueStatus } from "./queue.ts";
 
 const socketActor = (identity: RequestIdentity, socket: Socket) => ({
@@ -54,16 +55,33 @@ export const trackAgentSockets = (socket: Socket, identity: RequestIdentity, ser
   });
 };
 
+/** Visitors whose socket on this process closed, each waiting out the grace before the check that they left. */
+const leaving = new Map<string, NodeJS.Timeout>();
+
 /**
- * When a visitor's last widget socket closes (on any node: `fetchSockets` asks every node through
- * the adapter), their unanswered conversations become missed.
+ * When a visitor has had no widget socket open (on any node: `fetchSockets` asks every node through
+ * the adapter) for the grace period, their unanswered conversations become missed. Moving to the
+ * next page of the site closes the widget's socket and opens another within a second: that is not
+ * leaving. A reconnect storm's thousands of closes cost nothing here for those who come back. The
+ * wait lives in this process, so a restart during it forgets those checks: a conversation may then
+ * stay unmarked, never wrongly marked.
  */
 export const watchVisitorLeaving = (socket: Socket, visitor: VisitorIdentity, services: ConversationServices): void => {
+  const key = `${visitor.inboxId}:${visitor.visitorId}`;
+  clearTimeout(leaving.get(key));
+  leaving.delete(key);
   socket.on("disconnect", () => {
-    void (async () => {
-      const remaining = await socket.nsp.in(rooms.visitor(visitor.inboxId, visitor.visitorId)).fetchSockets();
-      if (remaining.length > 0) return;
-      await markVisitorConversationsMissed(services, visitor);
-    })().catch(() => undefined);
+    clearTimeout(leaving.get(key));
+    const check = setTimeout(() => {
+      leaving.delete(key);
+      void (async () => {
+        const remaining = await socket.nsp.in(rooms.visitor(visitor.inboxId, visitor.visitorId)).fetchSockets();
+        if (remaining.length > 0) return;
+        await markVisitorConversationsMissed(services, visitor);
+      })().catch((error: unknown) => services.logger.warn({ err: error }, "could not check whether a visitor left"));
+    }, presenceTiming.visitorGoneAfterDisconnectMs);
+    // A pending check never keeps a stopping process alive.
+    check.unref();
+    leaving.set(key, check);
   });
 };
