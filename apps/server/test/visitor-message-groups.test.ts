@@ -186,4 +186,47 @@ describe("visitor messages written in groups", () => {
       socket.close();
     }
   });
+
+  it("finds each visitor's conversation from the (contact, inbox, created) index, never by scanning the inbox", async () => {
+    const { visitors } = await openVisitors(2);
+    const prototype = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+    const original = prototype.query;
+    const locks: Array<{ text: string; values: unknown[] }> = [];
+    prototype.query = function capturing(this: unknown, ...args: unknown[]) {
+      const [config, values] = args as [{ name?: string; text?: string } | string, unknown[] | undefined];
+      if (typeof config === "object" && config.name === "visitor_conversations_for_update" && config.text) {
+        locks.push({ text: config.text, values: values ?? [] });
+      }
+      return original.apply(this, args);
+    };
+    try {
+      await Promise.all(
+        visitors.map(({ socket }, index) =>
+          emitWithAck<SendAck>(socket, "message.send", { clientId: `plan-${index}`, text: "hi" }),
+        ),
+      );
+    } finally {
+      prototype.query = original;
+      for (const { socket } of visitors) socket.close();
+    }
+    const [lock] = locks;
+    expect(lock, "the group's lock statement").toBeDefined();
+    if (!lock) return;
+
+    // With scans and sorts priced out, the plan shows whether the index answers the lookup by itself.
+    const client = await harness.database.pool.connect();
+    try {
+      await client.query("begin");
+      await client.query("set local enable_seqscan = off");
+      await client.query("set local enable_sort = off");
+      const explained = await client.query<{ "QUERY PLAN": unknown }>(`explain (format json) ${lock.text}`, lock.values);
+      const plan = JSON.stringify(explained.rows[0]?.["QUERY PLAN"]);
+      expect(plan).toContain('"Index Name":"conversations_contact_inbox_idx"');
+      // Newest first, straight from the index: the lookup stops at the first conversation not closed.
+      expect(plan).toContain('"Scan Direction":"Backward"');
+    } finally {
+      await client.query("rollback");
+      client.release();
+    }
+  });
 });
