@@ -1,5 +1,4 @@
-import { sql } from "drizzle-orm";
-import type { Database, DatabaseOrTransaction } from "../../platform/db.ts";
+import { type Database, type DatabaseOrTransaction, queryOnConnection } from "../../platform/db.ts";
 import { newId } from "../../platform/ids.ts";
 import type { ChannelAdapter, ChannelContext, WebhookReply, WebhookRequest } from "./channel-adapter.ts";
 import { WebhookRejected } from "./channel-adapter.ts";
@@ -57,40 +56,54 @@ export const ingestWebhook = async (
 
 type StoredEvent = { id: string; workspaceId: string; inboxId: string; dedupeKey: string | null; payload: string };
 
-/** Stores raw events and enqueues their processing in one statement; also used by mail polling. */
+/** Stores raw events and enqueues their processing; also used by mail polling. */
 export const storeAndEnqueue = async (db: DatabaseOrTransaction, platform: string, rows: StoredEvent[]): Promise<void> =>
   storeEvents(
     db,
     rows.map((row) => ({ ...row, platform })),
   );
 
+/**
+ * Stores events and enqueues their processing in one named statement, the same text for any number
+ * of events (prepared once per connection): a redelivery hits the unique (inbox, dedupe key) and
+ * stores nothing, so it enqueues nothing; one add_jobs call for the lot (the queue's NOTIFY
+ * serialises commits), one job per few events. Payloads go as one JSON array, already JSON text.
+ */
+const STORE_AND_ENQUEUE_EVENTS = {
+  name: "store_and_enqueue_channel_events",
+  text: `with stored as (
+    insert into channel_events (id, workspace_id, inbox_id, platform, dedupe_key, payload)
+    select event.id, event.workspace_id, event.inbox_id, event.platform, event.dedupe_key, payload.value
+    from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[])
+      with ordinality as event(id, workspace_id, inbox_id, platform, dedupe_key, ord)
+    join jsonb_array_elements($6::jsonb) with ordinality as payload(value, ord) using (ord)
+    on conflict (inbox_id, dedupe_key) do nothing
+    returning id
+  ), chunks as (
+    select array_agg(id) as ids
+    from (select id, (row_number() over () - 1) / $7::integer as chunk from stored) numbered
+    group by chunk
+  ), specs as (
+    select array_agg(
+      row($8::text, json_build_object('eventIds', chunks.ids), null, null, $9::integer, null, null, null)::graphile_worker.job_spec
+    ) as list
+    from chunks
+  )
+  select count(*) from specs, graphile_worker.add_jobs(specs.list) where specs.list is not null`,
+};
+
 const storeEvents = async (db: DatabaseOrTransaction, rows: Array<StoredEvent & { platform: string }>): Promise<void> => {
-  const values = sql.join(
-    rows.map(
-      (row) =>
-        sql`(${row.id}::uuid, ${row.workspaceId}::uuid, ${row.inboxId}::uuid, ${row.platform}, ${row.dedupeKey}, ${row.payload}::jsonb)`,
-    ),
-    sql`, `,
-  );
-  // A redelivery hits the unique (inbox, dedupe key) and stores nothing, so it enqueues nothing.
-  // One add_jobs call for the lot (the queue's NOTIFY serialises commits), one job per few events.
-  await db.execute(sql`
-    with stored as (
-      insert into channel_events (id, workspace_id, inbox_id, platform, dedupe_key, payload)
-      values ${values}
-      on conflict (inbox_id, dedupe_key) do nothing
-      returning id
-    ), chunks as (
-      select array_agg(id) as ids
-      from (select id, (row_number() over () - 1) / ${EVENTS_PER_JOB} as chunk from stored) numbered
-      group by chunk
-    ), specs as (
-      select array_agg(
-        row(${PROCESS_EVENT_TASK}, json_build_object('eventIds', chunks.ids), null, null, ${PROCESS_EVENT_MAX_ATTEMPTS}::integer, null, null, null)::graphile_worker.job_spec
-      ) as list
-      from chunks
-    )
-    select count(*) from specs, graphile_worker.add_jobs(specs.list) where specs.list is not null`);
+  await queryOnConnection(db, STORE_AND_ENQUEUE_EVENTS, [
+    rows.map((row) => row.id),
+    rows.map((row) => row.workspaceId),
+    rows.map((row) => row.inboxId),
+    rows.map((row) => row.platform),
+    rows.map((row) => row.dedupeKey),
+    `[${rows.map((row) => row.payload).join(",")}]`,
+    EVENTS_PER_JOB,
+    PROCESS_EVENT_TASK,
+    PROCESS_EVENT_MAX_ATTEMPTS,
+  ]);
 };
 
 const MAX_BATCH = 500;
