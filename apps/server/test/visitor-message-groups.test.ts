@@ -229,4 +229,29 @@ describe("visitor messages written in groups", () => {
       client.release();
     }
   });
+
+  it("keeps storing messages after a migration adds a column to messages while the server runs", async () => {
+    const { visitors } = await openVisitors(1);
+    const [visitor] = visitors;
+    if (!visitor) throw new Error("no visitor");
+    try {
+      // The pool hands back its most recently used connection: the one that prepared the insert.
+      for (let index = 0; index < 3; index++) {
+        const ack = await emitWithAck<SendAck>(visitor.socket, "message.send", { clientId: `before-${index}`, text: "before" });
+        expect(ack.ok).toBe(true);
+      }
+      // What a rolling deploy's migration does while this server still runs the previous code.
+      await harness.database.pool.query("alter table messages add column added_by_a_later_release text");
+      await settle(1_100); // a fresh second of the socket's rate limit
+      for (let index = 0; index < 3; index++) {
+        const ack = await emitWithAck<SendAck | Refusal>(visitor.socket, "message.send", {
+          clientId: `after-${index}`,
+          text: "after",
+        });
+        expect(ack, JSON.stringify(ack)).toMatchObject({ ok: true, data: { message: { text: "after" } } });
+      }
+    } finally {
+      visitor.socket.close();
+    }
+  });
 });

@@ -199,6 +199,15 @@ const countersValues = (changed: ReadonlyMap<string, ConversationCounters>, now:
 /** The counters alone, when the insert could not write them (a duplicate in the batch). */
 const SAVE_COUNTERS = { name: "save_conversation_counters", text: countersUpdate(1, "values") };
 
+const messageColumns: Array<[string, PgColumn]> = Object.entries(getTableColumns(messages));
+
+/**
+ * The message columns this code knows, named: a prepared statement answering `*` would fail on
+ * every connection that prepared it ("cached plan must not change result type") once a migration
+ * adds a column, which a rolling deploy does while the previous servers still run.
+ */
+const knownMessageColumns = messageColumns.map(([, column]) => `"${column.name}"`).join(", ");
+
 /**
  * The batch's messages and, when every one of them is new, the counters with them (the last seq
  * from the rows just inserted): one statement on the common path. A retried send or a redelivered
@@ -213,11 +222,11 @@ const INSERT_MESSAGES_AND_COUNTERS = {
     select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::uuid[], $7::text[], $8::text[],
                          $9::jsonb[], $10::boolean[], $11::uuid[], $12::text[], $13::text[], $14::text[])
     on conflict do nothing
-    returning *
+    returning ${knownMessageColumns}
   ), counted as (
     ${countersUpdate(16, "inserted")} and (select count(*) from inserted) = $15
   )
-  select * from inserted`,
+  select ${knownMessageColumns} from inserted`,
 };
 
 type NewMessage = Pick<
@@ -237,8 +246,6 @@ type NewMessage = Pick<
   | "externalId"
   | "deliveryStatus"
 >;
-
-const messageColumns: Array<[string, PgColumn]> = Object.entries(getTableColumns(messages));
 
 /** A row as pg returns it (snake_case, driver types), as drizzle would map it. */
 const toMessageRow = (raw: Record<string, unknown>): MessageRow =>
