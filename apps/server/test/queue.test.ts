@@ -205,6 +205,13 @@ describe("routing: the visitor's queue, away messages and missed conversations",
   it("marks a conversation missed when the visitor is gone for the grace period before any agent replied", async () => {
     presenceTiming.visitorGoneAfterDisconnectMs = 1_500;
     const { owner, token } = await setUp();
+    const isMissedWithin = async (conversationId: string) =>
+      (
+        await eventually(
+          () => conversationRow(harness, conversationId),
+          (row) => row.isMissed,
+        )
+      ).isMissed;
     const leaving = await visitorWrites(harness, baseUrl, token, "bye");
     const browsing = await visitorWrites(harness, baseUrl, token, "still here");
     const answered = await visitorWrites(harness, baseUrl, token, "question");
@@ -230,25 +237,11 @@ describe("routing: the visitor's queue, away messages and missed conversations",
     secondTab.socket.close();
     await settle(200);
     expect((await conversationRow(harness, leaving.conversationId)).isMissed).toBe(false);
-    expect(
-      (
-        await eventually(
-          () => conversationRow(harness, leaving.conversationId),
-          (row) => row.isMissed,
-        )
-      ).isMissed,
-    ).toBe(true);
+    expect(await isMissedWithin(leaving.conversationId)).toBe(true);
 
     answered.socket.close();
     nextPage.socket.close();
-    expect(
-      (
-        await eventually(
-          () => conversationRow(harness, browsing.conversationId),
-          (row) => row.isMissed,
-        )
-      ).isMissed,
-    ).toBe(true);
+    expect(await isMissedWithin(browsing.conversationId)).toBe(true);
     // An answered conversation is never missed, however long the visitor is gone.
     expect((await conversationRow(harness, answered.conversationId)).isMissed).toBe(false);
   });
