@@ -239,9 +239,12 @@ describe("routing: the visitor's queue, away messages and missed conversations",
     expect((await conversationRow(harness, leaving.conversationId)).isMissed).toBe(false);
     expect(await isMissedWithin(leaving.conversationId)).toBe(true);
 
+    // Gone first, so their check has run by the time the other visitor's mark is seen.
     answered.socket.close();
+    await settle(200);
     nextPage.socket.close();
     expect(await isMissedWithin(browsing.conversationId)).toBe(true);
+    await settle(300);
     // An answered conversation is never missed, however long the visitor is gone.
     expect((await conversationRow(harness, answered.conversationId)).isMissed).toBe(false);
   });
