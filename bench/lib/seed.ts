@@ -34,7 +34,7 @@ export const seedWorkspace = async (world: World, options: SeedOptions, log: (me
     await client.query(
       `insert into conversations (id, workspace_id, number, inbox_id, contact_id, status, waiting_since,
          last_message_at, last_activity_at, created_at, updated_at, unread_by_agents_count)
-       select ${uuidFrom("$1 || 'v' || g")}, $2, g, $3, ${uuidFrom("$1 || 'c' || g")},
+       select ${uuidFrom("$1 || 'v' || g")}, $2, nextval(conversation_number_sequence_name($2::uuid)::regclass), $3, ${uuidFrom("$1 || 'c' || g")},
          (array['open','open','open','pending','pending','resolved','resolved','resolved','closed','snoozed'])[1 + g % 10],
          case when g % 4 = 0 then now() - (($4::int - g) * interval '7 seconds') end,
          now() - (($4::int - g) * interval '7 seconds'), now() - (($4::int - g) * interval '7 seconds'),
@@ -60,11 +60,6 @@ export const seedWorkspace = async (world: World, options: SeedOptions, log: (me
        from (select conversation_id, max(seq) as last_seq from messages where workspace_id = $1 group by conversation_id) m
        where c.id = m.conversation_id`,
       [workspaceId],
-    );
-    await client.query(
-      `insert into workspace_counters (workspace_id, last_conversation_number) values ($1, $2)
-       on conflict (workspace_id) do update set last_conversation_number = greatest(workspace_counters.last_conversation_number, $2)`,
-      [workspaceId, options.conversations],
     );
     log("analyze");
     await client.query("analyze");

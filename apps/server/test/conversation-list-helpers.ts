@@ -1,6 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { contacts } from "../src/modules/contacts/contacts.tables.ts";
-import { conversations, workspaceCounters } from "../src/modules/conversations/conversations.tables.ts";
+import { conversations } from "../src/modules/conversations/conversations.tables.ts";
+import { nextConversationNumber } from "../src/modules/conversations/start-conversation.ts";
 import { inboxes } from "../src/modules/inboxes/inboxes.tables.ts";
 import { labels } from "../src/modules/labels/labels.tables.ts";
 import { messages } from "../src/modules/messages/messages.tables.ts";
@@ -22,17 +23,9 @@ export const seedConversation = async (
     .values({ workspaceId: input.workspaceId, name: `Contact ${Math.random().toString(36).slice(2, 7)}` })
     .returning();
   if (!contact) throw new Error("contact insert returned no row");
-  const [counter] = await db
-    .insert(workspaceCounters)
-    .values({ workspaceId: input.workspaceId, lastConversationNumber: 1 })
-    .onConflictDoUpdate({
-      target: workspaceCounters.workspaceId,
-      set: { lastConversationNumber: sql`${workspaceCounters.lastConversationNumber} + 1` },
-    })
-    .returning();
   const [conversation] = await db
     .insert(conversations)
-    .values({ number: counter?.lastConversationNumber ?? 1, contactId: contact.id, status: "open", ...input })
+    .values({ number: nextConversationNumber(input.workspaceId), contactId: contact.id, status: "open", ...input })
     .returning();
   if (!conversation) throw new Error("conversation insert returned no row");
   return conversation;

@@ -22,14 +22,6 @@ import { workspaces } from "../workspaces/workspaces.tables.ts";
 export type ConversationStatus = "pending" | "open" | "snoozed" | "resolved" | "closed";
 export type ConversationPriority = "low" | "medium" | "high" | "urgent";
 
-/** Hands out conversation numbers (#1234) per workspace without gaps from races. */
-export const workspaceCounters = pgTable("workspace_counters", {
-  workspaceId: uuid("workspace_id")
-    .primaryKey()
-    .references(() => workspaces.id, { onDelete: "cascade" }),
-  lastConversationNumber: integer("last_conversation_number").notNull().default(0),
-});
-
 export const conversations = pgTable(
   "conversations",
   {

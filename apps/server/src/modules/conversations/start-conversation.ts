@@ -1,26 +1,20 @@
-import { and, desc, eq, ne, sql } from "drizzle-orm";
+import { and, desc, eq, ne, type SQL, sql } from "drizzle-orm";
 import type { DatabaseOrTransaction } from "../../platform/db.ts";
 import type { DomainEvent } from "../../platform/domain-events.ts";
 import { AppError } from "../../platform/errors.ts";
 import { contactIdentities, contacts } from "../contacts/contacts.tables.ts";
-import { conversations, workspaceCounters } from "./conversations.tables.ts";
+import { conversations } from "./conversations.tables.ts";
 import type { ConversationRow } from "./visibility.ts";
 
 type ContactProfile = { name?: string | null; email?: string | null; phone?: string | null; avatarUrl?: string | null };
 
-/** Next #number in the workspace; the counter row lock serialises concurrent creations. */
-const nextConversationNumber = async (tx: DatabaseOrTransaction, workspaceId: string): Promise<number> => {
-  const [row] = await tx
-    .insert(workspaceCounters)
-    .values({ workspaceId, lastConversationNumber: 1 })
-    .onConflictDoUpdate({
-      target: workspaceCounters.workspaceId,
-      set: { lastConversationNumber: sql`${workspaceCounters.lastConversationNumber} + 1` },
-    })
-    .returning({ number: workspaceCounters.lastConversationNumber });
-  if (!row) throw new Error("conversation counter returned no row");
-  return row.number;
-};
+/**
+ * The workspace's next #number, from its own sequence (created with the workspace, see migration
+ * 0010): it never waits for other transactions creating conversations, at the price of a gap when
+ * a creation rolls back.
+ */
+export const nextConversationNumber = (workspaceId: string): SQL<number> =>
+  sql`nextval(conversation_number_sequence_name(${workspaceId}::uuid)::regclass)`;
 
 /**
  * The contact behind a sender on an inbox (visitor id, PSID, wa_id, email…), created on first
@@ -94,12 +88,11 @@ export const createConversation = async (
   tx: DatabaseOrTransaction,
   input: { workspaceId: string; inboxId: string; contactId: string; contactIdentityId: string | null },
 ): Promise<{ conversation: ConversationRow; events: DomainEvent[] }> => {
-  const number = await nextConversationNumber(tx, input.workspaceId);
   const [conversation] = await tx
     .insert(conversations)
     .values({
       workspaceId: input.workspaceId,
-      number,
+      number: nextConversationNumber(input.workspaceId),
       inboxId: input.inboxId,
       contactId: input.contactId,
       contactIdentityId: input.contactIdentityId,
