@@ -1,8 +1,10 @@
+import { ZContactListQuery } from "@parley/shared";
 import { and, eq, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog } from "../src/modules/audit/audit.tables.ts";
-import { contactSearchCondition } from "../src/modules/contacts/contacts.service.ts";
-import { contacts } from "../src/modules/contacts/contacts.tables.ts";
+import { contactSearchCondition, listContacts } from "../src/modules/contacts/contacts.service.ts";
+import { contactIdentities, contacts } from "../src/modules/contacts/contacts.tables.ts";
 import { webhookDeliveries, webhookSubscriptions } from "../src/modules/webhooks/webhooks.tables.ts";
 import { connectVisitor, createWebsiteInbox, emitWithAck } from "./conversation-helpers.ts";
 import { bearer, joinWorkspace, signUp, startTestApp, type TestApp } from "./helpers.ts";
@@ -305,5 +307,85 @@ describe("contacts", () => {
     expect((await api(stranger.token, "GET", "/contacts")).json().items).toEqual([]);
     const [row] = await harness.database.db.select().from(contacts).where(eq(contacts.id, contact.id));
     expect(row).toMatchObject({ name: "Secret client", blockedAt: null });
+  });
+
+  it("lists people by default and anonymous website visitors apart, until they write, are named or get a note", async () => {
+    const owner = await signUp(harness.app);
+    const inbox = await createWebsiteInbox(harness, { workspaceId: owner.workspace.id });
+    const [silent, writer, named, noted, edited] = await Promise.all(
+      Array.from({ length: 5 }, () => connectVisitor(harness, baseUrl, inbox.websiteToken ?? "")),
+    );
+    if (!silent || !writer || !named || !noted || !edited) throw new Error("visitors missing");
+    const identities = await harness.database.db
+      .select({ sourceId: contactIdentities.sourceId, contactId: contactIdentities.contactId })
+      .from(contactIdentities)
+      .where(eq(contactIdentities.inboxId, inbox.id));
+    const contactOf = (visitor: typeof silent) => {
+      const found = identities.find((identity) => identity.sourceId === visitor.session.visitorId);
+      if (!found) throw new Error("the visitor has no contact");
+      return found.contactId;
+    };
+    const contactIds = (visitors: Array<typeof silent>) => visitors.map(contactOf).sort();
+    const listed = async (query: string) => {
+      const response = await api(owner.token, "GET", `/contacts${query}`);
+      expect(response.statusCode).toBe(200);
+      return response.json().items as Array<{ id: string; isAnonymous: boolean }>;
+    };
+    try {
+      expect(await listed("")).toEqual([]);
+      expect((await listed("?kind=visitors")).map((contact) => contact.id).sort()).toEqual(
+        contactIds([silent, writer, named, noted, edited]),
+      );
+
+      expect((await emitWithAck(writer.socket, "message.send", { clientId: "k-1", text: "Hello" })).ok).toBe(true);
+      expect((await emitWithAck(named.socket, "visitor.identify", { id: "site-7", email: "nina@example.com" })).ok).toBe(true);
+      const notedId = contactOf(noted);
+      expect(
+        (await api(owner.token, "POST", `/contacts/${notedId}/notes`, { body: "Asked about pricing by phone." })).statusCode,
+      ).toBe(201);
+      expect((await api(owner.token, "PATCH", `/contacts/${contactOf(edited)}`, { tags: ["vip"] })).statusCode).toBe(200);
+      const added = (await api(owner.token, "POST", "/contacts", { name: "Walk-in customer" })).json();
+
+      const people = await listed("");
+      expect(people.map((contact) => contact.id).sort()).toEqual(
+        [...contactIds([writer, named, noted, edited]), added.id].sort(),
+      );
+      expect(people.every((contact) => !contact.isAnonymous)).toBe(true);
+      expect(await listed("?kind=visitors")).toEqual([expect.objectContaining({ id: contactOf(silent), isAnonymous: true })]);
+      expect(await listed("?kind=all")).toHaveLength(6);
+      // A visitor who comes back stays who they became.
+      const again = await connectVisitor(harness, baseUrl, inbox.websiteToken ?? "", writer.session.visitorToken);
+      again.socket.close();
+      expect((await listed("?kind=visitors")).map((contact) => contact.id)).toEqual([contactOf(silent)]);
+
+      const refused = await api(owner.token, "GET", "/contacts?kind=bots");
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json().error.code).toBe("validation_failed");
+    } finally {
+      for (const visitor of [silent, writer, named, noted, edited]) visitor.socket.close();
+    }
+  });
+
+  it("pages the people through their partial index, however many visitors there are", async () => {
+    const owner = await signUp(harness.app);
+    const statements: Array<{ text: string; values: unknown[] }> = [];
+    const recorder = drizzle({
+      client: harness.database.pool,
+      logger: { logQuery: (text, values) => statements.push({ text, values }) },
+    });
+    await listContacts(recorder, owner.workspace.id, ZContactListQuery.parse({}));
+    const [statement] = statements;
+    if (!statement) throw new Error("the list ran no statement");
+    const client = await harness.database.pool.connect();
+    try {
+      await client.query("begin");
+      await client.query("set local enable_seqscan = off");
+      await client.query("set local enable_sort = off");
+      const explained = await client.query(`explain (format json) ${statement.text}`, statement.values);
+      expect(JSON.stringify(explained.rows[0]?.["QUERY PLAN"])).toContain('"Index Name":"contacts_workspace_people_idx"');
+    } finally {
+      await client.query("rollback");
+      client.release();
+    }
   });
 });

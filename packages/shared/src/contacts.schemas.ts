@@ -53,6 +53,8 @@ export const ZContact = z.object({
   avatarUrl: z.string().nullable(),
   customAttributes: z.record(z.string(), z.unknown()),
   tags: z.array(z.string()),
+  /** A website visitor who has not written or been named yet (listed with `kind=visitors`). */
+  isAnonymous: z.boolean(),
   isBlocked: z.boolean(),
   blockedAt: z.iso.datetime().nullable(),
   lastSeenAt: z.iso.datetime().nullable(),
@@ -90,6 +92,8 @@ export const ZContactListQuery = z.strictObject({
   /** Words matched as prefixes against name, email and phone. */
   search: z.string().trim().max(200).optional(),
   tag: ZContactTag.optional(),
+  /** People (the default), anonymous website visitors, or both. */
+  kind: z.enum(["people", "visitors", "all"]).default("people"),
   cursor: z.uuid({ message: "must be a cursor from a previous page" }).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
 });

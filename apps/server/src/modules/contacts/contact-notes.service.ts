@@ -24,7 +24,7 @@ const toNoteDto = (note: NoteRow, authorName: string | null): TContactNote => ({
 
 const findLiveContact = async (db: DatabaseOrTransaction, workspaceId: string, contactId: string) => {
   const [contact] = await db
-    .select({ id: contacts.id, name: contacts.name, email: contacts.email })
+    .select({ id: contacts.id, name: contacts.name, email: contacts.email, isAnonymous: contacts.isAnonymous })
     .from(contacts)
     .where(and(eq(contacts.id, contactId), eq(contacts.workspaceId, workspaceId), isNull(contacts.mergedIntoId)));
   if (!contact) throw new AppError("not_found", "No contact with this id.");
@@ -105,6 +105,8 @@ export const createContactNote = async (
       .values({ workspaceId: identity.workspaceId, contactId: contact.id, authorUserId: identity.userId, body })
       .returning();
     if (!note) throw new Error("note insert returned no row");
+    // A visitor an agent writes a note about is one of the people from now on.
+    if (contact.isAnonymous) await tx.update(contacts).set({ isAnonymous: false }).where(eq(contacts.id, contact.id));
     const entry = await recordAudit(tx, {
       workspaceId: identity.workspaceId,
       actor,

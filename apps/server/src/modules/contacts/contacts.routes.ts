@@ -26,7 +26,8 @@ export const contactsRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { access: "contacts.view" },
     schema: {
       tags: ["contacts"],
-      summary: "Contacts, newest first, searched by name, email or phone prefixes and filtered by tag",
+      summary:
+        "Contacts, newest first: people by default, anonymous website visitors with kind=visitors; searched by name, email or phone prefixes and filtered by tag",
       querystring: ZContactListQuery,
       response: { 200: ZContactList, ...readErrors },
     },

@@ -37,6 +37,7 @@ export const toContactDto = (contact: ContactRow): TContact => ({
   avatarUrl: contact.avatarUrl,
   customAttributes: contact.customAttributes,
   tags: contact.tags,
+  isAnonymous: contact.isAnonymous,
   isBlocked: contact.blockedAt !== null,
   blockedAt: contact.blockedAt?.toISOString() ?? null,
   lastSeenAt: contact.lastSeenAt?.toISOString() ?? null,
@@ -86,6 +87,9 @@ export const listContacts = async (
     if (condition) filters.push(condition);
   }
   if (query.tag) filters.push(sql`${contacts.tags} @> array[${query.tag}]::text[]`);
+  // Literals, not parameters, so the planner can match the people's partial index.
+  if (query.kind === "people") filters.push(sql`${contacts.isAnonymous} = false`);
+  if (query.kind === "visitors") filters.push(sql`${contacts.isAnonymous} = true`);
   if (query.cursor) filters.push(lt(contacts.id, query.cursor));
   const rows = await db
     .select()
@@ -224,7 +228,8 @@ export const updateContact = async (
       await assertEmailFree(tx, workspaceId, input.email, before.id);
     const [contact] = await tx
       .update(contacts)
-      .set({ ...changes, updatedAt: new Date() })
+      // An agent who edits a visitor's profile has made them one of the people.
+      .set({ ...changes, isAnonymous: false, updatedAt: new Date() })
       .where(eq(contacts.id, before.id))
       .returning();
     if (!contact) throw new Error("contact update returned no row");

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { boolean, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { newId } from "../../platform/ids.ts";
 import { users } from "../auth/auth.tables.ts";
 import { inboxes } from "../inboxes/inboxes.tables.ts";
@@ -24,11 +24,20 @@ export const contacts = pgTable(
     /** Set when merged into another contact; the row stays so old references resolve. */
     mergedIntoId: uuid("merged_into_id"),
     lastSeenAt: timestamp("last_seen_at", { withTimezone: true }),
+    /**
+     * A website visitor who has neither written nor given a name, email or phone: the widget
+     * registers every visitor, and these are listed as visitors, apart from the people.
+     */
+    isAnonymous: boolean("is_anonymous").notNull().default(false),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
     index("contacts_workspace_idx").on(table.workspaceId, table.id),
+    // The contacts list's default page, which skips the visitors however many there are.
+    index("contacts_workspace_people_idx")
+      .on(table.workspaceId, table.id)
+      .where(sql`${table.isAnonymous} = false and ${table.mergedIntoId} is null`),
     index("contacts_workspace_email_idx").on(table.workspaceId, sql`lower(${table.email})`),
     index("contacts_workspace_phone_idx").on(table.workspaceId, table.phone),
     index("contacts_search_idx").using(

@@ -18,11 +18,12 @@ export const nextConversationNumber = (workspaceId: string): SQL<number> =>
 
 /**
  * The contact behind a sender on an inbox (visitor id, PSID, wa_id, email…), created on first
- * contact. Concurrent first messages from one sender resolve to one contact.
+ * contact. Concurrent first messages from one sender resolve to one contact. `isAnonymous` marks a
+ * new contact as a website visitor who has not written yet.
  */
 export const resolveContact = async (
   tx: DatabaseOrTransaction,
-  input: { workspaceId: string; inboxId: string; sourceId: string; profile?: ContactProfile },
+  input: { workspaceId: string; inboxId: string; sourceId: string; profile?: ContactProfile; isAnonymous?: boolean },
 ): Promise<{ contactId: string; contactIdentityId: string; events: DomainEvent[] }> => {
   const [known] = await tx
     .select({ id: contactIdentities.id, contactId: contactIdentities.contactId })
@@ -38,6 +39,7 @@ export const resolveContact = async (
       email: input.profile?.email ?? null,
       phone: input.profile?.phone ?? null,
       avatarUrl: input.profile?.avatarUrl ?? null,
+      isAnonymous: input.isAnonymous ?? false,
     })
     .returning({ id: contacts.id });
   if (!contact) throw new Error("contact insert returned no row");
@@ -100,6 +102,11 @@ export const createConversation = async (
     })
     .returning();
   if (!conversation) throw new Error("conversation insert returned no row");
+  // A visitor who writes becomes one of the people.
+  await tx
+    .update(contacts)
+    .set({ isAnonymous: false })
+    .where(and(eq(contacts.id, input.contactId), eq(contacts.isAnonymous, true)));
   return {
     conversation,
     events: [{ type: "conversation.created", workspaceId: input.workspaceId, conversationId: conversation.id }],

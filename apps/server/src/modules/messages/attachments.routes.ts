@@ -110,6 +110,7 @@ export const attachmentsRoutes: FastifyPluginAsyncZod = async (app) => {
           workspaceId: visitor.workspaceId,
           inboxId: visitor.inboxId,
           sourceId: visitor.visitorId,
+          isAnonymous: true,
         });
         const [profile] = await tx
           .select({ blockedAt: contacts.blockedAt })

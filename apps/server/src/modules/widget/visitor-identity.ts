@@ -40,7 +40,12 @@ export const visitorInbox = async (db: DatabaseOrTransaction, visitor: VisitorId
 
 /** The visitor's contact, registered now if their session predates it. */
 export const visitorContact = async (tx: DatabaseOrTransaction, visitor: VisitorIdentity) =>
-  resolveContact(tx, { workspaceId: visitor.workspaceId, inboxId: visitor.inboxId, sourceId: visitor.visitorId });
+  resolveContact(tx, {
+    workspaceId: visitor.workspaceId,
+    inboxId: visitor.inboxId,
+    sourceId: visitor.visitorId,
+    isAnonymous: true,
+  });
 
 export const isVerifiedContact = async (db: DatabaseOrTransaction, contactId: string): Promise<boolean> => {
   const [row] = await db
@@ -117,9 +122,10 @@ export const applyProfile = async (
     next.avatarUrl !== contact.avatarUrl ||
     JSON.stringify(next.customAttributes) !== JSON.stringify(contact.customAttributes);
   if (!isChanged) return [];
+  const isAnonymous = contact.isAnonymous && next.name === null && next.email === null && next.phone === null;
   await tx
     .update(contacts)
-    .set({ ...next, updatedAt: new Date() })
+    .set({ ...next, isAnonymous, updatedAt: new Date() })
     .where(eq(contacts.id, contact.id));
   return [{ type: "contact.updated", workspaceId: contact.workspaceId, contactId: contact.id }];
 };

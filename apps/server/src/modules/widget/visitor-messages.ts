@@ -410,7 +410,12 @@ const sendVisitorMessageAlone = async (
     const contact =
       known.contactId && known.contactIdentityId
         ? { contactId: known.contactId, contactIdentityId: known.contactIdentityId, events: [] }
-        : await resolveContact(tx, { workspaceId: visitor.workspaceId, inboxId: visitor.inboxId, sourceId: visitor.visitorId });
+        : await resolveContact(tx, {
+            workspaceId: visitor.workspaceId,
+            inboxId: visitor.inboxId,
+            sourceId: visitor.visitorId,
+            isAnonymous: true,
+          });
     const continued = await findContinuableConversation(tx, {
       workspaceId: visitor.workspaceId,
       inboxId: visitor.inboxId,

@@ -141,7 +141,12 @@ export const startWidgetSession = async (
   });
 
   const { contactId, visit } = await commitConversationChange(services, async (tx) => {
-    const contact = await resolveContact(tx, { workspaceId: inbox.workspaceId, inboxId: inbox.id, sourceId: visitorId });
+    const contact = await resolveContact(tx, {
+      workspaceId: inbox.workspaceId,
+      inboxId: inbox.id,
+      sourceId: visitorId,
+      isAnonymous: true,
+    });
     const visit = await recordVisit(tx, {
       workspaceId: inbox.workspaceId,
       inboxId: inbox.id,
