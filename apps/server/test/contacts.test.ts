@@ -311,6 +311,12 @@ describe("contacts", () => {
 
   it("lists people by default and anonymous website visitors apart, until they write, are named or get a note", async () => {
     const owner = await signUp(harness.app);
+    await harness.database.db.insert(webhookSubscriptions).values({
+      workspaceId: owner.workspace.id,
+      url: "https://hooks.example.com/parley",
+      events: ["contact.created", "contact.updated"],
+      secret: "unused-in-this-test",
+    });
     const inbox = await createWebsiteInbox(harness, { workspaceId: owner.workspace.id });
     const [silent, writer, named, noted, edited] = await Promise.all(
       Array.from({ length: 5 }, () => connectVisitor(harness, baseUrl, inbox.websiteToken ?? "")),
@@ -357,6 +363,25 @@ describe("contacts", () => {
       const again = await connectVisitor(harness, baseUrl, inbox.websiteToken ?? "", writer.session.visitorToken);
       again.socket.close();
       expect((await listed("?kind=visitors")).map((contact) => contact.id)).toEqual([contactOf(silent)]);
+
+      // Webhook receivers hear of each person once, when they became one, and never of the silent visitor.
+      const silentAttributes = await emitWithAck(silent.socket, "visitor.attributes", { attributes: { plan: "trial" } });
+      expect(silentAttributes.ok).toBe(true);
+      const deliveries = await harness.database.db
+        .select({ event: webhookDeliveries.event, payload: webhookDeliveries.payload })
+        .from(webhookDeliveries)
+        .where(eq(webhookDeliveries.workspaceId, owner.workspace.id));
+      const announced = deliveries.map((delivery) => ({
+        event: delivery.event,
+        contactId: (delivery.payload as { data: { contact: { id: string } } }).data.contact.id,
+      }));
+      expect(
+        announced
+          .filter((delivery) => delivery.event === "contact.created")
+          .map((delivery) => delivery.contactId)
+          .sort(),
+      ).toEqual([...contactIds([writer, named, noted, edited]), added.id].sort());
+      expect(announced.map((delivery) => delivery.contactId)).not.toContain(contactOf(silent));
 
       const refused = await api(owner.token, "GET", "/contacts?kind=bots");
       expect(refused.statusCode).toBe(400);

@@ -1,11 +1,13 @@
 import type { TContactNote } from "@parley/shared";
 import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
 import type { DatabaseOrTransaction } from "../../platform/db.ts";
+import type { DomainEvent } from "../../platform/domain-events.ts";
 import { AppError } from "../../platform/errors.ts";
 import { hasPermission, type RequestIdentity } from "../../platform/identity.ts";
 import type { AppServices } from "../../platform/services.ts";
 import { type AuditActor, publishAudit, recordAudit } from "../audit/audit.service.ts";
 import { users } from "../auth/auth.tables.ts";
+import { type ConversationServices, commitConversationChange } from "../conversations/commit-change.ts";
 import { contactNotes, contacts } from "./contacts.tables.ts";
 
 type NoteServices = Pick<AppServices, "db" | "realtime">;
@@ -92,13 +94,13 @@ const authorName = async (db: DatabaseOrTransaction, userId: string | null) => {
 };
 
 export const createContactNote = async (
-  services: NoteServices,
+  services: ConversationServices,
   identity: RequestIdentity,
   contactId: string,
   body: string,
   actor: AuditActor,
 ): Promise<TContactNote> => {
-  const { note, entry } = await services.db.transaction(async (tx) => {
+  const { note, entry } = await commitConversationChange(services, async (tx) => {
     const contact = await findLiveContact(tx, identity.workspaceId, contactId);
     const [note] = await tx
       .insert(contactNotes)
@@ -106,7 +108,11 @@ export const createContactNote = async (
       .returning();
     if (!note) throw new Error("note insert returned no row");
     // A visitor an agent writes a note about is one of the people from now on.
-    if (contact.isAnonymous) await tx.update(contacts).set({ isAnonymous: false }).where(eq(contacts.id, contact.id));
+    const events: DomainEvent[] = [];
+    if (contact.isAnonymous) {
+      await tx.update(contacts).set({ isAnonymous: false }).where(eq(contacts.id, contact.id));
+      events.push({ type: "contact.created", workspaceId: identity.workspaceId, contactId: contact.id });
+    }
     const entry = await recordAudit(tx, {
       workspaceId: identity.workspaceId,
       actor,
@@ -114,7 +120,7 @@ export const createContactNote = async (
       target: noteTarget(note, contact),
       after: { contactId: contact.id, body },
     });
-    return { note, entry };
+    return { result: { note, entry }, events };
   });
   publishAudit(services.realtime, identity.workspaceId, entry);
   return toNoteDto(note, await authorName(services.db, note.authorUserId));

@@ -240,7 +240,9 @@ export const updateContact = async (
       target: contactTarget(contact),
       ...diff,
     });
-    return { result: { contact, entry }, events: [{ type: "contact.updated", workspaceId, contactId: contact.id }] };
+    // A visitor an agent edits is announced as a new contact: webhook receivers never heard of them.
+    const type = before.isAnonymous ? "contact.created" : "contact.updated";
+    return { result: { contact, entry }, events: [{ type, workspaceId, contactId: contact.id }] };
   });
 
 /** Blocked contacts' messages are refused and the widget stays hidden for them. */

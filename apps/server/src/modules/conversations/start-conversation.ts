@@ -61,7 +61,8 @@ export const resolveContact = async (
   return {
     contactId: contact.id,
     contactIdentityId: identity.id,
-    events: [{ type: "contact.created", workspaceId: input.workspaceId, contactId: contact.id }],
+    // An anonymous visitor is announced when they become one of the people (see createConversation).
+    events: input.isAnonymous ? [] : [{ type: "contact.created", workspaceId: input.workspaceId, contactId: contact.id }],
   };
 };
 
@@ -103,12 +104,18 @@ export const createConversation = async (
     .returning();
   if (!conversation) throw new Error("conversation insert returned no row");
   // A visitor who writes becomes one of the people.
-  await tx
+  const known = await tx
     .update(contacts)
     .set({ isAnonymous: false })
-    .where(and(eq(contacts.id, input.contactId), eq(contacts.isAnonymous, true)));
+    .where(and(eq(contacts.id, input.contactId), eq(contacts.isAnonymous, true)))
+    .returning({ id: contacts.id });
   return {
     conversation,
-    events: [{ type: "conversation.created", workspaceId: input.workspaceId, conversationId: conversation.id }],
+    events: [
+      ...known.map(
+        (contact): DomainEvent => ({ type: "contact.created", workspaceId: input.workspaceId, contactId: contact.id }),
+      ),
+      { type: "conversation.created", workspaceId: input.workspaceId, conversationId: conversation.id },
+    ],
   };
 };

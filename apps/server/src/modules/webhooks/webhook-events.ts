@@ -43,7 +43,8 @@ const eventData = async (
         .select()
         .from(contacts)
         .where(and(eq(contacts.id, event.contactId), eq(contacts.workspaceId, event.workspaceId)));
-      if (!contact) return null;
+      // Anonymous visitors stay inside Parley until they become people (then contact.created goes out).
+      if (!contact || contact.isAnonymous) return null;
       return {
         contact: {
           id: contact.id,

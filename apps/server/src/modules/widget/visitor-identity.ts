@@ -127,7 +127,9 @@ export const applyProfile = async (
     .update(contacts)
     .set({ ...next, isAnonymous, updatedAt: new Date() })
     .where(eq(contacts.id, contact.id));
-  return [{ type: "contact.updated", workspaceId: contact.workspaceId, contactId: contact.id }];
+  // Named at last: announced as a new contact, as webhook receivers never heard of the visitor.
+  const type = contact.isAnonymous && !isAnonymous ? "contact.created" : "contact.updated";
+  return [{ type, workspaceId: contact.workspaceId, contactId: contact.id }];
 };
 
 const loadContact = async (tx: DatabaseOrTransaction, contactId: string): Promise<ContactRow> => {
