@@ -23,6 +23,15 @@ describe("contacts", () => {
   const api = (token: string, method: "GET" | "POST" | "PATCH" | "DELETE", url: string, payload?: object) =>
     harness.app.inject({ method, url: `/api/v1${url}`, headers: bearer(token), ...(payload === undefined ? {} : { payload }) });
 
+  /** A webhook subscription whose deliveries are only read from the table, never sent. */
+  const subscribeToContactEvents = (workspaceId: string) =>
+    harness.database.db.insert(webhookSubscriptions).values({
+      workspaceId,
+      url: "https://hooks.example.com/parley",
+      events: ["contact.created", "contact.updated"],
+      secret: "unused-in-this-test",
+    });
+
   const auditActions = async (workspaceId: string, targetId: string) =>
     (
       await harness.database.db
@@ -238,12 +247,7 @@ describe("contacts", () => {
 
   it("emits contact.created and contact.updated for webhooks", async () => {
     const owner = await signUp(harness.app);
-    await harness.database.db.insert(webhookSubscriptions).values({
-      workspaceId: owner.workspace.id,
-      url: "https://hooks.example.com/parley",
-      events: ["contact.created", "contact.updated"],
-      secret: "unused-in-this-test",
-    });
+    await subscribeToContactEvents(owner.workspace.id);
     const contact = (await api(owner.token, "POST", "/contacts", { name: "Hooked" })).json();
     await api(owner.token, "PATCH", `/contacts/${contact.id}`, { name: "Hooked again" });
     await api(owner.token, "POST", `/contacts/${contact.id}/block`);
@@ -311,12 +315,7 @@ describe("contacts", () => {
 
   it("lists people by default and anonymous website visitors apart, until they write, are named or get a note", async () => {
     const owner = await signUp(harness.app);
-    await harness.database.db.insert(webhookSubscriptions).values({
-      workspaceId: owner.workspace.id,
-      url: "https://hooks.example.com/parley",
-      events: ["contact.created", "contact.updated"],
-      secret: "unused-in-this-test",
-    });
+    await subscribeToContactEvents(owner.workspace.id);
     const inbox = await createWebsiteInbox(harness, { workspaceId: owner.workspace.id });
     const [silent, writer, named, noted, edited] = await Promise.all(
       Array.from({ length: 5 }, () => connectVisitor(harness, baseUrl, inbox.websiteToken ?? "")),

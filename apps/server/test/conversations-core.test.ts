@@ -25,6 +25,78 @@ describe("conversations: the visitor-to-agent round trip", () => {
     return { owner, inbox, agentSocket, visitor };
   };
 
+  type SendAck = { ok: boolean; data: { conversationId: string } };
+  const numberOf = async (token: string, conversationId: string): Promise<number> => {
+    const response = await harness.app.inject({ url: `/api/v1/conversations/${conversationId}`, headers: bearer(token) });
+    expect(response.statusCode).toBe(200);
+    return response.json().number;
+  };
+
+  it("numbers a workspace's new conversations without one creation waiting for another's commit", async () => {
+    const owner = await signUp(harness.app);
+    const inbox = await createWebsiteInbox(harness, { workspaceId: owner.workspace.id });
+    const visitors = [];
+    try {
+      // A creation whose transaction stays open, as a first message's does while its handlers run.
+      let rollBack = () => {};
+      const heldNumber = await new Promise<number>((numbered, failed) => {
+        harness.database.db
+          .transaction(async (tx) => {
+            const contact = await resolveContact(tx, { workspaceId: owner.workspace.id, inboxId: inbox.id, sourceId: "held" });
+            const { conversation } = await createConversation(tx, {
+              workspaceId: owner.workspace.id,
+              inboxId: inbox.id,
+              contactId: contact.contactId,
+              contactIdentityId: contact.contactIdentityId,
+            });
+            numbered(conversation.number);
+            await new Promise<void>((release) => {
+              rollBack = release;
+            });
+            tx.rollback();
+          })
+          .catch((error: unknown) => {
+            if (!(error instanceof TransactionRollbackError)) failed(error);
+          });
+      });
+      expect(heldNumber).toBe(1);
+
+      try {
+        // Sent while that transaction is open: it is stored at once (the ack's timeout is 5 s).
+        const first = await connectVisitor(harness, baseUrl, inbox.websiteToken ?? "");
+        visitors.push(first);
+        const ack = await emitWithAck<SendAck>(first.socket, "message.send", { clientId: "n-1", text: "Hello" });
+        expect(ack.ok).toBe(true);
+        expect(await numberOf(owner.token, ack.data.conversationId)).toBe(2);
+      } finally {
+        rollBack();
+      }
+
+      // Twenty first messages at once: twenty distinct numbers, after the rolled-back #1's gap.
+      const burst = await Promise.all(
+        Array.from({ length: 20 }, () => connectVisitor(harness, baseUrl, inbox.websiteToken ?? "")),
+      );
+      visitors.push(...burst);
+      const acks = await Promise.all(
+        burst.map((visitor, index) =>
+          emitWithAck<SendAck>(visitor.socket, "message.send", { clientId: `b-${index}`, text: "Hi" }),
+        ),
+      );
+      const numbers = await Promise.all(acks.map((ack) => numberOf(owner.token, ack.data.conversationId)));
+      expect(numbers.toSorted((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, index) => index + 3));
+
+      // Another workspace counts from its own #1.
+      const other = await signUp(harness.app);
+      const otherInbox = await createWebsiteInbox(harness, { workspaceId: other.workspace.id });
+      const stranger = await connectVisitor(harness, baseUrl, otherInbox.websiteToken ?? "");
+      visitors.push(stranger);
+      const strangerAck = await emitWithAck<SendAck>(stranger.socket, "message.send", { clientId: "o-1", text: "Hey" });
+      expect(await numberOf(other.token, strangerAck.data.conversationId)).toBe(1);
+    } finally {
+      for (const visitor of visitors) visitor.socket.close();
+    }
+  });
+
   it("delivers a visitor's first message to agents as a new conversation, once per clientId", async () => {
     const { owner, agentSocket, visitor } = await setUp();
     try {
@@ -418,90 +490,6 @@ describe("visitors online", () => {
     } finally {
       agentSocket.close();
       for (const visitor of [first, secondTab, other]) visitor.socket.close();
-    }
-  });
-});
-
-describe("conversation numbers", () => {
-  let harness: TestApp;
-  let baseUrl: string;
-  beforeAll(async () => {
-    harness = await startTestApp();
-    baseUrl = await harness.listen();
-  });
-  afterAll(async () => {
-    await harness.close();
-  });
-
-  type SendAck = { ok: boolean; data: { conversationId: string } };
-  const numberOf = async (token: string, conversationId: string): Promise<number> => {
-    const response = await harness.app.inject({ url: `/api/v1/conversations/${conversationId}`, headers: bearer(token) });
-    expect(response.statusCode).toBe(200);
-    return response.json().number;
-  };
-
-  it("numbers a workspace's new conversations without one creation waiting for another's commit", async () => {
-    const owner = await signUp(harness.app);
-    const inbox = await createWebsiteInbox(harness, { workspaceId: owner.workspace.id });
-    const visitors = [];
-    try {
-      // A creation whose transaction stays open, as a first message's does while its handlers run.
-      let rollBack = () => {};
-      const heldNumber = await new Promise<number>((numbered, failed) => {
-        harness.database.db
-          .transaction(async (tx) => {
-            const contact = await resolveContact(tx, { workspaceId: owner.workspace.id, inboxId: inbox.id, sourceId: "held" });
-            const { conversation } = await createConversation(tx, {
-              workspaceId: owner.workspace.id,
-              inboxId: inbox.id,
-              contactId: contact.contactId,
-              contactIdentityId: contact.contactIdentityId,
-            });
-            numbered(conversation.number);
-            await new Promise<void>((release) => {
-              rollBack = release;
-            });
-            tx.rollback();
-          })
-          .catch((error: unknown) => {
-            if (!(error instanceof TransactionRollbackError)) failed(error);
-          });
-      });
-      expect(heldNumber).toBe(1);
-
-      try {
-        // Sent while that transaction is open: it is stored at once (the ack's timeout is 5 s).
-        const first = await connectVisitor(harness, baseUrl, inbox.websiteToken ?? "");
-        visitors.push(first);
-        const ack = await emitWithAck<SendAck>(first.socket, "message.send", { clientId: "n-1", text: "Hello" });
-        expect(ack.ok).toBe(true);
-        expect(await numberOf(owner.token, ack.data.conversationId)).toBe(2);
-      } finally {
-        rollBack();
-      }
-
-      // Twenty first messages at once: twenty distinct numbers, after the rolled-back #1's gap.
-      const burst = await Promise.all(
-        Array.from({ length: 20 }, () => connectVisitor(harness, baseUrl, inbox.websiteToken ?? "")),
-      );
-      visitors.push(...burst);
-      const acks = await Promise.all(
-        burst.map((visitor, index) =>
-          emitWithAck<SendAck>(visitor.socket, "message.send", { clientId: `b-${index}`, text: "Hi" }),
-        ),
-      );
-      const numbers = await Promise.all(acks.map((ack) => numberOf(owner.token, ack.data.conversationId)));
-      expect(numbers.toSorted((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, index) => index + 3));
-
-      // Another workspace counts from its own #1.
-      const other = await signUp(harness.app);
-      const otherInbox = await createWebsiteInbox(harness, { workspaceId: other.workspace.id });
-      const stranger = await connectVisitor(harness, baseUrl, otherInbox.websiteToken ?? "");
-      visitors.push(stranger);
-      const strangerAck = await emitWithAck<SendAck>(stranger.socket, "message.send", { clientId: "o-1", text: "Hey" });
-      expect(await numberOf(other.token, strangerAck.data.conversationId)).toBe(1);
-    } finally {
-      for (const visitor of visitors) visitor.socket.close();
     }
   });
 });
