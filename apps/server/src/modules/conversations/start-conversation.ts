@@ -1,4 +1,4 @@
-import { and, desc, eq, ne, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, ne, type SQL, sql } from "drizzle-orm";
 import type { DatabaseOrTransaction } from "../../platform/db.ts";
 import type { DomainEvent } from "../../platform/domain-events.ts";
 import { AppError } from "../../platform/errors.ts";
@@ -91,7 +91,13 @@ export const createConversation = async (
   tx: DatabaseOrTransaction,
   input: { workspaceId: string; inboxId: string; contactId: string; contactIdentityId: string | null },
 ): Promise<{ conversation: ConversationRow; events: DomainEvent[] }> => {
-  const [conversation] = await tx
+  // A visitor who writes becomes one of the people: marked in the same statement, no extra round trip.
+  const madeKnown = tx.$with("made_known", { id: contacts.id }).as(
+    sql`update ${contacts} set ${sql.identifier(contacts.isAnonymous.name)} = false
+          where ${contacts.id} = ${input.contactId} and ${contacts.isAnonymous} returning ${contacts.id}`,
+  );
+  const [row] = await tx
+    .with(madeKnown)
     .insert(conversations)
     .values({
       workspaceId: input.workspaceId,
@@ -101,20 +107,14 @@ export const createConversation = async (
       contactIdentityId: input.contactIdentityId,
       status: "pending",
     })
-    .returning();
-  if (!conversation) throw new Error("conversation insert returned no row");
-  // A visitor who writes becomes one of the people.
-  const known = await tx
-    .update(contacts)
-    .set({ isAnonymous: false })
-    .where(and(eq(contacts.id, input.contactId), eq(contacts.isAnonymous, true)))
-    .returning({ id: contacts.id });
+    .returning({ ...getTableColumns(conversations), contactBecameKnown: sql<boolean>`exists (select 1 from ${madeKnown})` });
+  if (!row) throw new Error("conversation insert returned no row");
+  const { contactBecameKnown, ...conversation } = row;
+  const contactCreated: DomainEvent = { type: "contact.created", workspaceId: input.workspaceId, contactId: input.contactId };
   return {
     conversation,
     events: [
-      ...known.map(
-        (contact): DomainEvent => ({ type: "contact.created", workspaceId: input.workspaceId, contactId: contact.id }),
-      ),
+      ...(contactBecameKnown ? [contactCreated] : []),
       { type: "conversation.created", workspaceId: input.workspaceId, conversationId: conversation.id },
     ],
   };
