@@ -42,7 +42,10 @@ export type LoadResult = {
   elapsedMs: number;
   ackMs: Float64Array;
   deliveryMs: Float64Array;
-  /** Sends due (open loop) that found no sender allowed to send yet: the generator could not keep up. */
+  /**
+   * Sends held back because no sender was allowed to send yet: due sends skipped (open loop), or
+   * a lane's waits for a sender (closed loop). Above 0, the widgets' rate limit, not Parley, set the pace.
+   */
   starved: number;
   conversationIds: Set<string>;
 };
@@ -148,6 +151,7 @@ export const runVisitorLoad = async (options: LoadOptions): Promise<LoadResult> 
         while (performance.now() < stopAt && sent < maxMessages) {
           const sender = pickSender(performance.now());
           if (sender < 0) {
+            starved += 1;
             await sleep(2);
             continue;
           }
