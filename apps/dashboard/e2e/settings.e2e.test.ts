@@ -608,10 +608,12 @@ describe("settings screens: an admin sets up the workspace", () => {
       await expect.poll(() => page.getByLabel(s.security.ipAllowlist).getAttribute("aria-invalid")).toBe("true");
       await page.getByLabel(s.security.ipAllowlist).fill("");
       await page.getByLabel(s.security.passwordMinLength).fill("12");
+      expect(await page.getByLabel(s.security.visitorRetentionDays).inputValue()).toBe("270");
+      await page.getByLabel(s.security.visitorRetentionDays).fill("90");
       await page.getByRole("button", { name: s.common.save }).click();
       await page.getByText(s.security.savedMessage).waitFor();
       const security = await api("GET", "/workspaces/current/security");
-      expect(security.json).toMatchObject({ passwordMinLength: 12, ipAllowlist: [] });
+      expect(security.json).toMatchObject({ passwordMinLength: 12, ipAllowlist: [], anonymousVisitorRetentionDays: 90 });
 
       // A SAML connection for the company's domain; its service-provider values are shown to paste into the IdP.
       const idpKey = await createSigningKey("settings-idp");

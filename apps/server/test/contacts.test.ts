@@ -1,11 +1,14 @@
 import { ZContactListQuery } from "@parley/shared";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog } from "../src/modules/audit/audit.tables.ts";
 import { contactSearchCondition, listContacts } from "../src/modules/contacts/contacts.service.ts";
 import { contactIdentities, contacts } from "../src/modules/contacts/contacts.tables.ts";
+import { purgeAnonymousVisitorsTask } from "../src/modules/contacts/visitor-retention.ts";
 import { webhookDeliveries, webhookSubscriptions } from "../src/modules/webhooks/webhooks.tables.ts";
+import { visitorBans, visitorVisits } from "../src/modules/widget/visitors.tables.ts";
+import { workspaces } from "../src/modules/workspaces/workspaces.tables.ts";
 import { connectVisitor, createWebsiteInbox, emitWithAck } from "./conversation-helpers.ts";
 import { bearer, joinWorkspace, signUp, startTestApp, type TestApp } from "./helpers.ts";
 
@@ -388,6 +391,160 @@ describe("contacts", () => {
     } finally {
       for (const visitor of [silent, writer, named, noted, edited]) visitor.socket.close();
     }
+  });
+
+  it("deletes anonymous visitors past their workspace's retention, and nobody else", async () => {
+    const [short, standard, keeping] = [await signUp(harness.app), await signUp(harness.app), await signUp(harness.app)];
+    await harness.database.db
+      .update(workspaces)
+      .set({ anonymousVisitorRetentionDays: 30 })
+      .where(eq(workspaces.id, short.workspace.id));
+    await harness.database.db
+      .update(workspaces)
+      .set({ anonymousVisitorRetentionDays: null })
+      .where(eq(workspaces.id, keeping.workspace.id));
+    const visitorsOf = async (workspaceId: string, count: number) => {
+      const inbox = await createWebsiteInbox(harness, { workspaceId });
+      const visitors = await Promise.all(
+        Array.from({ length: count }, () => connectVisitor(harness, baseUrl, inbox.websiteToken ?? "")),
+      );
+      const identities = await harness.database.db
+        .select({ sourceId: contactIdentities.sourceId, contactId: contactIdentities.contactId })
+        .from(contactIdentities)
+        .where(eq(contactIdentities.inboxId, inbox.id));
+      return {
+        inbox,
+        visitors: visitors.map((visitor) => ({
+          ...visitor,
+          contactId: identities.find((identity) => identity.sourceId === visitor.session.visitorId)?.contactId ?? "",
+        })),
+      };
+    };
+    /** Last seen, and every visit last seen, this many days ago. */
+    const lastSeenDaysAgo = async (contactId: string, days: number, visitsToo = true) => {
+      const then = sql`now() - make_interval(days => ${days})`;
+      await harness.database.db.update(contacts).set({ lastSeenAt: then, createdAt: then }).where(eq(contacts.id, contactId));
+      if (visitsToo) {
+        await harness.database.db
+          .update(visitorVisits)
+          .set({ lastSeenAt: then, startedAt: then })
+          .where(eq(visitorVisits.contactId, contactId));
+      }
+    };
+
+    const site = await visitorsOf(short.workspace.id, 8);
+    const [gone, recent, backToday, writer, banned, formerlyBanned, blocked, inconsistent] = site.visitors;
+    const other = await visitorsOf(standard.workspace.id, 2);
+    const [ninthMonth, secondMonth] = other.visitors;
+    const kept = await visitorsOf(keeping.workspace.id, 1);
+    const [ancient] = kept.visitors;
+    if (!gone || !recent || !backToday || !writer || !banned || !formerlyBanned || !blocked || !inconsistent)
+      throw new Error("visitors missing");
+    if (!ninthMonth || !secondMonth || !ancient) throw new Error("visitors missing");
+    try {
+      expect((await emitWithAck(writer.socket, "message.send", { clientId: "r-1", text: "Hello" })).ok).toBe(true);
+      expect((await emitWithAck(inconsistent.socket, "message.send", { clientId: "r-2", text: "Hi" })).ok).toBe(true);
+      for (const visitor of [...site.visitors, ...other.visitors, ...kept.visitors]) visitor.socket.close();
+      for (const visitor of [gone, writer, banned, formerlyBanned, blocked, inconsistent])
+        await lastSeenDaysAgo(visitor.contactId, 40);
+      await lastSeenDaysAgo(backToday.contactId, 40, false);
+      await lastSeenDaysAgo(ninthMonth.contactId, 271);
+      await lastSeenDaysAgo(secondMonth.contactId, 40);
+      await lastSeenDaysAgo(ancient.contactId, 3_000);
+      // Deleting a contact deletes its conversations: the purge checks for them, not only the flag.
+      await harness.database.db.update(contacts).set({ isAnonymous: true }).where(eq(contacts.id, inconsistent.contactId));
+      await harness.database.db.update(contacts).set({ blockedAt: new Date() }).where(eq(contacts.id, blocked.contactId));
+      await harness.database.db.insert(visitorBans).values([
+        { workspaceId: short.workspace.id, contactId: banned.contactId, reason: "spam" },
+        {
+          workspaceId: short.workspace.id,
+          contactId: formerlyBanned.contactId,
+          reason: "spam",
+          expiresAt: sql`now() - interval '1 day'`,
+        },
+      ]);
+
+      await purgeAnonymousVisitorsTask.run(
+        {},
+        { ...harness.app.parley, attempt: 1, maxAttempts: 3, abortSignal: new AbortController().signal },
+      );
+
+      const db = harness.database.db;
+      const deleted = [gone.contactId, formerlyBanned.contactId, ninthMonth.contactId];
+      const survivors = [recent, backToday, writer, banned, blocked, inconsistent, secondMonth, ancient].map(
+        (visitor) => visitor.contactId,
+      );
+      const contactsLeft = await db
+        .select({ id: contacts.id })
+        .from(contacts)
+        .where(inArray(contacts.id, [...deleted, ...survivors]));
+      expect(contactsLeft.map((row) => row.id).sort()).toEqual([...survivors].sort());
+      expect(await db.select().from(contactIdentities).where(inArray(contactIdentities.contactId, deleted))).toEqual([]);
+      expect(await db.select().from(visitorVisits).where(inArray(visitorVisits.contactId, deleted))).toEqual([]);
+      expect(
+        await db
+          .select()
+          .from(visitorVisits)
+          .where(inArray(visitorVisits.contactId, [recent.contactId, ancient.contactId])),
+      ).toHaveLength(2);
+      const conversationsLeft = await api(short.token, "GET", "/conversations?limit=5");
+      expect(
+        conversationsLeft
+          .json()
+          .items.map((item: { contact: { id: string } }) => item.contact.id)
+          .sort(),
+      ).toEqual([writer.contactId, inconsistent.contactId].sort());
+
+      const purges = await db
+        .select({ workspaceId: auditLog.workspaceId, actorType: auditLog.actorType, after: auditLog.after })
+        .from(auditLog)
+        .where(
+          and(
+            eq(auditLog.action, "contacts.anonymous_visitors_deleted"),
+            inArray(auditLog.workspaceId, [short.workspace.id, standard.workspace.id, keeping.workspace.id]),
+          ),
+        );
+      expect(purges).toHaveLength(2);
+      expect(purges).toEqual(
+        expect.arrayContaining([
+          { workspaceId: short.workspace.id, actorType: "system", after: { count: 2, retentionDays: 30 } },
+          { workspaceId: standard.workspace.id, actorType: "system", after: { count: 1, retentionDays: 270 } },
+        ]),
+      );
+
+      // A deleted visitor who comes back is a new, anonymous visitor.
+      const back = await connectVisitor(harness, baseUrl, site.inbox.websiteToken ?? "", gone.session.visitorToken);
+      back.socket.close();
+      const [again] = await harness.database.db
+        .select({ contactId: contactIdentities.contactId, isAnonymous: contacts.isAnonymous })
+        .from(contactIdentities)
+        .innerJoin(contacts, eq(contacts.id, contactIdentities.contactId))
+        .where(and(eq(contactIdentities.inboxId, site.inbox.id), eq(contactIdentities.sourceId, gone.session.visitorId)));
+      expect(again?.isAnonymous).toBe(true);
+      expect(again?.contactId).not.toBe(gone.contactId);
+    } finally {
+      for (const visitor of [...site.visitors, ...other.visitors, ...kept.visitors]) visitor.socket.close();
+    }
+  });
+
+  it("works through a backlog of old visitors in batches, one audit entry each", async () => {
+    const owner = await signUp(harness.app);
+    await harness.database.pool.query(
+      `insert into contacts (id, workspace_id, is_anonymous, last_seen_at, created_at)
+       select gen_random_uuid(), $1, true, now() - interval '300 days', now() - interval '300 days' from generate_series(1, 2500)`,
+      [owner.workspace.id],
+    );
+    await purgeAnonymousVisitorsTask.run(
+      {},
+      { ...harness.app.parley, attempt: 1, maxAttempts: 3, abortSignal: new AbortController().signal },
+    );
+    const left = await harness.database.db.select().from(contacts).where(eq(contacts.workspaceId, owner.workspace.id));
+    expect(left).toEqual([]);
+    const purges = await harness.database.db
+      .select({ after: auditLog.after })
+      .from(auditLog)
+      .where(and(eq(auditLog.workspaceId, owner.workspace.id), eq(auditLog.action, "contacts.anonymous_visitors_deleted")));
+    expect(purges.map((entry) => (entry.after as { count: number }).count).sort()).toEqual([1000, 1000, 500]);
   });
 
   it("pages the people through their partial index, however many visitors there are", async () => {

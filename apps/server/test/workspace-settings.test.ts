@@ -267,6 +267,7 @@ describe("workspace security settings", () => {
       passwordMinLength: 10,
       passwordExpiryDays: null,
       passwordHistoryCount: 0,
+      anonymousVisitorRetentionDays: 270,
     });
     const response = await patchSecurity(owner.token, {
       sessionIdleMinutes: 30,
@@ -275,6 +276,7 @@ describe("workspace security settings", () => {
       passwordExpiryDays: 90,
       passwordHistoryCount: 5,
       ipAllowlist: ["127.0.0.1", "10.0.0.0/8", "2001:db8::/32", "10.0.0.0/8"],
+      anonymousVisitorRetentionDays: 30,
     });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
@@ -285,9 +287,19 @@ describe("workspace security settings", () => {
       passwordMinLength: 14,
       passwordExpiryDays: 90,
       passwordHistoryCount: 5,
+      anonymousVisitorRetentionDays: 30,
     });
-    const cleared = await patchSecurity(owner.token, { sessionIdleMinutes: null, ipAllowlist: [] });
-    expect(cleared.json()).toMatchObject({ sessionIdleMinutes: null, ipAllowlist: [], sessionAbsoluteHours: 12 });
+    const cleared = await patchSecurity(owner.token, {
+      sessionIdleMinutes: null,
+      ipAllowlist: [],
+      anonymousVisitorRetentionDays: null,
+    });
+    expect(cleared.json()).toMatchObject({
+      sessionIdleMinutes: null,
+      ipAllowlist: [],
+      sessionAbsoluteHours: 12,
+      anonymousVisitorRetentionDays: null,
+    });
 
     const entries = await harness.database.db
       .select()
@@ -302,6 +314,7 @@ describe("workspace security settings", () => {
           passwordMinLength: 10,
           passwordExpiryDays: null,
           passwordHistoryCount: 0,
+          anonymousVisitorRetentionDays: 270,
         },
         {
           sessionIdleMinutes: 30,
@@ -310,11 +323,16 @@ describe("workspace security settings", () => {
           passwordMinLength: 14,
           passwordExpiryDays: 90,
           passwordHistoryCount: 5,
+          anonymousVisitorRetentionDays: 30,
         },
       ],
       [
-        { sessionIdleMinutes: 30, ipAllowlist: ["127.0.0.1", "10.0.0.0/8", "2001:db8::/32"] },
-        { sessionIdleMinutes: null, ipAllowlist: [] },
+        {
+          sessionIdleMinutes: 30,
+          ipAllowlist: ["127.0.0.1", "10.0.0.0/8", "2001:db8::/32"],
+          anonymousVisitorRetentionDays: 30,
+        },
+        { sessionIdleMinutes: null, ipAllowlist: [], anonymousVisitorRetentionDays: null },
       ],
     ]);
   });
@@ -333,6 +351,10 @@ describe("workspace security settings", () => {
       [{ passwordHistoryCount: 25 }, "body.passwordHistoryCount"],
       [{ passwordHistoryCount: -1 }, "body.passwordHistoryCount"],
       [{ requireTwoFactor: "yes" }, "body.requireTwoFactor"],
+      [{ anonymousVisitorRetentionDays: 0 }, "body.anonymousVisitorRetentionDays"],
+      [{ anonymousVisitorRetentionDays: 3_651 }, "body.anonymousVisitorRetentionDays"],
+      [{ anonymousVisitorRetentionDays: 2.5 }, "body.anonymousVisitorRetentionDays"],
+      [{ anonymousVisitorRetentionDays: "90" }, "body.anonymousVisitorRetentionDays"],
       [{ ipAllowlist: ["127.0.0.1", "10.0.0.0/33"] }, "body.ipAllowlist.1"],
       [{ ipAllowlist: ["127.0.0.1", "not-an-ip"] }, "body.ipAllowlist.1"],
       [{ ipAllowlist: ["999.1.1.1"] }, "body.ipAllowlist.0"],

@@ -78,6 +78,11 @@ export const ZSecuritySettings = z.object({
   passwordExpiryDays: z.number().int().nullable(),
   /** How many previous passwords may not be reused; 0 allows any. */
   passwordHistoryCount: z.number().int(),
+  /**
+   * Days after which website visitors who never wrote nor gave a name, email or phone, and have not
+   * been seen since, are deleted with their visits (a daily job); null keeps them.
+   */
+  anonymousVisitorRetentionDays: z.number().int().nullable(),
 });
 export type TSecuritySettings = z.infer<typeof ZSecuritySettings>;
 
@@ -93,5 +98,6 @@ export const ZUpdateSecuritySettingsRequest = z.strictObject({
   passwordMinLength: z.number().int().min(8).max(128).optional(),
   passwordExpiryDays: z.number().int().min(1).max(3_650).nullable().optional(),
   passwordHistoryCount: z.number().int().min(0).max(24).optional(),
+  anonymousVisitorRetentionDays: z.number().int().min(1).max(3_650).nullable().optional(),
 });
 export type TUpdateSecuritySettingsRequest = z.infer<typeof ZUpdateSecuritySettingsRequest>;

@@ -38,6 +38,12 @@ export const contacts = pgTable(
     index("contacts_workspace_people_idx")
       .on(table.workspaceId, table.id)
       .where(sql`${table.isAnonymous} = false and ${table.mergedIntoId} is null`),
+    // The retention purge's scan: anonymous visitors by when they were last seen.
+    index("contacts_workspace_anonymous_seen_idx")
+      .on(table.workspaceId, sql`coalesce(${table.lastSeenAt}, ${table.createdAt})`)
+      .where(sql`${table.isAnonymous} and ${table.mergedIntoId} is null`),
+    // The few merged rows, by the contact they point to (the purge keeps contacts still pointed to).
+    index("contacts_merged_into_idx").on(table.mergedIntoId).where(sql`${table.mergedIntoId} is not null`),
     index("contacts_workspace_email_idx").on(table.workspaceId, sql`lower(${table.email})`),
     index("contacts_workspace_phone_idx").on(table.workspaceId, table.phone),
     index("contacts_search_idx").using(

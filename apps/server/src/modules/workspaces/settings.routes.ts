@@ -60,7 +60,8 @@ export const workspaceSettingsRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { access: "security.manage" },
     schema: {
       tags: ["workspaces"],
-      summary: "The current workspace's security policy: 2FA requirement, session timeouts, IP allowlist, passwords",
+      summary:
+        "The current workspace's security policy: 2FA requirement, session timeouts, IP allowlist, passwords, anonymous visitors' retention",
       response: { 200: ZSecuritySettings, 401: ZErrorResponse, 403: ZErrorResponse },
     },
     handler: async (request) => getSecuritySettings(db, requireIdentity(request).workspaceId),

@@ -38,6 +38,7 @@ const toSecurityDto = (workspace: WorkspaceRow): TSecuritySettings => ({
   passwordMinLength: workspace.passwordMinLength,
   passwordExpiryDays: workspace.passwordExpiryDays,
   passwordHistoryCount: workspace.passwordHistoryCount,
+  anonymousVisitorRetentionDays: workspace.anonymousVisitorRetentionDays,
 });
 
 const findWorkspace = async (db: Database, workspaceId: string): Promise<WorkspaceRow> => {

@@ -25,6 +25,11 @@ export const workspaces = pgTable("workspaces", {
   passwordMinLength: integer("password_min_length").notNull().default(10),
   passwordExpiryDays: integer("password_expiry_days"),
   passwordHistoryCount: integer("password_history_count").notNull().default(0),
+  /**
+   * Days after which anonymous website visitors not seen since are deleted with their visits;
+   * null keeps them. 270 (nine months) by default, as personal data kept with no use.
+   */
+  anonymousVisitorRetentionDays: integer("anonymous_visitor_retention_days").default(270),
   /** Lets the workspace's website widgets hide "Powered by Parley". */
   allowBrandingRemoval: boolean("allow_branding_removal").notNull().default(false),
   suspendedAt: timestamp("suspended_at", { withTimezone: true }),

@@ -754,6 +754,11 @@ export const settingsDe: SettingsTranslation = {
       "Nur diese Adressen oder Bereiche dürfen den Workspace nutzen (Dashboard, Sockets und API-Schlüssel). Leer erlaubt alle Adressen.",
     ipAllowlist: "Zugelassene Adressen",
     ipAllowlistHint: "Eine IPv4- oder IPv6-Adresse oder ein CIDR-Bereich pro Zeile, z. B. 203.0.113.0/24.",
+    retentionTitle: "Datenaufbewahrung",
+    retentionDescription:
+      "Website-Besucher, die nie geschrieben und nie einen Namen, eine E-Mail-Adresse oder Telefonnummer angegeben haben, werden samt ihren Besuchen gelöscht, sobald sie so lange nicht mehr gesehen wurden. Personen, mit denen Sie gesprochen haben, werden auf diese Weise nie gelöscht.",
+    visitorRetentionDays: "Anonyme Besucher löschen nach (Tagen) ohne Besuch",
+    visitorRetentionHint: "Leer: behalten. 1 bis 3.650.",
     savedMessage: "Die Sicherheitseinstellungen sind gespeichert.",
     loadFailed: "Die Sicherheitseinstellungen konnten nicht geladen werden.",
     sso: {

@@ -714,6 +714,11 @@ export const settingsEn = {
       "Only these addresses or ranges may use the workspace (dashboard, sockets and API keys). Empty allows every address.",
     ipAllowlist: "Allowed addresses",
     ipAllowlistHint: "One IPv4 or IPv6 address or CIDR range per line, e.g. 203.0.113.0/24.",
+    retentionTitle: "Data retention",
+    retentionDescription:
+      "Website visitors who never wrote and never gave a name, email or phone are deleted, with their visits, once they have not been seen for this long. People you talked to are never deleted this way.",
+    visitorRetentionDays: "Delete anonymous visitors not seen for (days)",
+    visitorRetentionHint: "Empty: keep them. 1 to 3,650.",
     savedMessage: "The security settings are saved.",
     loadFailed: "The security settings could not be loaded.",
     sso: {

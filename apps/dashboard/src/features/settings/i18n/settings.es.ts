@@ -750,6 +750,11 @@ export const settingsEs: SettingsTranslation = {
       "Solo estas direcciones o rangos pueden usar el espacio de trabajo (panel, sockets y claves de API). Vacío permite cualquier dirección.",
     ipAllowlist: "Direcciones permitidas",
     ipAllowlistHint: "Una dirección IPv4 o IPv6 o un rango CIDR por línea, p. ej. 203.0.113.0/24.",
+    retentionTitle: "Retención de datos",
+    retentionDescription:
+      "Los visitantes del sitio web que nunca escribieron ni dieron un nombre, correo o teléfono se eliminan, junto con sus visitas, cuando llevan este tiempo sin aparecer. Las personas con las que hablaste nunca se eliminan de esta forma.",
+    visitorRetentionDays: "Eliminar visitantes anónimos que no aparecen desde hace (días)",
+    visitorRetentionHint: "Vacío: conservarlos. De 1 a 3.650.",
     savedMessage: "La configuración de seguridad se ha guardado.",
     loadFailed: "No se pudo cargar la configuración de seguridad.",
     sso: {

@@ -756,6 +756,11 @@ export const settingsFr: SettingsTranslation = {
       "Seules ces adresses ou plages peuvent utiliser l’espace de travail (tableau de bord, sockets et clés d’API). Vide : toutes les adresses sont autorisées.",
     ipAllowlist: "Adresses autorisées",
     ipAllowlistHint: "Une adresse IPv4 ou IPv6 ou une plage CIDR par ligne, p. ex. 203.0.113.0/24.",
+    retentionTitle: "Conservation des données",
+    retentionDescription:
+      "Les visiteurs du site web qui n’ont jamais écrit ni donné de nom, d’e-mail ou de téléphone sont supprimés, avec leurs visites, une fois qu’ils n’ont pas été vus pendant cette durée. Les personnes avec qui vous avez échangé ne sont jamais supprimées de cette façon.",
+    visitorRetentionDays: "Supprimer les visiteurs anonymes absents depuis (jours)",
+    visitorRetentionHint: "Vide : les conserver. De 1 à 3 650.",
     savedMessage: "Les paramètres de sécurité sont enregistrés.",
     loadFailed: "Impossible de charger les paramètres de sécurité.",
     sso: {

@@ -739,6 +739,11 @@ export const settingsId: SettingsTranslation = {
       "Hanya alamat atau rentang ini yang dapat menggunakan ruang kerja (dasbor, socket, dan kunci API). Jika kosong, semua alamat diizinkan.",
     ipAllowlist: "Alamat yang diizinkan",
     ipAllowlistHint: "Satu alamat IPv4 atau IPv6 atau rentang CIDR per baris, mis. 203.0.113.0/24.",
+    retentionTitle: "Retensi data",
+    retentionDescription:
+      "Pengunjung situs web yang tidak pernah menulis dan tidak pernah memberikan nama, email, atau telepon akan dihapus beserta kunjungannya setelah tidak terlihat selama jangka waktu ini. Orang yang pernah Anda ajak bicara tidak pernah dihapus dengan cara ini.",
+    visitorRetentionDays: "Hapus pengunjung anonim yang tidak terlihat selama (hari)",
+    visitorRetentionHint: "Kosong: tetap disimpan. 1 hingga 3.650.",
     savedMessage: "Pengaturan keamanan disimpan.",
     loadFailed: "Pengaturan keamanan tidak dapat dimuat.",
     sso: {

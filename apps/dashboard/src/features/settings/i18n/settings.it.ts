@@ -739,6 +739,11 @@ export const settingsIt: SettingsTranslation = {
       "Solo questi indirizzi o intervalli possono usare lo spazio di lavoro (dashboard, socket e chiavi API). Se vuoto, è consentito qualsiasi indirizzo.",
     ipAllowlist: "Indirizzi consentiti",
     ipAllowlistHint: "Un indirizzo IPv4 o IPv6 o un intervallo CIDR per riga, ad es. 203.0.113.0/24.",
+    retentionTitle: "Conservazione dei dati",
+    retentionDescription:
+      "I visitatori del sito web che non hanno mai scritto né fornito un nome, un’email o un telefono vengono eliminati, insieme alle loro visite, dopo essere rimasti assenti per questo periodo. Le persone con cui hai parlato non vengono mai eliminate in questo modo.",
+    visitorRetentionDays: "Elimina i visitatori anonimi assenti da (giorni)",
+    visitorRetentionHint: "Vuoto: conservali. Da 1 a 3.650.",
     savedMessage: "Le impostazioni di sicurezza sono state salvate.",
     loadFailed: "Impossibile caricare le impostazioni di sicurezza.",
     sso: {

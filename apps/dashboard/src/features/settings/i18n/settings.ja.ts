@@ -734,6 +734,11 @@ export const settingsJa: SettingsTranslation = {
       "これらのアドレスまたは範囲からのみワークスペース（ダッシュボード、ソケット、API キー）を使用できます。空欄の場合はすべてのアドレスを許可します。",
     ipAllowlist: "許可するアドレス",
     ipAllowlistHint: "1行に1つの IPv4/IPv6 アドレスまたは CIDR 範囲を入力します（例：203.0.113.0/24）。",
+    retentionTitle: "データ保持",
+    retentionDescription:
+      "メッセージを一度も書いておらず、名前・メールアドレス・電話番号も伝えていないウェブサイト訪問者は、この期間アクセスがないと訪問履歴とともに削除されます。会話したことのある相手がこの方法で削除されることはありません。",
+    visitorRetentionDays: "アクセスのない匿名訪問者を削除するまでの期間（日）",
+    visitorRetentionHint: "空欄：削除しない。1〜3,650。",
     savedMessage: "セキュリティ設定を保存しました。",
     loadFailed: "セキュリティ設定を読み込めませんでした。",
     sso: {

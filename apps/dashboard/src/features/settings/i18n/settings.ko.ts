@@ -726,6 +726,11 @@ export const settingsKo: SettingsTranslation = {
       "이 주소나 범위에서만 워크스페이스(대시보드, 소켓, API 키)를 사용할 수 있습니다. 비워 두면 모든 주소를 허용합니다.",
     ipAllowlist: "허용된 주소",
     ipAllowlistHint: "한 줄에 IPv4 또는 IPv6 주소나 CIDR 범위를 하나씩 입력하세요(예: 203.0.113.0/24).",
+    retentionTitle: "데이터 보존",
+    retentionDescription:
+      "메시지를 쓴 적이 없고 이름, 이메일, 전화번호도 남기지 않은 웹사이트 방문자는 이 기간 동안 보이지 않으면 방문 기록과 함께 삭제됩니다. 대화한 적이 있는 사람은 이 방식으로 삭제되지 않습니다.",
+    visitorRetentionDays: "미방문 시 익명 방문자 삭제 (일)",
+    visitorRetentionHint: "비워 두면 삭제하지 않습니다. 1~3,650.",
     savedMessage: "보안 설정을 저장했습니다.",
     loadFailed: "보안 설정을 불러오지 못했습니다.",
     sso: {

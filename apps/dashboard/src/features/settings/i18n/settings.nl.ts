@@ -737,6 +737,11 @@ export const settingsNl: SettingsTranslation = {
       "Alleen deze adressen of bereiken mogen de werkruimte gebruiken (dashboard, sockets en API-sleutels). Leeg staat elk adres toe.",
     ipAllowlist: "Toegestane adressen",
     ipAllowlistHint: "Eén IPv4- of IPv6-adres of CIDR-bereik per regel, bijv. 203.0.113.0/24.",
+    retentionTitle: "Gegevensbewaring",
+    retentionDescription:
+      "Websitebezoekers die nooit iets schreven en nooit een naam, e-mailadres of telefoonnummer gaven, worden samen met hun bezoeken verwijderd zodra ze zo lang niet meer gezien zijn. Mensen met wie je hebt gepraat, worden nooit op deze manier verwijderd.",
+    visitorRetentionDays: "Anonieme bezoekers verwijderen na afwezigheid van (dagen)",
+    visitorRetentionHint: "Leeg: bewaren. 1 tot 3.650.",
     savedMessage: "De beveiligingsinstellingen zijn opgeslagen.",
     loadFailed: "De beveiligingsinstellingen konden niet worden geladen.",
     sso: {

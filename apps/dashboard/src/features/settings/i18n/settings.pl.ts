@@ -748,6 +748,11 @@ export const settingsPl: SettingsTranslation = {
       "Tylko te adresy lub zakresy mogą korzystać z przestrzeni roboczej (panel, sockety i klucze API). Pusta lista dopuszcza każdy adres.",
     ipAllowlist: "Dozwolone adresy",
     ipAllowlistHint: "Jeden adres IPv4 lub IPv6 albo zakres CIDR w wierszu, np. 203.0.113.0/24.",
+    retentionTitle: "Przechowywanie danych",
+    retentionDescription:
+      "Odwiedzający stronę, którzy nigdy nic nie napisali ani nie podali imienia, e-maila czy telefonu, są usuwani wraz ze swoimi wizytami, gdy nie pojawiają się przez tak długi czas. Osoby, z którymi prowadzono rozmowy, nigdy nie są usuwane w ten sposób.",
+    visitorRetentionDays: "Usuń anonimowych odwiedzających po okresie nieobecności (dni)",
+    visitorRetentionHint: "Puste: nie usuwaj. Od 1 do 3650.",
     savedMessage: "Ustawienia bezpieczeństwa zostały zapisane.",
     loadFailed: "Nie udało się wczytać ustawień bezpieczeństwa.",
     sso: {

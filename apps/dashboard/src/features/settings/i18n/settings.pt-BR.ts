@@ -738,6 +738,11 @@ export const settingsPtBR: SettingsTranslation = {
       "Somente estes endereços ou faixas podem usar o espaço de trabalho (painel, sockets e chaves de API). Vazio permite qualquer endereço.",
     ipAllowlist: "Endereços permitidos",
     ipAllowlistHint: "Um endereço IPv4 ou IPv6 ou faixa CIDR por linha, ex.: 203.0.113.0/24.",
+    retentionTitle: "Retenção de dados",
+    retentionDescription:
+      "Visitantes do site que nunca escreveram nem informaram nome, e-mail ou telefone são excluídos, junto com suas visitas, depois de ficarem esse tempo sem aparecer. Pessoas com quem você conversou nunca são excluídas dessa forma.",
+    visitorRetentionDays: "Excluir visitantes anônimos ausentes há (dias)",
+    visitorRetentionHint: "Vazio: mantê-los. De 1 a 3.650.",
     savedMessage: "As configurações de segurança foram salvas.",
     loadFailed: "Não foi possível carregar as configurações de segurança.",
     sso: {

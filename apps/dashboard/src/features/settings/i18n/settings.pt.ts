@@ -745,6 +745,11 @@ export const settingsPt: SettingsTranslation = {
       "Apenas estes endereços ou intervalos podem utilizar o espaço de trabalho (painel, sockets e chaves de API). Vazio permite qualquer endereço.",
     ipAllowlist: "Endereços permitidos",
     ipAllowlistHint: "Um endereço IPv4 ou IPv6 ou intervalo CIDR por linha, p. ex. 203.0.113.0/24.",
+    retentionTitle: "Retenção de dados",
+    retentionDescription:
+      "Os visitantes do site que nunca escreveram nem indicaram nome, e-mail ou telefone são eliminados, juntamente com as suas visitas, depois de estarem este tempo sem aparecer. As pessoas com quem falou nunca são eliminadas desta forma.",
+    visitorRetentionDays: "Eliminar visitantes anónimos ausentes há (dias)",
+    visitorRetentionHint: "Vazio: mantê-los. De 1 a 3650.",
     savedMessage: "As definições de segurança foram guardadas.",
     loadFailed: "Não foi possível carregar as definições de segurança.",
     sso: {

@@ -731,6 +731,11 @@ export const settingsSv: SettingsTranslation = {
       "Bara de här adresserna eller intervallen får använda arbetsytan (panel, sockets och API-nycklar). Tomt tillåter alla adresser.",
     ipAllowlist: "Tillåtna adresser",
     ipAllowlistHint: "En IPv4- eller IPv6-adress eller ett CIDR-intervall per rad, t.ex. 203.0.113.0/24.",
+    retentionTitle: "Datalagring",
+    retentionDescription:
+      "Besökare på webbplatsen som aldrig har skrivit och aldrig uppgett namn, e-post eller telefon raderas, tillsammans med sina besök, när de inte har setts på så här länge. Personer du har pratat med raderas aldrig på det här sättet.",
+    visitorRetentionDays: "Radera anonyma besökare som inte setts på (dagar)",
+    visitorRetentionHint: "Tomt: behåll dem. 1 till 3 650.",
     savedMessage: "Säkerhetsinställningarna har sparats.",
     loadFailed: "Säkerhetsinställningarna kunde inte läsas in.",
     sso: {

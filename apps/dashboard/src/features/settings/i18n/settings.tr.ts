@@ -736,6 +736,11 @@ export const settingsTr: SettingsTranslation = {
       "Çalışma alanını (panel, soketler ve API anahtarları) yalnızca bu adresler veya aralıklar kullanabilir. Boş bırakılırsa tüm adreslere izin verilir.",
     ipAllowlist: "İzin verilen adresler",
     ipAllowlistHint: "Her satıra bir IPv4 veya IPv6 adresi ya da CIDR aralığı, ör. 203.0.113.0/24.",
+    retentionTitle: "Veri saklama",
+    retentionDescription:
+      "Hiç mesaj yazmamış ve hiç ad, e-posta veya telefon vermemiş web sitesi ziyaretçileri, bu süre boyunca görülmediklerinde ziyaretleriyle birlikte silinir. Konuştuğunuz kişiler bu şekilde asla silinmez.",
+    visitorRetentionDays: "Görülmeyen anonim ziyaretçileri silme süresi (gün)",
+    visitorRetentionHint: "Boş: silinmez. 1 ile 3.650 arası.",
     savedMessage: "Güvenlik ayarları kaydedildi.",
     loadFailed: "Güvenlik ayarları yüklenemedi.",
     sso: {

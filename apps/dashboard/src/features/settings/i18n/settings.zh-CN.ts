@@ -710,6 +710,11 @@ export const settingsZhCN: SettingsTranslation = {
     ipDescription: "只有这些地址或范围可以使用此工作区（控制台、Socket 连接和 API 密钥）。留空则允许所有地址。",
     ipAllowlist: "允许的地址",
     ipAllowlistHint: "每行一个 IPv4 或 IPv6 地址或 CIDR 范围，例如 203.0.113.0/24。",
+    retentionTitle: "数据保留",
+    retentionDescription:
+      "从未发过消息、也从未留下姓名、电子邮件或电话的网站访客，在超过此时长未出现后，将连同其访问记录一起被删除。与你交谈过的人永远不会以这种方式被删除。",
+    visitorRetentionDays: "匿名访客多久未出现后删除（天）",
+    visitorRetentionHint: "留空：保留。范围 1 至 3,650。",
     savedMessage: "安全设置已保存。",
     loadFailed: "无法加载安全设置。",
     sso: {

@@ -710,6 +710,11 @@ export const settingsZhTW: SettingsTranslation = {
     ipDescription: "只有這些位址或範圍可以使用此工作區（主控台、Socket 連線和 API 金鑰）。留空則允許所有位址。",
     ipAllowlist: "允許的位址",
     ipAllowlistHint: "每行一個 IPv4 或 IPv6 位址或 CIDR 範圍，例如 203.0.113.0/24。",
+    retentionTitle: "資料保留",
+    retentionDescription:
+      "從未留言、也從未提供姓名、電子郵件或電話的網站訪客，在超過此時間未出現後，會連同其造訪紀錄一併刪除。與您交談過的人絕不會以此方式刪除。",
+    visitorRetentionDays: "匿名訪客多久未出現後刪除（天）",
+    visitorRetentionHint: "留空：保留。範圍 1 至 3,650。",
     savedMessage: "已儲存安全性設定。",
     loadFailed: "無法載入安全性設定。",
     sso: {

@@ -16,6 +16,7 @@ const FIELDS = [
   "passwordMinLength",
   "passwordExpiryDays",
   "passwordHistoryCount",
+  "anonymousVisitorRetentionDays",
 ] as const;
 
 const toNullableNumber = (value: string | number): number | null => (typeof value === "number" ? value : null);
@@ -32,6 +33,7 @@ export const SecurityPolicyForm = ({ settings }: { settings: TSecuritySettings }
   const [expiry, setExpiry] = useState<string | number>(settings.passwordExpiryDays ?? "");
   const [history, setHistory] = useState<string | number>(settings.passwordHistoryCount);
   const [allowlist, setAllowlist] = useState(settings.ipAllowlist.join("\n"));
+  const [visitorRetention, setVisitorRetention] = useState<string | number>(settings.anonymousVisitorRetentionDays ?? "");
   // Server problems about one allowlist entry arrive as ipAllowlist.<index>.
   const [allowlistError, setAllowlistError] = useState<string | undefined>(undefined);
 
@@ -45,6 +47,7 @@ export const SecurityPolicyForm = ({ settings }: { settings: TSecuritySettings }
       passwordMinLength: typeof minLength === "number" ? minLength : settings.passwordMinLength,
       passwordExpiryDays: toNullableNumber(expiry),
       passwordHistoryCount: typeof history === "number" ? history : 0,
+      anonymousVisitorRetentionDays: toNullableNumber(visitorRetention),
       ipAllowlist: allowlist
         .split(/[\n,]+/)
         .map((entry) => entry.trim())
@@ -156,6 +159,24 @@ export const SecurityPolicyForm = ({ settings }: { settings: TSecuritySettings }
           minRows={3}
           dir="ltr"
           styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)" } }}
+        />
+        <Divider />
+        <Title order={2} fz="h4">
+          {t("settings.security.retentionTitle")}
+        </Title>
+        <Text size="sm" c="dimmed">
+          {t("settings.security.retentionDescription")}
+        </Text>
+        <NumberInput
+          label={t("settings.security.visitorRetentionDays")}
+          description={t("settings.security.visitorRetentionHint")}
+          value={visitorRetention}
+          onChange={setVisitorRetention}
+          error={errors.fieldErrors.anonymousVisitorRetentionDays}
+          min={1}
+          max={3650}
+          allowDecimal={false}
+          maw={320}
         />
         <Group>
           <Button type="submit" loading={update.isPending}>

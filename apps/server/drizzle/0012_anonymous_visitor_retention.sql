@@ -1,0 +1,3 @@
+ALTER TABLE "workspaces" ADD COLUMN "anonymous_visitor_retention_days" integer DEFAULT 270;--> statement-breakpoint
+CREATE INDEX "contacts_workspace_anonymous_seen_idx" ON "contacts" USING btree ("workspace_id",coalesce("last_seen_at", "created_at")) WHERE "contacts"."is_anonymous" and "contacts"."merged_into_id" is null;--> statement-breakpoint
+CREATE INDEX "contacts_merged_into_idx" ON "contacts" USING btree ("merged_into_id") WHERE "contacts"."merged_into_id" is not null;
