@@ -30,10 +30,11 @@ export const purgeAnonymousVisitorsTask = defineTask({
     let total = 0;
     for (const workspace of withRetention) {
       if (workspace.days === null) continue;
-      for (let deleted = BATCH; deleted === BATCH && !abortSignal.aborted; ) {
+      let deleted: number;
+      do {
         deleted = await deleteBatch(db, realtime, { ...workspace, days: workspace.days });
         total += deleted;
-      }
+      } while (deleted === BATCH && !abortSignal.aborted);
     }
     if (total > 0) logger.info({ count: total }, "deleted anonymous visitors past their workspace's retention");
   },
