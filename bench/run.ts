@@ -14,6 +14,7 @@ import { b7Ingest } from "./budgets/b7-ingest.ts";
 import { b10Soak } from "./budgets/b10-soak.ts";
 import { b12Start } from "./budgets/b12-start.ts";
 import { exitOnSignals, isInterrupted, runCleanups } from "./lib/cleanup.ts";
+import { describeHostNoise, type HostNoise, watchHostNoise } from "./lib/host-noise.ts";
 import { stopBenchPostgres } from "./lib/postgres.ts";
 import { type BenchItem, type Check, type ItemResult, isWithin } from "./lib/types.ts";
 
@@ -43,6 +44,7 @@ type Outcome = {
   result?: ItemResult;
   error?: string;
   stack?: string | undefined;
+  hostNoise?: HostNoise;
 };
 
 const usage = () =>
@@ -108,7 +110,8 @@ const formatRatio = (ratio: Check): string =>
 const tableLines = (outcomes: Outcome[]): string[] => {
   const rows = outcomes.map((outcome) => {
     const status = statusOf(outcome);
-    const figures = outcome.result?.figures ?? "";
+    const noise = outcome.hostNoise && describeHostNoise(outcome.hostNoise);
+    const figures = [outcome.result?.figures ?? "", ...(noise ? [`(${noise})`] : [])].join("  ");
     const ratio =
       outcome.item.kind === "baseline" || !outcome.result
         ? ""
@@ -167,6 +170,7 @@ const main = async (): Promise<number> => {
       const log = (message: string) => console.error(`  [${item.id}] ${message}`);
       log(`${item.title}…`);
       const outcome: Outcome = { item, startedAt: startedAt.toISOString(), finishedAt: "", durationMs: 0 };
+      const hostNoise = await watchHostNoise();
       try {
         outcome.result = await item.run({ repoRoot: REPO_ROOT, baselines, log });
         if (item.kind === "baseline") baselines.set(item.id, outcome.result);
@@ -174,6 +178,7 @@ const main = async (): Promise<number> => {
         outcome.error = error instanceof Error ? error.message : String(error);
         outcome.stack = error instanceof Error ? error.stack : undefined;
       }
+      outcome.hostNoise = await hostNoise.stop();
       outcome.durationMs = performance.now() - started;
       outcome.finishedAt = new Date().toISOString();
       if (isInterrupted()) break;
@@ -220,6 +225,7 @@ const main = async (): Promise<number> => {
       checks: outcome.result?.checks.map(withVerdict),
       ratios: outcome.result?.ratios.map(withVerdict),
       details: outcome.result?.details,
+      hostNoise: outcome.hostNoise,
       error: outcome.error,
       stack: outcome.stack,
     })),
