@@ -299,6 +299,50 @@ describe("conversation lifecycle", () => {
     }
   });
 
+  it("tells the visitor each status change, and nothing when a message leaves the status as it was", async () => {
+    const owner = await signUp(harness.app, { name: "Ada" });
+    const inbox = await createWebsiteInbox(harness, { workspaceId: owner.workspace.id, memberUserIds: [owner.user.id] });
+    const visitor = await connectVisitor(harness, baseUrl, inbox.websiteToken ?? "");
+    const statuses = collect<{ conversationId: string; status: string }>(visitor.socket, "conversation.updated");
+    const replies = collect<{ message: Message }>(visitor.socket, "message.created");
+    const reply = (conversationId: string, clientId: string) =>
+      harness.app.inject({
+        method: "POST",
+        url: `/api/v1/conversations/${conversationId}/messages`,
+        headers: bearer(owner.token),
+        payload: { clientId, text: `reply ${clientId}` },
+      });
+    try {
+      const first = await emitWithAck<{ ok: true; data: { conversationId: string } }>(visitor.socket, "message.send", {
+        clientId: "v-1",
+        text: "Hi",
+      });
+      const { conversationId } = first.data;
+      expect((await reply(conversationId, "a-1")).statusCode).toBe(201);
+      expect((await reply(conversationId, "a-2")).statusCode).toBe(201);
+      await emitWithAck(visitor.socket, "message.send", { clientId: "v-2", text: "Thanks" });
+      expect((await call(owner.token, "POST", `${conversationId}/status`, { status: "resolved" })).statusCode).toBe(200);
+      await emitWithAck(visitor.socket, "message.send", { clientId: "v-3", text: "One more thing" });
+      await settle(300);
+
+      const now = await harness.app.inject({ url: `/api/v1/conversations/${conversationId}`, headers: bearer(owner.token) });
+      // Created waiting, opened by the first reply, resolved, reopened: the second reply and the
+      // visitor's "Thanks" changed nothing a visitor sees, so they sent no status.
+      expect(statuses).toEqual([
+        { conversationId, status: "pending" },
+        { conversationId, status: "open" },
+        { conversationId, status: "resolved" },
+        { conversationId, status: now.json().status },
+      ]);
+      expect(now.json().status).not.toBe("resolved");
+      expect(replies.map(({ message }) => message.text)).toEqual(
+        expect.arrayContaining(["reply a-1", "reply a-2", "Thanks", "One more thing"]),
+      );
+    } finally {
+      visitor.socket.close();
+    }
+  });
+
   it("wakes snoozed conversations whose time has passed (the task run directly)", async () => {
     const { workspaceId, inbox, socket } = await setUp();
     try {

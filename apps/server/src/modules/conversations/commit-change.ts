@@ -113,6 +113,12 @@ export const fanOut = async (
       .filter((event) => event.type === "conversation.created")
       .map((event) => ("conversationId" in event ? event.conversationId : "")),
   );
+  // A visitor is told only the status: a new message or an assignment is no news to them, and
+  // skipping it spares a packet per message on every visitor's socket.
+  const statusNewsIds = new Set([
+    ...createdIds,
+    ...events.flatMap((event) => (event.type === "conversation.status_changed" ? [event.conversationId] : [])),
+  ]);
   for (const record of records) {
     if (!changedConversationIds.has(record.dto.id)) continue;
     realtime.emitToAgents(
@@ -121,7 +127,9 @@ export const fanOut = async (
       { conversation: record.dto },
     );
     const room = visitorRoom(record);
-    if (room) realtime.emitToVisitors(room, "conversation.updated", { conversationId: record.dto.id, status: record.dto.status });
+    if (room && statusNewsIds.has(record.dto.id)) {
+      realtime.emitToVisitors(room, "conversation.updated", { conversationId: record.dto.id, status: record.dto.status });
+    }
   }
 
   if (messageIds.length === 0) return new Map();
