@@ -1,13 +1,11 @@
-import { Button, Card, Stack, Table, Text } from "@mantine/core";
+import { Button, Text } from "@mantine/core";
 import type { TTeam } from "@parley/shared";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { QueryErrorAlert } from "../../../components/query-error-alert";
-import { ListPagination, usePagedItems } from "../components/client-pagination";
 import { ConfirmModal } from "../components/confirm-modal";
-import { EmptyList, ListSkeleton } from "../components/list-states";
 import { RowActions } from "../components/row-actions";
 import { SettingsPage } from "../components/settings-page";
+import { SettingsTable } from "../components/settings-table";
 import { useTeams } from "../lib/directory-api";
 import { useNotifySaved } from "../lib/use-notify";
 import { TeamModal } from "./team-modal";
@@ -20,8 +18,6 @@ export const TeamsPage = () => {
   const remove = useDeleteTeam();
   const [editing, setEditing] = useState<TTeam | null | undefined>(undefined);
   const [deleting, setDeleting] = useState<TTeam | null>(null);
-  const items = teams.data?.items ?? [];
-  const paged = usePagedItems(items);
 
   return (
     <SettingsPage
@@ -29,64 +25,40 @@ export const TeamsPage = () => {
       description={t("settings.teams.description")}
       actions={<Button onClick={() => setEditing(null)}>{t("settings.teams.add")}</Button>}
     >
-      <Card withBorder radius="md" padding="lg">
-        {teams.isPending && <ListSkeleton />}
-        {teams.isError && (
-          <QueryErrorAlert
-            title={t("settings.common.loadFailed")}
-            error={teams.error}
-            onRetry={() => void teams.refetch()}
-            isRetrying={teams.isFetching}
-          />
-        )}
-        {teams.isSuccess && items.length === 0 && (
-          <EmptyList title={t("settings.teams.empty.title")} description={t("settings.teams.empty.description")} />
-        )}
-        {items.length > 0 && (
-          <Stack gap="md">
-            <Table.ScrollContainer minWidth={600}>
-              <Table verticalSpacing="sm" highlightOnHover aria-label={t("settings.teams.tableLabel")}>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>{t("settings.teams.columns.name")}</Table.Th>
-                    <Table.Th>{t("settings.teams.columns.lead")}</Table.Th>
-                    <Table.Th>{t("settings.teams.columns.members")}</Table.Th>
-                    <Table.Th>{t("settings.common.actions")}</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {paged.pageItems.map((team) => (
-                    <Table.Tr key={team.id}>
-                      <Table.Td>
-                        <Text fw={600} size="sm">
-                          {team.name}
-                        </Text>
-                        {team.description && (
-                          <Text size="xs" c="dimmed" lineClamp={1}>
-                            {team.description}
-                          </Text>
-                        )}
-                      </Table.Td>
-                      <Table.Td>
-                        <Text size="sm">{team.lead?.name ?? t("settings.teams.noLead")}</Text>
-                      </Table.Td>
-                      <Table.Td>{team.memberCount}</Table.Td>
-                      <Table.Td>
-                        <RowActions
-                          itemLabel={`${team.name}`}
-                          onEdit={() => setEditing(team)}
-                          onDelete={() => setDeleting(team)}
-                        />
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-            <ListPagination page={paged.page} pageCount={paged.pageCount} onChange={paged.setPage} />
-          </Stack>
-        )}
-      </Card>
+      <SettingsTable
+        query={teams}
+        label={t("settings.teams.tableLabel")}
+        empty={{ title: t("settings.teams.empty.title"), description: t("settings.teams.empty.description") }}
+        minWidth={600}
+        columns={[
+          {
+            header: t("settings.teams.columns.name"),
+            cell: (team) => (
+              <>
+                <Text fw={600} size="sm">
+                  {team.name}
+                </Text>
+                {team.description && (
+                  <Text size="xs" c="dimmed" lineClamp={1}>
+                    {team.description}
+                  </Text>
+                )}
+              </>
+            ),
+          },
+          {
+            header: t("settings.teams.columns.lead"),
+            cell: (team) => <Text size="sm">{team.lead?.name ?? t("settings.teams.noLead")}</Text>,
+          },
+          { header: t("settings.teams.columns.members"), cell: (team) => team.memberCount },
+          {
+            header: t("settings.common.actions"),
+            cell: (team) => (
+              <RowActions itemLabel={team.name} onEdit={() => setEditing(team)} onDelete={() => setDeleting(team)} />
+            ),
+          },
+        ]}
+      />
       <TeamModal team={editing} onClose={() => setEditing(undefined)} />
       <ConfirmModal
         opened={deleting !== null}

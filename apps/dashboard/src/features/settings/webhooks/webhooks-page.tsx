@@ -1,14 +1,12 @@
-import { Badge, Button, Card, Group, Menu, Modal, Stack, Table, Text } from "@mantine/core";
+import { Badge, Button, Group, Menu, Modal, Stack, Text } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import type { TWebhook } from "@parley/shared";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { QueryErrorAlert } from "../../../components/query-error-alert";
 import { useErrorMessage } from "../../../lib/use-error-message";
-import { ListPagination, usePagedItems } from "../components/client-pagination";
 import { ConfirmModal } from "../components/confirm-modal";
-import { EmptyList, ListSkeleton } from "../components/list-states";
 import { SettingsPage } from "../components/settings-page";
+import { SettingsTable } from "../components/settings-table";
 import { ShownOnceSecret } from "../components/shown-once-secret";
 import { useNotifySaved } from "../lib/use-notify";
 import { DeliveriesDrawer } from "./deliveries-drawer";
@@ -55,8 +53,6 @@ export const WebhooksPage = () => {
   const [deleting, setDeleting] = useState<TWebhook | null>(null);
   const [rotating, setRotating] = useState<TWebhook | null>(null);
   const [rotatedSecret, setRotatedSecret] = useState<string | null>(null);
-  const items = webhooks.data?.items ?? [];
-  const paged = usePagedItems(items);
 
   return (
     <SettingsPage
@@ -64,100 +60,77 @@ export const WebhooksPage = () => {
       description={t("settings.webhooks.description")}
       actions={<Button onClick={() => setEditing(null)}>{t("settings.webhooks.add")}</Button>}
     >
-      <Card withBorder radius="md" padding="lg">
-        {webhooks.isPending && <ListSkeleton />}
-        {webhooks.isError && (
-          <QueryErrorAlert
-            title={t("settings.common.loadFailed")}
-            error={webhooks.error}
-            onRetry={() => void webhooks.refetch()}
-            isRetrying={webhooks.isFetching}
-          />
-        )}
-        {webhooks.isSuccess && items.length === 0 && (
-          <EmptyList title={t("settings.webhooks.empty.title")} description={t("settings.webhooks.empty.description")} />
-        )}
-        {items.length > 0 && (
-          <Stack gap="md">
-            <Table.ScrollContainer minWidth={640}>
-              <Table verticalSpacing="sm" highlightOnHover aria-label={t("settings.webhooks.tableLabel")}>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>{t("settings.webhooks.columns.url")}</Table.Th>
-                    <Table.Th>{t("settings.webhooks.columns.events")}</Table.Th>
-                    <Table.Th>{t("settings.webhooks.columns.status")}</Table.Th>
-                    <Table.Th>{t("settings.common.actions")}</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {paged.pageItems.map((webhook) => (
-                    <Table.Tr key={webhook.id} data-testid="webhook-row">
-                      <Table.Td maw={280}>
-                        <Text size="sm" dir="ltr" ta="start" style={{ wordBreak: "break-all" }}>
-                          {webhook.url}
-                        </Text>
-                      </Table.Td>
-                      <Table.Td maw={260}>
-                        <Group gap={4}>
-                          {webhook.events.map((name) => (
-                            <Badge miw="fit-content" key={name} size="xs" variant="outline" tt="none">
-                              {name}
-                            </Badge>
-                          ))}
-                        </Group>
-                      </Table.Td>
-                      <Table.Td>
-                        <WebhookStatus webhook={webhook} />
-                      </Table.Td>
-                      <Table.Td>
-                        <Group gap={4} wrap="nowrap">
-                          <Button size="xs" variant="subtle" onClick={() => setViewing(webhook)}>
-                            {t("settings.webhooks.deliveries")}
-                          </Button>
-                          <Menu position="bottom-end" withinPortal>
-                            <Menu.Target>
-                              <Button
-                                size="xs"
-                                variant="subtle"
-                                aria-label={t("settings.webhooks.moreActions", { url: webhook.url })}
-                              >
-                                {t("settings.webhooks.more")}
-                              </Button>
-                            </Menu.Target>
-                            <Menu.Dropdown>
-                              {!webhook.isEnabled && (
-                                <Menu.Item
-                                  color="teal"
-                                  onClick={() =>
-                                    enable.mutate(webhook.id, {
-                                      onSuccess: () => notify(t("settings.webhooks.enabledMessage")),
-                                      onError: (error) => notifications.show({ color: "red", message: describeError(error) }),
-                                    })
-                                  }
-                                >
-                                  {t("settings.webhooks.enable")}
-                                </Menu.Item>
-                              )}
-                              <Menu.Item onClick={() => setEditing(webhook)}>{t("settings.common.edit")}</Menu.Item>
-                              <Menu.Item color="orange" onClick={() => setRotating(webhook)}>
-                                {t("settings.webhooks.rotate")}
-                              </Menu.Item>
-                              <Menu.Item color="red" onClick={() => setDeleting(webhook)}>
-                                {t("settings.common.delete")}
-                              </Menu.Item>
-                            </Menu.Dropdown>
-                          </Menu>
-                        </Group>
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-            <ListPagination page={paged.page} pageCount={paged.pageCount} onChange={paged.setPage} />
-          </Stack>
-        )}
-      </Card>
+      <SettingsTable
+        query={webhooks}
+        label={t("settings.webhooks.tableLabel")}
+        empty={{ title: t("settings.webhooks.empty.title"), description: t("settings.webhooks.empty.description") }}
+        minWidth={640}
+        rowTestId="webhook-row"
+        columns={[
+          {
+            header: t("settings.webhooks.columns.url"),
+            maw: 280,
+            cell: (webhook) => (
+              <Text size="sm" dir="ltr" ta="start" style={{ wordBreak: "break-all" }}>
+                {webhook.url}
+              </Text>
+            ),
+          },
+          {
+            header: t("settings.webhooks.columns.events"),
+            maw: 260,
+            cell: (webhook) => (
+              <Group gap={4}>
+                {webhook.events.map((name) => (
+                  <Badge miw="fit-content" key={name} size="xs" variant="outline" tt="none">
+                    {name}
+                  </Badge>
+                ))}
+              </Group>
+            ),
+          },
+          { header: t("settings.webhooks.columns.status"), cell: (webhook) => <WebhookStatus webhook={webhook} /> },
+          {
+            header: t("settings.common.actions"),
+            cell: (webhook) => (
+              <Group gap={4} wrap="nowrap">
+                <Button size="xs" variant="subtle" onClick={() => setViewing(webhook)}>
+                  {t("settings.webhooks.deliveries")}
+                </Button>
+                <Menu position="bottom-end" withinPortal>
+                  <Menu.Target>
+                    <Button size="xs" variant="subtle" aria-label={t("settings.webhooks.moreActions", { url: webhook.url })}>
+                      {t("settings.webhooks.more")}
+                    </Button>
+                  </Menu.Target>
+                  <Menu.Dropdown>
+                    {!webhook.isEnabled && (
+                      <Menu.Item
+                        color="teal"
+                        onClick={() =>
+                          enable.mutate(webhook.id, {
+                            onSuccess: () => notify(t("settings.webhooks.enabledMessage")),
+                            onError: (error) => notifications.show({ color: "red", message: describeError(error) }),
+                          })
+                        }
+                      >
+                        {t("settings.webhooks.enable")}
+                      </Menu.Item>
+                    )}
+                    <Menu.Item onClick={() => setEditing(webhook)}>{t("settings.common.edit")}</Menu.Item>
+                    <Menu.Item color="orange" onClick={() => setRotating(webhook)}>
+                      {t("settings.webhooks.rotate")}
+                    </Menu.Item>
+                    <Menu.Item color="red" onClick={() => setDeleting(webhook)}>
+                      {t("settings.common.delete")}
+                    </Menu.Item>
+                  </Menu.Dropdown>
+                </Menu>
+              </Group>
+            ),
+          },
+        ]}
+      />
       <WebhookModal webhook={editing} onClose={() => setEditing(undefined)} />
       <DeliveriesDrawer webhook={viewing} onClose={() => setViewing(null)} />
       <ConfirmModal

@@ -1,0 +1,100 @@
+// @vitest-environment happy-dom
+import { useQuery } from "@tanstack/react-query";
+import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { afterEach, describe, expect, it } from "vitest";
+import { en } from "../../../i18n/locales/en";
+import { renderWithProviders } from "../../conversation/components/test-providers";
+import { PAGE_SIZE } from "./client-pagination";
+import { SettingsTable } from "./settings-table";
+
+type Team = { id: string; name: string; memberCount: number };
+
+const teamsNamed = (count: number): Team[] =>
+  Array.from({ length: count }, (_, index) => ({ id: `team-${index + 1}`, name: `Team ${index + 1}`, memberCount: index }));
+
+/** A list page's table over a query whose answers the test decides, one call at a time. */
+const TeamsTable = ({ load }: { load: () => Promise<{ items: Team[] }> }) => {
+  const query = useQuery({ queryKey: ["teams-under-test"], queryFn: load });
+  return (
+    <SettingsTable
+      query={query}
+      label="Teams"
+      empty={{ title: "No teams yet", description: "Create one to route conversations." }}
+      minWidth={400}
+      columns={[
+        { header: "Name", cell: (team) => team.name },
+        { header: "Members", cell: (team) => String(team.memberCount) },
+      ]}
+    />
+  );
+};
+
+afterEach(cleanup);
+
+describe("SettingsTable", () => {
+  it("shows a skeleton while loading, then the rows under their headings", async () => {
+    let answer: (value: { items: Team[] }) => void = () => undefined;
+    renderWithProviders(<TeamsTable load={() => new Promise((resolve) => (answer = resolve))} />);
+    expect(screen.getByTestId("settings-loading")).toBeTruthy();
+    expect(screen.queryByRole("table")).toBeNull();
+
+    answer({ items: teamsNamed(2) });
+    const table = await screen.findByRole("table", { name: "Teams" });
+    expect(screen.queryByTestId("settings-loading")).toBeNull();
+    expect(
+      within(table)
+        .getAllByRole("columnheader")
+        .map((cell) => cell.textContent),
+    ).toEqual(["Name", "Members"]);
+    const rows = within(table).getAllByRole("row").slice(1);
+    expect(
+      rows.map((row) =>
+        within(row)
+          .getAllByRole("cell")
+          .map((cell) => cell.textContent),
+      ),
+    ).toEqual([
+      ["Team 1", "0"],
+      ["Team 2", "1"],
+    ]);
+    // One page: no pagination to offer.
+    expect(screen.queryByRole("navigation")).toBeNull();
+  });
+
+  it("says so when the list is empty", async () => {
+    renderWithProviders(<TeamsTable load={async () => ({ items: [] })} />);
+    expect(await screen.findByText("No teams yet")).toBeTruthy();
+    expect(screen.getByText("Create one to route conversations.")).toBeTruthy();
+    expect(screen.queryByRole("table")).toBeNull();
+  });
+
+  it("shows why loading failed and loads again on retry", async () => {
+    let calls = 0;
+    const load = async () => {
+      calls += 1;
+      if (calls === 1) throw new Error("The server could not be reached.");
+      return { items: teamsNamed(1) };
+    };
+    renderWithProviders(<TeamsTable load={load} />);
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain(en.settings.common.loadFailed);
+    expect(screen.queryByRole("table")).toBeNull();
+
+    fireEvent.click(within(alert).getByRole("button", { name: en.common.retry }));
+    expect(await screen.findByRole("cell", { name: "Team 1" })).toBeTruthy();
+    expect(screen.queryByRole("alert")).toBeNull();
+    expect(calls).toBe(2);
+  });
+
+  it("pages a long list on screen", async () => {
+    renderWithProviders(<TeamsTable load={async () => ({ items: teamsNamed(PAGE_SIZE + 5) })} />);
+    const table = await screen.findByRole("table", { name: "Teams" });
+    expect(within(table).getAllByRole("row")).toHaveLength(PAGE_SIZE + 1);
+    expect(within(table).getByRole("cell", { name: "Team 1" })).toBeTruthy();
+
+    fireEvent.click(screen.getByRole("button", { name: en.settings.common.nextPage }));
+    await waitFor(() => expect(within(table).getAllByRole("row")).toHaveLength(5 + 1));
+    expect(within(table).getByRole("cell", { name: `Team ${PAGE_SIZE + 1}` })).toBeTruthy();
+    expect(within(table).queryByRole("cell", { name: "Team 1" })).toBeNull();
+  });
+});
