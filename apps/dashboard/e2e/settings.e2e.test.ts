@@ -353,6 +353,20 @@ describe("settings screens: an admin sets up the workspace", () => {
         .click();
       await page.getByText(s.visitorBans.empty.title).waitFor();
       expect((await api("GET", "/visitor-bans")).json.items).toHaveLength(0);
+
+      // A banned contact is shown by name, in the row and in the dialog that lifts the ban.
+      const banned = await api("POST", "/contacts", { name: "Mallory Spam", email: `mallory-${Date.now()}@example.test` });
+      expect(banned.status).toBe(201);
+      expect((await api("POST", "/visitor-bans", { contactId: banned.json.id, reason: "spam" })).status).toBe(201);
+      await page.reload();
+      const contactRow = page.getByTestId("visitor-ban-row").filter({ hasText: "Mallory Spam" });
+      await contactRow.waitFor();
+      await contactRow.getByRole("button", { name: s.visitorBans.lift }).click();
+      await dialog(s.visitorBans.liftTitle.replace("{{who}}", "Mallory Spam"))
+        .getByRole("button", { name: s.visitorBans.lift })
+        .click();
+      await page.getByText(s.visitorBans.empty.title).waitFor();
+      expect((await api("GET", "/visitor-bans")).json.items).toHaveLength(0);
     },
     STEP_TIMEOUT_MS,
   );

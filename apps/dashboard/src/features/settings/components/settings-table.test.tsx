@@ -21,6 +21,7 @@ const TeamsTable = ({ load }: { load: () => Promise<{ items: Team[] }> }) => {
       label="Teams"
       empty={{ title: "No teams yet", description: "Create one to route conversations." }}
       minWidth={400}
+      toolbar={<input aria-label="Search teams" />}
       columns={[
         { header: "Name", cell: (team) => team.name },
         { header: "Members", cell: (team) => String(team.memberCount) },
@@ -61,11 +62,12 @@ describe("SettingsTable", () => {
     expect(screen.queryByRole("navigation")).toBeNull();
   });
 
-  it("says so when the list is empty", async () => {
+  it("says so when the list is empty, and keeps its toolbar to search again", async () => {
     renderWithProviders(<TeamsTable load={async () => ({ items: [] })} />);
     expect(await screen.findByText("No teams yet")).toBeTruthy();
     expect(screen.getByText("Create one to route conversations.")).toBeTruthy();
     expect(screen.queryByRole("table")).toBeNull();
+    expect(screen.getByRole("textbox", { name: "Search teams" })).toBeTruthy();
   });
 
   it("shows why loading failed and loads again on retry", async () => {

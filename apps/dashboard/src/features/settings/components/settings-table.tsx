@@ -24,11 +24,14 @@ type SettingsTableProps<Item extends { id: string }> = {
   /** Below this width the table scrolls sideways instead of squeezing its columns. */
   minWidth: number;
   rowTestId?: string;
+  /** Controls above the list that change what it holds (a search box). */
+  toolbar?: ReactNode;
 };
 
 /**
- * A whole list the API returns in one answer (inboxes, teams, labels…), in a card: a skeleton
- * while it loads, the error with a retry, an empty state, or the table paged on screen.
+ * A whole list the API returns in one answer (inboxes, teams, labels…), in a card under its
+ * toolbar: a skeleton while it loads, the error with a retry, an empty state, or the table paged
+ * on screen.
  */
 export const SettingsTable = <Item extends { id: string }>({
   query,
@@ -37,24 +40,26 @@ export const SettingsTable = <Item extends { id: string }>({
   columns,
   minWidth,
   rowTestId,
+  toolbar,
 }: SettingsTableProps<Item>) => {
   const { t } = useTranslation();
   const items = query.data?.items ?? [];
   const paged = usePagedItems(items);
   return (
     <Card withBorder radius="md" padding="lg">
-      {query.isPending && <ListSkeleton />}
-      {query.isError && (
-        <QueryErrorAlert
-          title={t("settings.common.loadFailed")}
-          error={query.error}
-          onRetry={() => void query.refetch()}
-          isRetrying={query.isFetching}
-        />
-      )}
-      {query.isSuccess && items.length === 0 && <EmptyList title={empty.title} description={empty.description} />}
-      {items.length > 0 && (
-        <Stack gap="md">
+      <Stack gap="md">
+        {toolbar}
+        {query.isPending && <ListSkeleton />}
+        {query.isError && (
+          <QueryErrorAlert
+            title={t("settings.common.loadFailed")}
+            error={query.error}
+            onRetry={() => void query.refetch()}
+            isRetrying={query.isFetching}
+          />
+        )}
+        {query.isSuccess && items.length === 0 && <EmptyList title={empty.title} description={empty.description} />}
+        {items.length > 0 && (
           <Table.ScrollContainer minWidth={minWidth}>
             <Table verticalSpacing="sm" highlightOnHover aria-label={label}>
               <Table.Thead>
@@ -77,9 +82,9 @@ export const SettingsTable = <Item extends { id: string }>({
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
-          <ListPagination page={paged.page} pageCount={paged.pageCount} onChange={paged.setPage} />
-        </Stack>
-      )}
+        )}
+        <ListPagination page={paged.page} pageCount={paged.pageCount} onChange={paged.setPage} />
+      </Stack>
     </Card>
   );
 };

@@ -1,5 +1,5 @@
 import { type TCreateVisitorBanRequest, ZContactDetail, ZContactList, ZVisitorBan, ZVisitorBanList } from "@parley/shared";
-import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiRequest, apiSend } from "../../../lib/api-client";
 
 export const visitorBansQueryKey = ["settings", "visitor-bans"] as const;
@@ -33,21 +33,12 @@ export const useContactSearch = (search: string) =>
     placeholderData: (previous) => previous,
   });
 
-/** Names for the banned contacts shown on the current page. */
-export const useContactNames = (ids: readonly string[]) =>
-  useQueries({
-    queries: ids.map((id) => ({
-      queryKey: ["settings", "contact", id],
-      queryFn: ({ signal }: { signal: AbortSignal }) =>
-        apiRequest(`/contacts/${encodeURIComponent(id)}`, ZContactDetail, { signal }),
-      staleTime: 5 * 60_000,
-    })),
-    combine: (results) => {
-      const names = new Map<string, string>();
-      results.forEach((result, index) => {
-        const id = ids[index];
-        if (id && result.data) names.set(id, result.data.name ?? result.data.email ?? result.data.phone ?? id);
-      });
-      return names;
-    },
+/** What to call a banned contact: their name, email or phone, else their id; fetched only for rows on screen. */
+export const useContactName = (id: string | null) =>
+  useQuery({
+    queryKey: ["settings", "contact", id],
+    queryFn: ({ signal }) => apiRequest(`/contacts/${encodeURIComponent(id ?? "")}`, ZContactDetail, { signal }),
+    enabled: id !== null,
+    staleTime: 5 * 60_000,
+    select: (contact) => contact.name ?? contact.email ?? contact.phone ?? contact.id,
   });

@@ -1,31 +1,16 @@
-import {
-  Button,
-  Card,
-  Code,
-  Group,
-  Modal,
-  SegmentedControl,
-  Select,
-  Stack,
-  Table,
-  Text,
-  Textarea,
-  TextInput,
-} from "@mantine/core";
+import { Button, Code, Group, Modal, SegmentedControl, Select, Stack, Text, Textarea, TextInput } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import type { TVisitorBan } from "@parley/shared";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { FormErrorAlert } from "../../../components/form-error-alert";
-import { QueryErrorAlert } from "../../../components/query-error-alert";
 import { useFormatDateTime } from "../../../lib/use-format-date-time";
-import { ListPagination, usePagedItems } from "../components/client-pagination";
 import { ConfirmModal } from "../components/confirm-modal";
-import { EmptyList, ListSkeleton } from "../components/list-states";
 import { SettingsPage } from "../components/settings-page";
+import { SettingsTable } from "../components/settings-table";
 import { useNotifySaved } from "../lib/use-notify";
 import { useServerErrors } from "../lib/use-server-errors";
-import { useContactNames, useContactSearch, useCreateVisitorBan, useLiftVisitorBan, useVisitorBans } from "./visitor-bans-api";
+import { useContactName, useContactSearch, useCreateVisitorBan, useLiftVisitorBan, useVisitorBans } from "./visitor-bans-api";
 
 const FIELDS = ["ipRange", "contactId", "reason", "expiresAt"] as const;
 
@@ -140,6 +125,13 @@ const BanForm = ({ onDone }: { onDone: () => void }) => {
   );
 };
 
+/** Who a ban keeps out: an address range as written, or the contact's name once it loads. */
+const BanTarget = ({ ban }: { ban: TVisitorBan }) => {
+  const contact = useContactName(ban.ipRange ? null : ban.contactId);
+  if (ban.ipRange) return <Code dir="ltr">{ban.ipRange}</Code>;
+  return <Text size="sm">{contact.data ?? ban.contactId ?? ""}</Text>;
+};
+
 export const VisitorBansPage = () => {
   const { t } = useTranslation();
   const p = "settings.visitorBans" as const;
@@ -149,11 +141,8 @@ export const VisitorBansPage = () => {
   const lift = useLiftVisitorBan();
   const [isCreating, setIsCreating] = useState(false);
   const [lifting, setLifting] = useState<TVisitorBan | null>(null);
-  const items = bans.data?.items ?? [];
-  const paged = usePagedItems(items);
-  const contactNames = useContactNames(paged.pageItems.flatMap((ban) => (ban.contactId ? [ban.contactId] : [])));
-  const describeBan = (ban: TVisitorBan) =>
-    ban.contactId ? (contactNames.get(ban.contactId) ?? ban.contactId) : (ban.ipRange ?? "");
+  const liftingContact = useContactName(lifting?.contactId ?? null);
+  const liftingWho = lifting?.ipRange ?? liftingContact.data ?? lifting?.contactId ?? "";
 
   return (
     <SettingsPage
@@ -165,69 +154,44 @@ export const VisitorBansPage = () => {
         </Button>
       }
     >
-      <Card withBorder radius="md" padding="lg">
-        {bans.isPending && <ListSkeleton />}
-        {bans.isError && (
-          <QueryErrorAlert
-            title={t("settings.common.loadFailed")}
-            error={bans.error}
-            onRetry={() => void bans.refetch()}
-            isRetrying={bans.isFetching}
-          />
-        )}
-        {bans.isSuccess && items.length === 0 && (
-          <EmptyList title={t(`${p}.empty.title`)} description={t(`${p}.empty.description`)} />
-        )}
-        {items.length > 0 && (
-          <Stack gap="md">
-            <Table.ScrollContainer minWidth={640}>
-              <Table verticalSpacing="sm" highlightOnHover aria-label={t(`${p}.tableLabel`)}>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>{t(`${p}.columns.who`)}</Table.Th>
-                    <Table.Th>{t(`${p}.columns.reason`)}</Table.Th>
-                    <Table.Th>{t(`${p}.columns.created`)}</Table.Th>
-                    <Table.Th>{t(`${p}.columns.expires`)}</Table.Th>
-                    <Table.Th>{t("settings.common.actions")}</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {paged.pageItems.map((ban) => (
-                    <Table.Tr key={ban.id} data-testid="visitor-ban-row">
-                      <Table.Td>
-                        {ban.ipRange ? <Code dir="ltr">{ban.ipRange}</Code> : <Text size="sm">{describeBan(ban)}</Text>}
-                      </Table.Td>
-                      <Table.Td maw={280}>
-                        <Text size="sm" lineClamp={2}>
-                          {ban.reason || "—"}
-                        </Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <Text size="sm">{formatDateTime(ban.createdAt)}</Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <Text size="sm">{ban.expiresAt ? formatDateTime(ban.expiresAt) : t("settings.common.never")}</Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <Button size="xs" variant="subtle" onClick={() => setLifting(ban)}>
-                          {t(`${p}.lift`)}
-                        </Button>
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-            <ListPagination page={paged.page} pageCount={paged.pageCount} onChange={paged.setPage} />
-          </Stack>
-        )}
-      </Card>
+      <SettingsTable
+        query={bans}
+        label={t(`${p}.tableLabel`)}
+        empty={{ title: t(`${p}.empty.title`), description: t(`${p}.empty.description`) }}
+        minWidth={640}
+        rowTestId="visitor-ban-row"
+        columns={[
+          { header: t(`${p}.columns.who`), cell: (ban) => <BanTarget ban={ban} /> },
+          {
+            header: t(`${p}.columns.reason`),
+            maw: 280,
+            cell: (ban) => (
+              <Text size="sm" lineClamp={2}>
+                {ban.reason || "—"}
+              </Text>
+            ),
+          },
+          { header: t(`${p}.columns.created`), cell: (ban) => <Text size="sm">{formatDateTime(ban.createdAt)}</Text> },
+          {
+            header: t(`${p}.columns.expires`),
+            cell: (ban) => <Text size="sm">{ban.expiresAt ? formatDateTime(ban.expiresAt) : t("settings.common.never")}</Text>,
+          },
+          {
+            header: t("settings.common.actions"),
+            cell: (ban) => (
+              <Button size="xs" variant="subtle" onClick={() => setLifting(ban)}>
+                {t(`${p}.lift`)}
+              </Button>
+            ),
+          },
+        ]}
+      />
       <Modal opened={isCreating} onClose={() => setIsCreating(false)} title={t(`${p}.createTitle`)} centered>
         {isCreating && <BanForm onDone={() => setIsCreating(false)} />}
       </Modal>
       <ConfirmModal
         opened={lifting !== null}
-        title={t(`${p}.liftTitle`, { who: lifting ? describeBan(lifting) : "" })}
+        title={t(`${p}.liftTitle`, { who: liftingWho })}
         body={t(`${p}.liftBody`)}
         confirmLabel={t(`${p}.lift`)}
         color="blue"
