@@ -1,4 +1,13 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  createSecretKey,
+  type KeyObject,
+  randomBytes,
+  timingSafeEqual,
+} from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -20,10 +29,10 @@ export type SecretBox = {
 };
 
 /** A per-purpose subkey, so a token made for one purpose never verifies for another. */
-const mac = (key: Buffer, purpose: string, body: string): string =>
-  createHmac("sha256", createHmac("sha256", key).update(`parley:${purpose}`).digest())
-    .update(body)
-    .digest("base64url");
+const subkeyOf = (key: Buffer, purpose: string): KeyObject =>
+  createSecretKey(createHmac("sha256", key).update(`parley:${purpose}`).digest());
+
+const mac = (subkey: KeyObject, body: string): string => createHmac("sha256", subkey).update(body).digest("base64url");
 
 const keyIdOf = (key: Buffer): string => createHash("sha256").update(key).digest("hex").slice(0, 8);
 
@@ -33,6 +42,17 @@ export const createSecretBox = (currentKeyBase64: string, previousKeysBase64: re
     [current, ...previousKeysBase64.map((key) => Buffer.from(key, "base64"))].map((key) => [keyIdOf(key), key]),
   );
   const currentId = keyIdOf(current);
+  // Every widget handshake verifies a token: derive each key's subkey for a purpose once.
+  const subkeys = new Map<string, KeyObject>();
+  const subkeyFor = (keyId: string, key: Buffer, purpose: string): KeyObject => {
+    const name = `${keyId}:${purpose}`;
+    let subkey = subkeys.get(name);
+    if (!subkey) {
+      subkey = subkeyOf(key, purpose);
+      subkeys.set(name, subkey);
+    }
+    return subkey;
+  };
   return {
     encrypt: (plaintext) => {
       const iv = randomBytes(12);
@@ -58,13 +78,13 @@ export const createSecretBox = (currentKeyBase64: string, previousKeysBase64: re
     needsRotation: (ciphertext) => ciphertext.split(".")[1] !== currentId,
     sign: (purpose, payload) => {
       const body = Buffer.from(JSON.stringify(payload)).toString("base64url");
-      return `${body}.${currentId}.${mac(current, purpose, body)}`;
+      return `${body}.${currentId}.${mac(subkeyFor(currentId, current, purpose), body)}`;
     },
     verify: (purpose, token) => {
       const [body, keyId, signature] = token.split(".");
       const key = keyId ? keys.get(keyId) : undefined;
-      if (!body || !signature || !key) return null;
-      const expected = Buffer.from(mac(key, purpose, body));
+      if (!body || !keyId || !signature || !key) return null;
+      const expected = Buffer.from(mac(subkeyFor(keyId, key, purpose), body));
       const given = Buffer.from(signature);
       if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
       try {
