@@ -1,6 +1,7 @@
 import { AGENT_NAMESPACE } from "@parley/shared";
 import { io as connectSocket, Manager } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectVisitor, createWebsiteInbox } from "./conversation-helpers.ts";
 import { bearer, connectAgent, nextEvent, signUp, startTestApp, type TestApp } from "./helpers.ts";
 
 describe("the /agent realtime namespace", () => {
@@ -140,5 +141,27 @@ describe("the /widget realtime namespace", () => {
     );
     socket.close();
     expect(error.data).toEqual({ code: "unauthorized", message: "This widget's inbox token is not recognised." });
+  });
+
+  it("refuses a visitor's valid token once its inbox is deleted", async () => {
+    const owner = await signUp(harness.app);
+    const inbox = await createWebsiteInbox(harness, { workspaceId: owner.workspace.id });
+    const first = await connectVisitor(harness, baseUrl, inbox.websiteToken ?? "");
+    first.socket.close();
+    const deleted = await harness.app.inject({
+      method: "DELETE",
+      url: `/api/v1/inboxes/${inbox.id}`,
+      headers: bearer(owner.token),
+    });
+    expect(deleted.statusCode).toBe(204);
+    const socket = connectSocket(`${baseUrl}/widget`, {
+      transports: ["websocket"],
+      reconnection: false,
+      forceNew: true,
+      auth: { visitorToken: first.session.visitorToken },
+    });
+    const error = await new Promise<{ data?: { code: string } }>((resolve) => socket.once("connect_error", resolve));
+    socket.close();
+    expect(error.data?.code).toBe("unauthorized");
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { TWidgetAvailability, TWidgetContact, TWidgetSessionRequest, TWidgetSessionResponse } from "@parley/shared";
 import { and, desc, eq, isNotNull, isNull, like, ne, sql } from "drizzle-orm";
-import type { Database, DatabaseOrTransaction } from "../../platform/db.ts";
+import { type Database, type DatabaseOrTransaction, preparedPerConnection } from "../../platform/db.ts";
 import { AppError } from "../../platform/errors.ts";
 import type { VisitorIdentity } from "../../platform/realtime.ts";
 import type { AppServices } from "../../platform/services.ts";
@@ -202,6 +202,15 @@ export const startWidgetSession = async (
   };
 };
 
+/** Built once per connection: a reconnect storm runs it once per widget. */
+const selectLiveWebsiteInbox = preparedPerConnection((db: DatabaseOrTransaction) =>
+  db
+    .select({ id: inboxes.id, workspaceId: inboxes.workspaceId })
+    .from(inboxes)
+    .where(and(eq(inboxes.id, sql.placeholder("inboxId")), eq(inboxes.type, "website"), isNull(inboxes.deletedAt)))
+    .prepare("live_website_inbox"),
+);
+
 /** The socket handshake check for `/widget`: a valid visitor token for a live website inbox. */
 export const authenticateVisitor = async (
   services: Pick<AppServices, "db" | "secrets">,
@@ -211,9 +220,6 @@ export const authenticateVisitor = async (
   if (typeof token !== "string") return null;
   const visitor = readVisitorToken(services, token);
   if (!visitor) return null;
-  const [inbox] = await services.db
-    .select({ id: inboxes.id, workspaceId: inboxes.workspaceId })
-    .from(inboxes)
-    .where(and(eq(inboxes.id, visitor.inboxId), eq(inboxes.type, "website"), isNull(inboxes.deletedAt)));
+  const [inbox] = await selectLiveWebsiteInbox(services.db, { inboxId: visitor.inboxId });
   return inbox ? { workspaceId: inbox.workspaceId, inboxId: inbox.id, visitorId: visitor.visitorId } : null;
 };
