@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { createSecretBox } from "./crypto.ts";
 
@@ -32,5 +32,19 @@ describe("signed tokens", () => {
     expect(rotated.verify("attachment", token)).toEqual({ id: "file-1" });
     expect(before.verify("attachment", fresh)).toBeNull();
     expect(createSecretBox(newKey()).verify("attachment", token)).toBeNull();
+  });
+
+  it("still verify when issued before subkeys were cached (widgets hold theirs for months)", () => {
+    const key = newKey();
+    const raw = Buffer.from(key, "base64");
+    // The signature exactly as Parley has always computed it, built here without crypto.ts.
+    const body = Buffer.from(JSON.stringify({ inboxId: "inbox-1", visitorId: "v-9" })).toString("base64url");
+    const keyId = createHash("sha256").update(raw).digest("hex").slice(0, 8);
+    const subkey = createHmac("sha256", raw).update("parley:widget-visitor").digest();
+    const signature = createHmac("sha256", subkey).update(body).digest("base64url");
+    const issued = `${body}.${keyId}.${signature}`;
+    const box = createSecretBox(key);
+    expect(box.verify("widget-visitor", issued)).toEqual({ inboxId: "inbox-1", visitorId: "v-9" });
+    expect(box.sign("widget-visitor", { inboxId: "inbox-1", visitorId: "v-9" })).toBe(issued);
   });
 });
