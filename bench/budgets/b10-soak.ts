@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import type { Socket } from "socket.io-client";
+import { EVENT_LOOP_SAMPLE_INTERVAL_MS } from "../../apps/server/src/platform/event-loop-sampling.ts";
 import { measureBareWs } from "../baselines/bare-ws.ts";
 import { envNumber } from "../lib/env.ts";
 import { formatInt, formatMB, formatMs, formatSeconds, megabytes } from "../lib/format.ts";
@@ -109,7 +110,9 @@ const run: BenchItem["run"] = async (context): Promise<ItemResult> => {
       await sampler;
     }
     const endMetrics = await world.metrics();
-    const lagP99Ms = (endMetrics.get(LAG_METRIC) ?? Number.NaN) * 1000;
+    // The histogram records the time between its samples; the loop's delay is what exceeds the interval.
+    const histogramP99Ms = (endMetrics.get(LAG_METRIC) ?? Number.NaN) * 1000;
+    const lagP99Ms = Math.max(0, histogramP99Ms - EVENT_LOOP_SAMPLE_INTERVAL_MS);
     const peakRss = Math.max(...samples.map((sample) => sample.rss));
     const endRss = samples.at(-1)?.rss ?? Number.NaN;
     // Growth over the second half, once caches and pools have warmed up.
@@ -120,7 +123,7 @@ const run: BenchItem["run"] = async (context): Promise<ItemResult> => {
     const missing = load.acked - load.delivered;
     return {
       figures: [
-        `event-loop p99 ${formatMs(lagP99Ms)} (≤ ${LAG_P99_BUDGET_MS} ms)`,
+        `event-loop delay p99 ${formatMs(lagP99Ms)} (≤ ${LAG_P99_BUDGET_MS} ms; histogram p99 ${formatMs(histogramP99Ms)} less its ${EVENT_LOOP_SAMPLE_INTERVAL_MS} ms sampling interval)`,
         `RSS peak ${formatMB(peakRss)} (≤ ${formatMB(RSS_BUDGET)})`,
         isGrowthJudged
           ? `growth ${(growth / megabytes(1)).toFixed(2)} MB/min (< 1)`
@@ -131,6 +134,7 @@ const run: BenchItem["run"] = async (context): Promise<ItemResult> => {
       ].join("  "),
       metrics: {
         eventLoopLagP99Ms: lagP99Ms,
+        eventLoopHistogramP99Ms: histogramP99Ms,
         rssPeakBytes: peakRss,
         rssEndBytes: endRss,
         rssGrowthBytesPerMinute: growth,
@@ -143,7 +147,7 @@ const run: BenchItem["run"] = async (context): Promise<ItemResult> => {
         connections,
       },
       checks: [
-        { name: "event-loop p99", value: lagP99Ms, unit: "ms", op: "<=", limit: LAG_P99_BUDGET_MS },
+        { name: "event-loop delay p99", value: lagP99Ms, unit: "ms", op: "<=", limit: LAG_P99_BUDGET_MS },
         { name: "RSS", value: peakRss, unit: "bytes", op: "<=", limit: RSS_BUDGET },
         ...(isGrowthJudged
           ? [

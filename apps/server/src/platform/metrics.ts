@@ -1,8 +1,13 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { EVENT_LOOP_SAMPLE_INTERVAL_MS } from "./event-loop-sampling.ts";
 
 /** One registry per process; `/metrics` renders it for Prometheus. */
 export const metricsRegistry = new Registry();
-collectDefaultMetrics({ register: metricsRegistry, prefix: "parley_" });
+collectDefaultMetrics({
+  register: metricsRegistry,
+  prefix: "parley_",
+  eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_INTERVAL_MS,
+});
 
 export const httpRequestDuration = new Histogram({
   name: "parley_http_request_duration_seconds",
