@@ -1,9 +1,9 @@
 import { Button, Checkbox, Group, Modal, SimpleGrid, Stack, TextInput } from "@mantine/core";
 import { PERMISSION_NAMES, type Permission } from "@parley/shared";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { FormErrorAlert } from "../../../components/form-error-alert";
 import { useSession } from "../../auth/hooks/use-session";
+import { ModalForm } from "../components/modal-form";
 import { ShownOnceSecret } from "../components/shown-once-secret";
 import { useNotifySaved } from "../lib/use-notify";
 import { usePermissionLabel } from "../lib/use-permission-label";
@@ -27,8 +27,7 @@ const CreateApiKeyForm = ({ onCancel, onCreated }: { onCancel: () => void; onCre
   // Nobody can hand a key a permission they do not hold themselves.
   const grantable = PERMISSION_NAMES.filter((permission) => held.includes(permission));
 
-  const handleSubmit = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
+  const handleSubmit = () => {
     create.mutate(
       { name, permissions, ...(expiresOn ? { expiresAt: `${expiresOn}T00:00:00Z` } : {}) },
       {
@@ -42,60 +41,55 @@ const CreateApiKeyForm = ({ onCancel, onCreated }: { onCancel: () => void; onCre
   };
 
   return (
-    <form onSubmit={handleSubmit} noValidate>
-      <Stack gap="md">
-        {errors.formError !== null && <FormErrorAlert error={errors.formError} />}
-        <TextInput
-          label={t("settings.apiKeys.name")}
-          description={t("settings.apiKeys.nameHint")}
-          value={name}
-          onChange={(event) => {
-            setName(event.currentTarget.value);
-            errors.clearField("name");
-          }}
-          error={errors.fieldErrors.name}
-          required
-          maxLength={100}
-          data-autofocus
-        />
-        <Checkbox.Group
-          label={t("settings.apiKeys.permissions")}
-          value={permissions}
-          onChange={(values) => {
-            setPermissions(values.filter(isPermission));
-            errors.clearField("permissions");
-          }}
-          error={errors.fieldErrors.permissions}
-          required
-        >
-          <SimpleGrid cols={{ base: 1, sm: 2 }} mt="xs" spacing="xs">
-            {grantable.map((permission) => (
-              <Checkbox key={permission} value={permission} label={permissionLabel(permission)} />
-            ))}
-          </SimpleGrid>
-        </Checkbox.Group>
-        <TextInput
-          type="date"
-          label={t("settings.apiKeys.expiresAt")}
-          description={t("settings.apiKeys.expiresAtHint")}
-          value={expiresOn}
-          onChange={(event) => {
-            setExpiresOn(event.currentTarget.value);
-            errors.clearField("expiresAt");
-          }}
-          error={errors.fieldErrors.expiresAt}
-          maw={240}
-        />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onCancel} disabled={create.isPending}>
-            {t("common.cancel")}
-          </Button>
-          <Button type="submit" loading={create.isPending}>
-            {t("settings.common.create")}
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+    <ModalForm
+      onSubmit={handleSubmit}
+      onCancel={onCancel}
+      formError={errors.formError}
+      isPending={create.isPending}
+      submitLabel={t("settings.common.create")}
+    >
+      <TextInput
+        label={t("settings.apiKeys.name")}
+        description={t("settings.apiKeys.nameHint")}
+        value={name}
+        onChange={(event) => {
+          setName(event.currentTarget.value);
+          errors.clearField("name");
+        }}
+        error={errors.fieldErrors.name}
+        required
+        maxLength={100}
+        data-autofocus
+      />
+      <Checkbox.Group
+        label={t("settings.apiKeys.permissions")}
+        value={permissions}
+        onChange={(values) => {
+          setPermissions(values.filter(isPermission));
+          errors.clearField("permissions");
+        }}
+        error={errors.fieldErrors.permissions}
+        required
+      >
+        <SimpleGrid cols={{ base: 1, sm: 2 }} mt="xs" spacing="xs">
+          {grantable.map((permission) => (
+            <Checkbox key={permission} value={permission} label={permissionLabel(permission)} />
+          ))}
+        </SimpleGrid>
+      </Checkbox.Group>
+      <TextInput
+        type="date"
+        label={t("settings.apiKeys.expiresAt")}
+        description={t("settings.apiKeys.expiresAtHint")}
+        value={expiresOn}
+        onChange={(event) => {
+          setExpiresOn(event.currentTarget.value);
+          errors.clearField("expiresAt");
+        }}
+        error={errors.fieldErrors.expiresAt}
+        maw={240}
+      />
+    </ModalForm>
   );
 };
 

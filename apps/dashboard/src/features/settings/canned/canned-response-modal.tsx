@@ -1,9 +1,9 @@
-import { Button, Code, Group, Modal, SegmentedControl, Stack, Text, Textarea, TextInput } from "@mantine/core";
+import { Code, Modal, SegmentedControl, Stack, Text, Textarea, TextInput } from "@mantine/core";
 import type { TCannedResponse } from "@parley/shared";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { FormErrorAlert } from "../../../components/form-error-alert";
 import { useHasPermission } from "../../auth/hooks/use-permissions";
+import { ModalForm } from "../components/modal-form";
 import { useNotifySaved } from "../lib/use-notify";
 import { useServerErrors } from "../lib/use-server-errors";
 import { useSaveCannedResponse } from "./canned-api";
@@ -21,8 +21,7 @@ const CannedForm = ({ response, onDone }: { response: TCannedResponse | null; on
   const [shortcut, setShortcut] = useState(response?.shortcut ?? "");
   const [content, setContent] = useState(response?.content ?? "");
 
-  const handleSubmit = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
+  const handleSubmit = () => {
     save.mutate(
       { id: response?.id ?? null, input: { scope, shortcut, content } },
       {
@@ -39,70 +38,65 @@ const CannedForm = ({ response, onDone }: { response: TCannedResponse | null; on
   };
 
   return (
-    <form onSubmit={handleSubmit} noValidate>
-      <Stack gap="md">
-        {errors.formError !== null && <FormErrorAlert error={errors.formError} />}
-        {response === null && canShare && (
-          <Stack gap={4}>
-            <Text size="sm" fw={500} id="canned-scope-label">
-              {t("settings.canned.scope")}
-            </Text>
-            <SegmentedControl
-              aria-labelledby="canned-scope-label"
-              value={scope}
-              onChange={(value) => setScope(value === "shared" ? "shared" : "personal")}
-              data={(["personal", "shared"] as const).map((value) => ({ value, label: t(`settings.canned.scopes.${value}`) }))}
-            />
-          </Stack>
-        )}
-        <TextInput
-          label={t("settings.canned.shortcut")}
-          description={t("settings.canned.shortcutHint")}
-          leftSection="/"
-          value={shortcut}
-          onChange={(event) => {
-            setShortcut(event.currentTarget.value.toLowerCase());
-            errors.clearField("shortcut");
-          }}
-          error={errors.fieldErrors.shortcut}
-          required
-          maxLength={40}
-          dir="ltr"
-          data-autofocus
-        />
-        <Textarea
-          label={t("settings.canned.content")}
-          description={
-            <>
-              {t("settings.canned.contentHint")}{" "}
-              {VARIABLES.map((variable) => (
-                <Code key={variable} mx={2}>
-                  {variable}
-                </Code>
-              ))}
-            </>
-          }
-          value={content}
-          onChange={(event) => {
-            setContent(event.currentTarget.value);
-            errors.clearField("content");
-          }}
-          error={errors.fieldErrors.content}
-          required
-          autosize
-          minRows={4}
-          maxLength={10000}
-        />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone} disabled={save.isPending}>
-            {t("common.cancel")}
-          </Button>
-          <Button type="submit" loading={save.isPending}>
-            {response ? t("settings.common.save") : t("settings.common.create")}
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+    <ModalForm
+      onSubmit={handleSubmit}
+      onCancel={onDone}
+      formError={errors.formError}
+      isPending={save.isPending}
+      submitLabel={response ? t("settings.common.save") : t("settings.common.create")}
+    >
+      {response === null && canShare && (
+        <Stack gap={4}>
+          <Text size="sm" fw={500} id="canned-scope-label">
+            {t("settings.canned.scope")}
+          </Text>
+          <SegmentedControl
+            aria-labelledby="canned-scope-label"
+            value={scope}
+            onChange={(value) => setScope(value === "shared" ? "shared" : "personal")}
+            data={(["personal", "shared"] as const).map((value) => ({ value, label: t(`settings.canned.scopes.${value}`) }))}
+          />
+        </Stack>
+      )}
+      <TextInput
+        label={t("settings.canned.shortcut")}
+        description={t("settings.canned.shortcutHint")}
+        leftSection="/"
+        value={shortcut}
+        onChange={(event) => {
+          setShortcut(event.currentTarget.value.toLowerCase());
+          errors.clearField("shortcut");
+        }}
+        error={errors.fieldErrors.shortcut}
+        required
+        maxLength={40}
+        dir="ltr"
+        data-autofocus
+      />
+      <Textarea
+        label={t("settings.canned.content")}
+        description={
+          <>
+            {t("settings.canned.contentHint")}{" "}
+            {VARIABLES.map((variable) => (
+              <Code key={variable} mx={2}>
+                {variable}
+              </Code>
+            ))}
+          </>
+        }
+        value={content}
+        onChange={(event) => {
+          setContent(event.currentTarget.value);
+          errors.clearField("content");
+        }}
+        error={errors.fieldErrors.content}
+        required
+        autosize
+        minRows={4}
+        maxLength={10000}
+      />
+    </ModalForm>
   );
 };
 

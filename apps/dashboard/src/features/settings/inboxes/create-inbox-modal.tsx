@@ -1,9 +1,9 @@
-import { Button, Group, Modal, Select, Stack, TextInput } from "@mantine/core";
+import { Modal, Select, TextInput } from "@mantine/core";
 import { INBOX_TYPES } from "@parley/shared";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
-import { FormErrorAlert } from "../../../components/form-error-alert";
+import { ModalForm } from "../components/modal-form";
 import { useNotifySaved } from "../lib/use-notify";
 import { useServerErrors } from "../lib/use-server-errors";
 import { useCreateInbox } from "./inboxes-api";
@@ -27,8 +27,7 @@ export const CreateInboxModal = ({ opened, onClose }: { opened: boolean; onClose
     onClose();
   };
 
-  const handleSubmit = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
+  const handleSubmit = () => {
     create.mutate(
       { type, name },
       {
@@ -44,44 +43,39 @@ export const CreateInboxModal = ({ opened, onClose }: { opened: boolean; onClose
 
   return (
     <Modal opened={opened} onClose={close} title={t("settings.inboxes.createTitle")} centered>
-      <form onSubmit={handleSubmit} noValidate>
-        <Stack gap="md">
-          {errors.formError !== null && <FormErrorAlert error={errors.formError} />}
-          <Select
-            label={t("settings.inboxes.type")}
-            description={t("settings.inboxes.typeHint")}
-            data={INBOX_TYPES.map((value) => ({ value, label: t(`settings.inboxes.types.${value}`) }))}
-            value={type}
-            onChange={(value) => {
-              if (isInboxType(value)) setType(value);
-              errors.clearField("type");
-            }}
-            error={errors.fieldErrors.type}
-            allowDeselect={false}
-            comboboxProps={{ withinPortal: true }}
-          />
-          <TextInput
-            label={t("settings.inboxes.name")}
-            value={name}
-            onChange={(event) => {
-              setName(event.currentTarget.value);
-              errors.clearField("name");
-            }}
-            error={errors.fieldErrors.name}
-            required
-            maxLength={80}
-            data-autofocus
-          />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close} disabled={create.isPending}>
-              {t("common.cancel")}
-            </Button>
-            <Button type="submit" loading={create.isPending}>
-              {t("settings.common.create")}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
+      <ModalForm
+        onSubmit={handleSubmit}
+        onCancel={close}
+        formError={errors.formError}
+        isPending={create.isPending}
+        submitLabel={t("settings.common.create")}
+      >
+        <Select
+          label={t("settings.inboxes.type")}
+          description={t("settings.inboxes.typeHint")}
+          data={INBOX_TYPES.map((value) => ({ value, label: t(`settings.inboxes.types.${value}`) }))}
+          value={type}
+          onChange={(value) => {
+            if (isInboxType(value)) setType(value);
+            errors.clearField("type");
+          }}
+          error={errors.fieldErrors.type}
+          allowDeselect={false}
+          comboboxProps={{ withinPortal: true }}
+        />
+        <TextInput
+          label={t("settings.inboxes.name")}
+          value={name}
+          onChange={(event) => {
+            setName(event.currentTarget.value);
+            errors.clearField("name");
+          }}
+          error={errors.fieldErrors.name}
+          required
+          maxLength={80}
+          data-autofocus
+        />
+      </ModalForm>
     </Modal>
   );
 };

@@ -1,8 +1,8 @@
-import { Button, ColorInput, Group, Modal, Stack, Textarea, TextInput } from "@mantine/core";
+import { ColorInput, Modal, Textarea, TextInput } from "@mantine/core";
 import type { TLabel } from "@parley/shared";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { FormErrorAlert } from "../../../components/form-error-alert";
+import { ModalForm } from "../components/modal-form";
 import { useNotifySaved } from "../lib/use-notify";
 import { useServerErrors } from "../lib/use-server-errors";
 import { useSaveLabel } from "./labels-api";
@@ -33,8 +33,7 @@ const LabelForm = ({ label, onDone }: { label: TLabel | null; onDone: () => void
   const [color, setColor] = useState(label?.color ?? "#228be6");
   const [description, setDescription] = useState(label?.description ?? "");
 
-  const handleSubmit = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
+  const handleSubmit = () => {
     save.mutate(
       { id: label?.id ?? null, input: { name, color, description } },
       {
@@ -51,53 +50,48 @@ const LabelForm = ({ label, onDone }: { label: TLabel | null; onDone: () => void
   };
 
   return (
-    <form onSubmit={handleSubmit} noValidate>
-      <Stack gap="md">
-        {errors.formError !== null && <FormErrorAlert error={errors.formError} />}
-        <TextInput
-          label={t("settings.labels.name")}
-          description={label ? t("settings.labels.nameHint") : undefined}
-          value={name}
-          onChange={(event) => {
-            setName(event.currentTarget.value);
-            errors.clearField("name");
-          }}
-          error={errors.fieldErrors.name}
-          required
-          maxLength={50}
-          data-autofocus
-        />
-        <ColorInput
-          label={t("settings.labels.color")}
-          value={color}
-          onChange={(value) => {
-            setColor(value);
-            errors.clearField("color");
-          }}
-          error={errors.fieldErrors.color}
-          format="hex"
-          swatches={SWATCHES}
-          dir="ltr"
-        />
-        <Textarea
-          label={t("settings.labels.description_label")}
-          value={description}
-          onChange={(event) => setDescription(event.currentTarget.value)}
-          error={errors.fieldErrors.description}
-          maxLength={200}
-          autosize
-          minRows={2}
-        />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone} disabled={save.isPending}>
-            {t("common.cancel")}
-          </Button>
-          <Button type="submit" loading={save.isPending}>
-            {label ? t("settings.common.save") : t("settings.common.create")}
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+    <ModalForm
+      onSubmit={handleSubmit}
+      onCancel={onDone}
+      formError={errors.formError}
+      isPending={save.isPending}
+      submitLabel={label ? t("settings.common.save") : t("settings.common.create")}
+    >
+      <TextInput
+        label={t("settings.labels.name")}
+        description={label ? t("settings.labels.nameHint") : undefined}
+        value={name}
+        onChange={(event) => {
+          setName(event.currentTarget.value);
+          errors.clearField("name");
+        }}
+        error={errors.fieldErrors.name}
+        required
+        maxLength={50}
+        data-autofocus
+      />
+      <ColorInput
+        label={t("settings.labels.color")}
+        value={color}
+        onChange={(value) => {
+          setColor(value);
+          errors.clearField("color");
+        }}
+        error={errors.fieldErrors.color}
+        format="hex"
+        swatches={SWATCHES}
+        dir="ltr"
+      />
+      <Textarea
+        label={t("settings.labels.description_label")}
+        value={description}
+        onChange={(event) => setDescription(event.currentTarget.value)}
+        error={errors.fieldErrors.description}
+        maxLength={200}
+        autosize
+        minRows={2}
+      />
+    </ModalForm>
   );
 };
 

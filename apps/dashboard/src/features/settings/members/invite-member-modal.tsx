@@ -1,7 +1,7 @@
-import { Button, Group, Modal, MultiSelect, Select, Stack, TextInput } from "@mantine/core";
-import { type FormEvent, useState } from "react";
+import { Modal, MultiSelect, Select, TextInput } from "@mantine/core";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { FormErrorAlert } from "../../../components/form-error-alert";
+import { ModalForm } from "../components/modal-form";
 import { useRoles, useTeams } from "../lib/directory-api";
 import { useNotifySaved } from "../lib/use-notify";
 import { useServerErrors } from "../lib/use-server-errors";
@@ -34,8 +34,7 @@ export const InviteMemberModal = ({ opened, onClose }: { opened: boolean; onClos
     onClose();
   };
 
-  const handleSubmit = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
+  const handleSubmit = () => {
     invite.mutate(
       { email, roleId: chosenRoleId ?? "", teamIds },
       {
@@ -50,55 +49,50 @@ export const InviteMemberModal = ({ opened, onClose }: { opened: boolean; onClos
 
   return (
     <Modal opened={opened} onClose={close} title={t("settings.members.inviteTitle")} centered>
-      <form onSubmit={handleSubmit} noValidate>
-        <Stack gap="md">
-          {errors.formError !== null && <FormErrorAlert error={errors.formError} />}
-          <TextInput
-            type="email"
-            label={t("settings.members.email")}
-            value={email}
-            onChange={(event) => {
-              setEmail(event.currentTarget.value);
-              errors.clearField("email");
-            }}
-            error={errors.fieldErrors.email}
-            required
-            data-autofocus
-            dir="ltr"
-          />
-          <Select
-            label={t("settings.members.role")}
-            data={roleOptions}
-            value={chosenRoleId}
-            onChange={(value) => {
-              setRoleId(value);
-              errors.clearField("roleId");
-            }}
-            error={errors.fieldErrors.roleId}
-            allowDeselect={false}
-            required
-            comboboxProps={{ withinPortal: true }}
-          />
-          <MultiSelect
-            label={t("settings.members.teams")}
-            description={t("settings.members.teamsHint")}
-            data={(teams.data?.items ?? []).map((team) => ({ value: team.id, label: team.name }))}
-            value={teamIds}
-            onChange={setTeamIds}
-            error={errors.fieldErrors.teamIds}
-            searchable
-            comboboxProps={{ withinPortal: true }}
-          />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close} disabled={invite.isPending}>
-              {t("common.cancel")}
-            </Button>
-            <Button type="submit" loading={invite.isPending}>
-              {t("settings.members.send")}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
+      <ModalForm
+        onSubmit={handleSubmit}
+        onCancel={close}
+        formError={errors.formError}
+        isPending={invite.isPending}
+        submitLabel={t("settings.members.send")}
+      >
+        <TextInput
+          type="email"
+          label={t("settings.members.email")}
+          value={email}
+          onChange={(event) => {
+            setEmail(event.currentTarget.value);
+            errors.clearField("email");
+          }}
+          error={errors.fieldErrors.email}
+          required
+          data-autofocus
+          dir="ltr"
+        />
+        <Select
+          label={t("settings.members.role")}
+          data={roleOptions}
+          value={chosenRoleId}
+          onChange={(value) => {
+            setRoleId(value);
+            errors.clearField("roleId");
+          }}
+          error={errors.fieldErrors.roleId}
+          allowDeselect={false}
+          required
+          comboboxProps={{ withinPortal: true }}
+        />
+        <MultiSelect
+          label={t("settings.members.teams")}
+          description={t("settings.members.teamsHint")}
+          data={(teams.data?.items ?? []).map((team) => ({ value: team.id, label: team.name }))}
+          value={teamIds}
+          onChange={setTeamIds}
+          error={errors.fieldErrors.teamIds}
+          searchable
+          comboboxProps={{ withinPortal: true }}
+        />
+      </ModalForm>
     </Modal>
   );
 };

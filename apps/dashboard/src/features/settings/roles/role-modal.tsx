@@ -1,8 +1,8 @@
-import { Button, Checkbox, Group, Modal, SimpleGrid, Stack, Text, Textarea, TextInput } from "@mantine/core";
+import { Checkbox, Modal, SimpleGrid, Text, Textarea, TextInput } from "@mantine/core";
 import { PERMISSION_NAMES, type Permission, type TRole } from "@parley/shared";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { FormErrorAlert } from "../../../components/form-error-alert";
+import { ModalForm } from "../components/modal-form";
 import { useNotifySaved } from "../lib/use-notify";
 import { usePermissionLabel } from "../lib/use-permission-label";
 import { useServerErrors } from "../lib/use-server-errors";
@@ -22,8 +22,7 @@ const RoleForm = ({ role, onDone }: { role: TRole | null; onDone: () => void }) 
   const [description, setDescription] = useState(role?.description ?? "");
   const [permissions, setPermissions] = useState<Permission[]>(role?.permissions ?? []);
 
-  const handleSubmit = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
+  const handleSubmit = () => {
     save.mutate(
       { id: role?.id ?? null, input: { name, description, permissions } },
       {
@@ -40,64 +39,59 @@ const RoleForm = ({ role, onDone }: { role: TRole | null; onDone: () => void }) 
   };
 
   return (
-    <form onSubmit={handleSubmit} noValidate>
-      <Stack gap="md">
-        {errors.formError !== null && <FormErrorAlert error={errors.formError} />}
-        <TextInput
-          label={t("settings.roles.name")}
-          value={name}
-          onChange={(event) => {
-            setName(event.currentTarget.value);
-            errors.clearField("name");
-          }}
-          error={errors.fieldErrors.name}
-          required
-          maxLength={60}
-          data-autofocus
-        />
-        <Textarea
-          label={t("settings.roles.description_label")}
-          value={description}
-          onChange={(event) => setDescription(event.currentTarget.value)}
-          error={errors.fieldErrors.description}
-          maxLength={500}
-          autosize
-          minRows={2}
-        />
-        <Checkbox.Group
-          label={t("settings.roles.permissions")}
-          value={permissions}
-          onChange={(values) => {
-            setPermissions(values.filter(isPermission));
-            errors.clearField("permissions");
-          }}
-          error={errors.fieldErrors.permissions}
-        >
-          <SimpleGrid cols={{ base: 1, sm: 2 }} mt="xs" spacing="xs">
-            {PERMISSION_NAMES.map((permission) => (
-              <Checkbox
-                key={permission}
-                value={permission}
-                label={permissionLabel(permission)}
-                description={
-                  <Text span size="xs" ff="monospace" dir="ltr">
-                    {permission}
-                  </Text>
-                }
-              />
-            ))}
-          </SimpleGrid>
-        </Checkbox.Group>
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone} disabled={save.isPending}>
-            {t("common.cancel")}
-          </Button>
-          <Button type="submit" loading={save.isPending}>
-            {role ? t("settings.common.save") : t("settings.common.create")}
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+    <ModalForm
+      onSubmit={handleSubmit}
+      onCancel={onDone}
+      formError={errors.formError}
+      isPending={save.isPending}
+      submitLabel={role ? t("settings.common.save") : t("settings.common.create")}
+    >
+      <TextInput
+        label={t("settings.roles.name")}
+        value={name}
+        onChange={(event) => {
+          setName(event.currentTarget.value);
+          errors.clearField("name");
+        }}
+        error={errors.fieldErrors.name}
+        required
+        maxLength={60}
+        data-autofocus
+      />
+      <Textarea
+        label={t("settings.roles.description_label")}
+        value={description}
+        onChange={(event) => setDescription(event.currentTarget.value)}
+        error={errors.fieldErrors.description}
+        maxLength={500}
+        autosize
+        minRows={2}
+      />
+      <Checkbox.Group
+        label={t("settings.roles.permissions")}
+        value={permissions}
+        onChange={(values) => {
+          setPermissions(values.filter(isPermission));
+          errors.clearField("permissions");
+        }}
+        error={errors.fieldErrors.permissions}
+      >
+        <SimpleGrid cols={{ base: 1, sm: 2 }} mt="xs" spacing="xs">
+          {PERMISSION_NAMES.map((permission) => (
+            <Checkbox
+              key={permission}
+              value={permission}
+              label={permissionLabel(permission)}
+              description={
+                <Text span size="xs" ff="monospace" dir="ltr">
+                  {permission}
+                </Text>
+              }
+            />
+          ))}
+        </SimpleGrid>
+      </Checkbox.Group>
+    </ModalForm>
   );
 };
 

@@ -1,7 +1,5 @@
 import {
-  Button,
   Code,
-  Group,
   Modal,
   PasswordInput,
   SegmentedControl,
@@ -14,10 +12,10 @@ import {
   TextInput,
 } from "@mantine/core";
 import type { TCreateSsoConnectionRequest, TSsoConnection, TUpdateSsoConnectionRequest } from "@parley/shared";
-import { type FormEvent, type ReactNode, useState } from "react";
+import { type ReactNode, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { FormErrorAlert } from "../../../components/form-error-alert";
 import { useFormatDateTime } from "../../../lib/use-format-date-time";
+import { ModalForm } from "../components/modal-form";
 import { useRoles } from "../lib/directory-api";
 import { useNotifySaved } from "../lib/use-notify";
 import { useServerErrors } from "../lib/use-server-errors";
@@ -119,8 +117,7 @@ const SsoForm = ({ connection, onDone }: { connection: TSsoConnection | null; on
     };
   };
 
-  const handleSubmit = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
+  const handleSubmit = () => {
     const request = connection ? { id: connection.id, input: buildUpdate() } : { id: null, input: buildCreate() };
     save.mutate(request, {
       onSuccess: (saved) => {
@@ -135,122 +132,117 @@ const SsoForm = ({ connection, onDone }: { connection: TSsoConnection | null; on
   };
 
   return (
-    <form onSubmit={handleSubmit} noValidate>
-      <Stack gap="md">
-        {errors.formError !== null && <FormErrorAlert error={errors.formError} />}
-        {connection === null && (
-          <Stack gap={4}>
-            <Text size="sm" fw={500} id="sso-kind-label">
-              {t("settings.security.sso.kind")}
-            </Text>
-            <SegmentedControl
-              aria-labelledby="sso-kind-label"
-              value={kind}
-              onChange={(value) => isKind(value) && setKind(value)}
-              data={KINDS.map((value) => ({ value, label: t(`settings.security.sso.kinds.${value}`) }))}
-            />
-          </Stack>
-        )}
-        {text("name", name, setName, t("settings.security.sso.name"), { required: kind !== "google" })}
-        <TagsInput
-          label={t("settings.security.sso.domains")}
-          description={t("settings.security.sso.domainsHint")}
-          value={domains}
-          onChange={(value) => {
-            setDomains(value);
-            errors.clearField("domains");
-          }}
-          error={errors.fieldErrors.domains}
-          required
-          dir="ltr"
-          splitChars={[",", " "]}
-        />
-        <Select
-          label={t("settings.security.sso.defaultRole")}
-          data={roleOptions}
-          value={roleId || null}
-          onChange={(value) => {
-            setDefaultRoleId(value);
-            errors.clearField("defaultRoleId");
-          }}
-          error={errors.fieldErrors.defaultRoleId}
-          allowDeselect={false}
-          comboboxProps={{ withinPortal: true }}
-        />
-        {kind === "oidc" && text("issuer", issuer, setIssuer, t("settings.security.sso.issuer"), { ltr: true })}
-        {kind !== "saml" && (
-          <>
-            {text("clientId", clientId, setClientId, t("settings.security.sso.clientId"), { ltr: true })}
-            <PasswordInput
-              label={t("settings.security.sso.clientSecret")}
-              description={connection ? t("settings.security.sso.clientSecretKeep") : undefined}
-              value={clientSecret}
-              onChange={(event) => {
-                setClientSecret(event.currentTarget.value);
-                errors.clearField("clientSecret");
-              }}
-              error={errors.fieldErrors.clientSecret}
-              required={connection === null}
-              dir="ltr"
-              autoComplete="off"
-            />
-          </>
-        )}
-        {kind === "saml" && (
-          <>
-            {text("idpEntryPoint", idpEntryPoint, setIdpEntryPoint, t("settings.security.sso.idpEntryPoint"), { ltr: true })}
-            {text("idpIssuer", idpIssuer, setIdpIssuer, t("settings.security.sso.idpIssuer"), { ltr: true })}
-            <Textarea
-              label={t("settings.security.sso.idpCertificate")}
-              description={
-                connection?.saml?.idpCertificateExpiresAt
-                  ? t("settings.security.sso.certificateExpires", {
-                      date: formatDateTime(connection.saml.idpCertificateExpiresAt),
-                    })
-                  : undefined
-              }
-              value={idpCertificate}
-              onChange={(event) => {
-                setIdpCertificate(event.currentTarget.value);
-                errors.clearField("idpCertificate");
-              }}
-              error={errors.fieldErrors.idpCertificate}
-              required
-              autosize
-              minRows={4}
-              dir="ltr"
-              styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)" } }}
-            />
-          </>
-        )}
-        <Switch
-          label={t("settings.security.sso.isEnabled")}
-          checked={isEnabled}
-          onChange={(event) => setIsEnabled(event.currentTarget.checked)}
-        />
-        <Switch
-          label={t("settings.security.sso.forbidPassword")}
-          checked={isPasswordLoginForbidden}
-          onChange={(event) => setIsPasswordLoginForbidden(event.currentTarget.checked)}
-        />
-        {connection?.oidc && <ProviderValue label={t("settings.security.sso.redirectUri")} value={connection.oidc.redirectUri} />}
-        {connection?.saml && (
-          <>
-            <ProviderValue label={t("settings.security.sso.spEntityId")} value={connection.saml.spEntityId} />
-            <ProviderValue label={t("settings.security.sso.acsUrl")} value={connection.saml.acsUrl} />
-            <ProviderValue label={t("settings.security.sso.metadataUrl")} value={connection.saml.metadataUrl} />
-          </>
-        )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone} disabled={save.isPending}>
-            {t("common.cancel")}
-          </Button>
-          <Button type="submit" loading={save.isPending}>
-            {connection ? t("settings.common.save") : t("settings.common.create")}
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+    <ModalForm
+      onSubmit={handleSubmit}
+      onCancel={onDone}
+      formError={errors.formError}
+      isPending={save.isPending}
+      submitLabel={connection ? t("settings.common.save") : t("settings.common.create")}
+    >
+      {connection === null && (
+        <Stack gap={4}>
+          <Text size="sm" fw={500} id="sso-kind-label">
+            {t("settings.security.sso.kind")}
+          </Text>
+          <SegmentedControl
+            aria-labelledby="sso-kind-label"
+            value={kind}
+            onChange={(value) => isKind(value) && setKind(value)}
+            data={KINDS.map((value) => ({ value, label: t(`settings.security.sso.kinds.${value}`) }))}
+          />
+        </Stack>
+      )}
+      {text("name", name, setName, t("settings.security.sso.name"), { required: kind !== "google" })}
+      <TagsInput
+        label={t("settings.security.sso.domains")}
+        description={t("settings.security.sso.domainsHint")}
+        value={domains}
+        onChange={(value) => {
+          setDomains(value);
+          errors.clearField("domains");
+        }}
+        error={errors.fieldErrors.domains}
+        required
+        dir="ltr"
+        splitChars={[",", " "]}
+      />
+      <Select
+        label={t("settings.security.sso.defaultRole")}
+        data={roleOptions}
+        value={roleId || null}
+        onChange={(value) => {
+          setDefaultRoleId(value);
+          errors.clearField("defaultRoleId");
+        }}
+        error={errors.fieldErrors.defaultRoleId}
+        allowDeselect={false}
+        comboboxProps={{ withinPortal: true }}
+      />
+      {kind === "oidc" && text("issuer", issuer, setIssuer, t("settings.security.sso.issuer"), { ltr: true })}
+      {kind !== "saml" && (
+        <>
+          {text("clientId", clientId, setClientId, t("settings.security.sso.clientId"), { ltr: true })}
+          <PasswordInput
+            label={t("settings.security.sso.clientSecret")}
+            description={connection ? t("settings.security.sso.clientSecretKeep") : undefined}
+            value={clientSecret}
+            onChange={(event) => {
+              setClientSecret(event.currentTarget.value);
+              errors.clearField("clientSecret");
+            }}
+            error={errors.fieldErrors.clientSecret}
+            required={connection === null}
+            dir="ltr"
+            autoComplete="off"
+          />
+        </>
+      )}
+      {kind === "saml" && (
+        <>
+          {text("idpEntryPoint", idpEntryPoint, setIdpEntryPoint, t("settings.security.sso.idpEntryPoint"), { ltr: true })}
+          {text("idpIssuer", idpIssuer, setIdpIssuer, t("settings.security.sso.idpIssuer"), { ltr: true })}
+          <Textarea
+            label={t("settings.security.sso.idpCertificate")}
+            description={
+              connection?.saml?.idpCertificateExpiresAt
+                ? t("settings.security.sso.certificateExpires", {
+                    date: formatDateTime(connection.saml.idpCertificateExpiresAt),
+                  })
+                : undefined
+            }
+            value={idpCertificate}
+            onChange={(event) => {
+              setIdpCertificate(event.currentTarget.value);
+              errors.clearField("idpCertificate");
+            }}
+            error={errors.fieldErrors.idpCertificate}
+            required
+            autosize
+            minRows={4}
+            dir="ltr"
+            styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)" } }}
+          />
+        </>
+      )}
+      <Switch
+        label={t("settings.security.sso.isEnabled")}
+        checked={isEnabled}
+        onChange={(event) => setIsEnabled(event.currentTarget.checked)}
+      />
+      <Switch
+        label={t("settings.security.sso.forbidPassword")}
+        checked={isPasswordLoginForbidden}
+        onChange={(event) => setIsPasswordLoginForbidden(event.currentTarget.checked)}
+      />
+      {connection?.oidc && <ProviderValue label={t("settings.security.sso.redirectUri")} value={connection.oidc.redirectUri} />}
+      {connection?.saml && (
+        <>
+          <ProviderValue label={t("settings.security.sso.spEntityId")} value={connection.saml.spEntityId} />
+          <ProviderValue label={t("settings.security.sso.acsUrl")} value={connection.saml.acsUrl} />
+          <ProviderValue label={t("settings.security.sso.metadataUrl")} value={connection.saml.metadataUrl} />
+        </>
+      )}
+    </ModalForm>
   );
 };
 

@@ -1,9 +1,9 @@
-import { Button, Group, Modal, MultiSelect, Select, Skeleton, Stack, Textarea, TextInput } from "@mantine/core";
+import { Modal, MultiSelect, Select, Skeleton, Textarea, TextInput } from "@mantine/core";
 import type { TTeam } from "@parley/shared";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { FormErrorAlert } from "../../../components/form-error-alert";
 import { QueryErrorAlert } from "../../../components/query-error-alert";
+import { ModalForm } from "../components/modal-form";
 import { useActiveMembers } from "../lib/directory-api";
 import { useNotifySaved } from "../lib/use-notify";
 import { useServerErrors } from "../lib/use-server-errors";
@@ -28,8 +28,7 @@ const TeamForm = ({ team, initialMemberIds, onDone }: TeamFormProps) => {
     label: `${member.user.name} (${member.user.email})`,
   }));
 
-  const handleSubmit = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
+  const handleSubmit = () => {
     save.mutate(
       { id: team?.id ?? null, input: { name, description, leadUserId, memberIds } },
       {
@@ -46,69 +45,64 @@ const TeamForm = ({ team, initialMemberIds, onDone }: TeamFormProps) => {
   };
 
   return (
-    <form onSubmit={handleSubmit} noValidate>
-      <Stack gap="md">
-        {errors.formError !== null && <FormErrorAlert error={errors.formError} />}
-        {members.isError && (
-          <QueryErrorAlert
-            title={t("settings.common.loadFailed")}
-            error={members.error}
-            onRetry={() => void members.refetch()}
-            isRetrying={members.isFetching}
-          />
-        )}
-        <TextInput
-          label={t("settings.teams.name")}
-          value={name}
-          onChange={(event) => {
-            setName(event.currentTarget.value);
-            errors.clearField("name");
-          }}
-          error={errors.fieldErrors.name}
-          required
-          maxLength={80}
-          data-autofocus
+    <ModalForm
+      onSubmit={handleSubmit}
+      onCancel={onDone}
+      formError={errors.formError}
+      isPending={save.isPending}
+      submitLabel={team ? t("settings.common.save") : t("settings.common.create")}
+    >
+      {members.isError && (
+        <QueryErrorAlert
+          title={t("settings.common.loadFailed")}
+          error={members.error}
+          onRetry={() => void members.refetch()}
+          isRetrying={members.isFetching}
         />
-        <Textarea
-          label={t("settings.teams.description_label")}
-          value={description}
-          onChange={(event) => setDescription(event.currentTarget.value)}
-          error={errors.fieldErrors.description}
-          maxLength={500}
-          autosize
-          minRows={2}
-        />
-        <Select
-          label={t("settings.teams.lead")}
-          description={t("settings.teams.leadHint")}
-          placeholder={t("settings.teams.noLead")}
-          data={options}
-          value={leadUserId}
-          onChange={setLeadUserId}
-          error={errors.fieldErrors.leadUserId}
-          searchable
-          clearable
-          comboboxProps={{ withinPortal: true }}
-        />
-        <MultiSelect
-          label={t("settings.teams.members")}
-          data={options}
-          value={memberIds}
-          onChange={setMemberIds}
-          error={errors.fieldErrors.memberIds ?? errors.fieldErrors.userIds}
-          searchable
-          comboboxProps={{ withinPortal: true }}
-        />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone} disabled={save.isPending}>
-            {t("common.cancel")}
-          </Button>
-          <Button type="submit" loading={save.isPending}>
-            {team ? t("settings.common.save") : t("settings.common.create")}
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+      )}
+      <TextInput
+        label={t("settings.teams.name")}
+        value={name}
+        onChange={(event) => {
+          setName(event.currentTarget.value);
+          errors.clearField("name");
+        }}
+        error={errors.fieldErrors.name}
+        required
+        maxLength={80}
+        data-autofocus
+      />
+      <Textarea
+        label={t("settings.teams.description_label")}
+        value={description}
+        onChange={(event) => setDescription(event.currentTarget.value)}
+        error={errors.fieldErrors.description}
+        maxLength={500}
+        autosize
+        minRows={2}
+      />
+      <Select
+        label={t("settings.teams.lead")}
+        description={t("settings.teams.leadHint")}
+        placeholder={t("settings.teams.noLead")}
+        data={options}
+        value={leadUserId}
+        onChange={setLeadUserId}
+        error={errors.fieldErrors.leadUserId}
+        searchable
+        clearable
+        comboboxProps={{ withinPortal: true }}
+      />
+      <MultiSelect
+        label={t("settings.teams.members")}
+        data={options}
+        value={memberIds}
+        onChange={setMemberIds}
+        error={errors.fieldErrors.memberIds ?? errors.fieldErrors.userIds}
+        searchable
+        comboboxProps={{ withinPortal: true }}
+      />
+    </ModalForm>
   );
 };
 

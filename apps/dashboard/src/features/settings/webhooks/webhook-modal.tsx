@@ -1,8 +1,8 @@
 import { Button, Checkbox, Group, Modal, SimpleGrid, Stack, Switch, TextInput } from "@mantine/core";
 import { type TWebhook, type TWebhookEvent, WEBHOOK_EVENTS } from "@parley/shared";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { FormErrorAlert } from "../../../components/form-error-alert";
+import { ModalForm } from "../components/modal-form";
 import { ShownOnceSecret } from "../components/shown-once-secret";
 import { useNotifySaved } from "../lib/use-notify";
 import { useServerErrors } from "../lib/use-server-errors";
@@ -30,8 +30,7 @@ const WebhookForm = ({
   const [isEnabled, setIsEnabled] = useState(webhook?.isEnabled ?? true);
   const isPending = create.isPending || update.isPending;
 
-  const handleSubmit = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
+  const handleSubmit = () => {
     if (webhook) {
       update.mutate(
         { id: webhook.id, changes: { url, events, isEnabled } },
@@ -58,62 +57,57 @@ const WebhookForm = ({
   };
 
   return (
-    <form onSubmit={handleSubmit} noValidate>
-      <Stack gap="md">
-        {errors.formError !== null && <FormErrorAlert error={errors.formError} />}
-        <TextInput
-          type="url"
-          label={t("settings.webhooks.url")}
-          description={t("settings.webhooks.urlHint")}
-          placeholder="https://example.com/parley-webhook"
-          value={url}
-          onChange={(event) => {
-            setUrl(event.currentTarget.value);
-            errors.clearField("url");
-          }}
-          error={errors.fieldErrors.url}
-          required
-          dir="ltr"
-          data-autofocus
+    <ModalForm
+      onSubmit={handleSubmit}
+      onCancel={onDone}
+      formError={errors.formError}
+      isPending={isPending}
+      submitLabel={webhook ? t("settings.common.save") : t("settings.common.create")}
+    >
+      <TextInput
+        type="url"
+        label={t("settings.webhooks.url")}
+        description={t("settings.webhooks.urlHint")}
+        placeholder="https://example.com/parley-webhook"
+        value={url}
+        onChange={(event) => {
+          setUrl(event.currentTarget.value);
+          errors.clearField("url");
+        }}
+        error={errors.fieldErrors.url}
+        required
+        dir="ltr"
+        data-autofocus
+      />
+      <Checkbox.Group
+        label={t("settings.webhooks.events")}
+        value={events}
+        onChange={(values) => {
+          setEvents(values.filter(isWebhookEvent));
+          errors.clearField("events");
+        }}
+        error={errors.fieldErrors.events}
+        required
+      >
+        <SimpleGrid cols={{ base: 1, sm: 2 }} mt="xs" spacing="xs">
+          {WEBHOOK_EVENTS.map((name) => (
+            <Checkbox
+              key={name}
+              value={name}
+              label={name}
+              styles={{ label: { fontFamily: "var(--mantine-font-family-monospace)" } }}
+            />
+          ))}
+        </SimpleGrid>
+      </Checkbox.Group>
+      {webhook && (
+        <Switch
+          label={t("settings.webhooks.enabled")}
+          checked={isEnabled}
+          onChange={(event) => setIsEnabled(event.currentTarget.checked)}
         />
-        <Checkbox.Group
-          label={t("settings.webhooks.events")}
-          value={events}
-          onChange={(values) => {
-            setEvents(values.filter(isWebhookEvent));
-            errors.clearField("events");
-          }}
-          error={errors.fieldErrors.events}
-          required
-        >
-          <SimpleGrid cols={{ base: 1, sm: 2 }} mt="xs" spacing="xs">
-            {WEBHOOK_EVENTS.map((name) => (
-              <Checkbox
-                key={name}
-                value={name}
-                label={name}
-                styles={{ label: { fontFamily: "var(--mantine-font-family-monospace)" } }}
-              />
-            ))}
-          </SimpleGrid>
-        </Checkbox.Group>
-        {webhook && (
-          <Switch
-            label={t("settings.webhooks.enabled")}
-            checked={isEnabled}
-            onChange={(event) => setIsEnabled(event.currentTarget.checked)}
-          />
-        )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone} disabled={isPending}>
-            {t("common.cancel")}
-          </Button>
-          <Button type="submit" loading={isPending}>
-            {webhook ? t("settings.common.save") : t("settings.common.create")}
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+      )}
+    </ModalForm>
   );
 };
 
