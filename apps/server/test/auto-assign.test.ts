@@ -1,5 +1,6 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditLog } from "../src/modules/audit/audit.tables.ts";
 import { conversations } from "../src/modules/conversations/conversations.tables.ts";
 import { teamMembers, teams } from "../src/modules/teams/teams.tables.ts";
 import { createWebsiteInbox } from "./conversation-helpers.ts";
@@ -220,5 +221,157 @@ describe("routing: automatic assignment and the queue", () => {
     } finally {
       close();
     }
+  });
+
+  describe("when a member leaves", () => {
+    const historyOf = async (token: string, conversationId: string) =>
+      (await harness.app.inject({ url: `/api/v1/conversations/${conversationId}/assignments`, headers: bearer(token) })).json()
+        .items as Array<{
+        kind: string;
+        fromUserId: string | null;
+        toUserId: string | null;
+        byUserId: string | null;
+        reason: string | null;
+      }>;
+
+    it("removing a member hands their unfinished conversations to the queue, where another agent gets them; finished ones keep them", async () => {
+      const { owner, workspaceId, agents, write, assigneeOf, close } = await setUp(2);
+      const [ada, ben] = agents;
+      if (!ada || !ben) throw new Error("agents missing");
+      try {
+        await setPresence(harness, ada.token, { status: "online" });
+        const waiting = await write("Where is my parcel?");
+        const finished = await write("Thanks, all good");
+        expect([await assigneeOf(waiting), await assigneeOf(finished)]).toEqual([ada.userId, ada.userId]);
+        const resolved = await harness.app.inject({
+          method: "POST",
+          url: `/api/v1/conversations/${finished}/status`,
+          headers: bearer(ada.token),
+          payload: { status: "resolved" },
+        });
+        expect(resolved.statusCode).toBe(200);
+        await setPresence(harness, ben.token, { status: "online" });
+
+        const removed = await harness.app.inject({
+          method: "DELETE",
+          url: `/api/v1/members/${ada.userId}`,
+          headers: bearer(owner.token),
+        });
+        expect(removed.statusCode).toBe(204);
+        expect(
+          await eventually(
+            () => assigneeOf(waiting),
+            (value) => value === ben.userId,
+            15_000,
+          ),
+        ).toBe(ben.userId);
+        expect(await assigneeOf(finished)).toBe(ada.userId);
+
+        expect(await historyOf(owner.token, waiting)).toMatchObject([
+          { kind: "auto", toUserId: ada.userId },
+          {
+            kind: "unassigned",
+            fromUserId: ada.userId,
+            toUserId: null,
+            byUserId: owner.user.id,
+            reason: "the member was removed from the workspace",
+          },
+          { kind: "auto", toUserId: ben.userId },
+        ]);
+        const timeline = await harness.app.inject({
+          url: `/api/v1/conversations/${waiting}/messages`,
+          headers: bearer(owner.token),
+        });
+        const notes = (timeline.json().items as Array<{ senderType: string; isPrivate: boolean; text: string }>).filter(
+          (message) => message.senderType === "system",
+        );
+        expect(notes.map((note) => note.text)).toContain(
+          `Unassigned from ${ada.name} by ${owner.user.name} — reason: the member was removed from the workspace`,
+        );
+        expect(notes.every((note) => note.isPrivate)).toBe(true);
+        const audited = await harness.database.db
+          .select()
+          .from(auditLog)
+          .where(and(eq(auditLog.workspaceId, workspaceId), eq(auditLog.action, "conversation.unassigned")));
+        expect(audited).toMatchObject([{ targetId: waiting, before: { assigneeId: ada.userId }, after: { assigneeId: null } }]);
+      } finally {
+        close();
+      }
+    });
+
+    it("deactivating a member unassigns their conversations even where nothing assigns automatically; reactivated first, they keep them", async () => {
+      const { owner, workspaceId, inbox, agents, write, assigneeOf, close } = await setUp(2);
+      const [ada, ben] = agents;
+      if (!ada || !ben) throw new Error("agents missing");
+      try {
+        await configureInbox(harness, inbox.id, { autoAssignment: { strategy: "none" } });
+        const snoozed = await write("Call me back tomorrow");
+        const open = await write("Hello?");
+        for (const [conversationId, assignee] of [
+          [snoozed, ada],
+          [open, ben],
+        ] as const) {
+          const assigned = await harness.app.inject({
+            method: "POST",
+            url: `/api/v1/conversations/${conversationId}/assign`,
+            headers: bearer(owner.token),
+            payload: { assigneeId: assignee.userId },
+          });
+          expect(assigned.statusCode, assigned.body).toBe(200);
+        }
+        const snooze = await harness.app.inject({
+          method: "POST",
+          url: `/api/v1/conversations/${snoozed}/snooze`,
+          headers: bearer(ada.token),
+          payload: { until: new Date(Date.now() + 86_400_000).toISOString() },
+        });
+        expect(snooze.statusCode, snooze.body).toBe(200);
+
+        // Still an active member when the release runs (reactivated in between): nothing moves.
+        // Imported here, not on top: loaded before the app, the task module would load the module list mid-cycle.
+        const { releaseMemberConversations } = await import("../src/modules/routing/release-member.ts");
+        const services = harness.app.parley;
+        expect(
+          await releaseMemberConversations(services, {
+            workspaceId,
+            userId: ben.userId,
+            byUserId: owner.user.id,
+            cause: "deactivated",
+          }),
+        ).toBe(0);
+        expect(await assigneeOf(open)).toBe(ben.userId);
+
+        const deactivated = await harness.app.inject({
+          method: "POST",
+          url: `/api/v1/members/${ada.userId}/deactivate`,
+          headers: bearer(owner.token),
+        });
+        expect(deactivated.statusCode).toBe(200);
+        expect(
+          await eventually(
+            () => assigneeOf(snoozed),
+            (value) => value === null,
+            15_000,
+          ),
+        ).toBeNull();
+        expect(await conversationRow(harness, snoozed)).toMatchObject({ status: "snoozed" });
+        expect(await assigneeOf(open)).toBe(ben.userId);
+        expect((await historyOf(owner.token, snoozed)).at(-1)).toMatchObject({
+          kind: "unassigned",
+          reason: "the member was deactivated",
+        });
+        // Run again (a retried job): nothing left to release.
+        expect(
+          await releaseMemberConversations(services, {
+            workspaceId,
+            userId: ada.userId,
+            byUserId: owner.user.id,
+            cause: "deactivated",
+          }),
+        ).toBe(0);
+      } finally {
+        close();
+      }
+    });
   });
 });

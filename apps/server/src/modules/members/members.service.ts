@@ -9,6 +9,7 @@ import { sessions, users } from "../auth/auth.tables.ts";
 import { endSession } from "../auth/authenticate.ts";
 import { avatarUrlOf } from "../auth/avatar-urls.ts";
 import { assertMayHandleRole, findOwnerRole, findRole, type RoleRow, unknownRoleError } from "../roles/roles.service.ts";
+import { queueMemberRelease } from "../routing/member-release-job.ts";
 import { removeMemberFromTeams, teamsOfMembers } from "../teams/teams.service.ts";
 import { toRoleSummary } from "../workspaces/workspaces.service.ts";
 import { memberships, roles } from "../workspaces/workspaces.tables.ts";
@@ -195,6 +196,7 @@ export const changeMemberRole = async (
   return getMember(db, workspaceId, userId);
 };
 
+/** Keeps the member (and their history) but stops them signing in; their unfinished conversations go back to the queue. */
 export const deactivateMember = async (
   db: Database,
   realtime: RealtimePublisher,
@@ -213,6 +215,7 @@ export const deactivateMember = async (
       .update(memberships)
       .set({ status: "deactivated", deactivatedAt: new Date() })
       .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)));
+    await queueMemberRelease(tx, { workspaceId, userId, byUserId: identity.userId, cause: "deactivated" });
     return recordAudit(tx, {
       workspaceId,
       actor,
@@ -257,7 +260,10 @@ export const reactivateMember = async (
   return getMember(db, workspaceId, userId);
 };
 
-/** Takes the member out of the workspace and its teams; the audit log and their history stay. */
+/**
+ * Takes the member out of the workspace and its teams; their unfinished conversations go back to
+ * the queue (release-member.ts); the audit log and their history stay.
+ */
 export const removeMember = async (
   db: Database,
   realtime: RealtimePublisher,
@@ -272,8 +278,8 @@ export const removeMember = async (
     if (member.role.key === "owner") await assertAnotherActiveOwner(tx, workspaceId, userId, "removed");
     assertNotSelf(identity, userId, "remove");
     await removeMemberFromTeams(tx, workspaceId, userId);
-    // Conversations: unassign this member's open conversations here once the conversations module exists.
     await tx.delete(memberships).where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)));
+    await queueMemberRelease(tx, { workspaceId, userId, byUserId: identity.userId, cause: "removed" });
     return recordAudit(tx, {
       workspaceId,
       actor,

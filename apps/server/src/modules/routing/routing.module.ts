@@ -3,6 +3,7 @@ import { autoAssignHandler, drainQueueTask } from "./auto-assign.ts";
 import { awayMessageHandler } from "./away.ts";
 import { markAwayTask } from "./presence.ts";
 import { publishQueuePositions } from "./queue-updates.ts";
+import { releaseMemberConversationsTask } from "./release-member.ts";
 import {
   routingAgentSocketEvents,
   routingWidgetSocketEvents,
@@ -12,7 +13,7 @@ import {
 
 /** Assignment, presence, queues and away messages. */
 export const routingModule: ParleyModule = {
-  tasks: [drainQueueTask, markAwayTask],
+  tasks: [drainQueueTask, markAwayTask, releaseMemberConversationsTask],
   domainEventHandlers: [autoAssignHandler, awayMessageHandler],
   agentSocketEvents: routingAgentSocketEvents,
   widgetSocketEvents: routingWidgetSocketEvents,

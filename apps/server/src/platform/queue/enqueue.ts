@@ -16,7 +16,7 @@ export type EnqueueOptions = {
  */
 export const enqueueJob = async <Schema extends z.ZodType>(
   tx: DatabaseOrTransaction,
-  task: TaskDefinition<Schema>,
+  task: Pick<TaskDefinition<Schema>, "name" | "payload" | "maxAttempts">,
   payload: z.input<Schema>,
   options: EnqueueOptions = {},
 ): Promise<string> => {

@@ -1,0 +1,98 @@
+import { and, asc, eq, inArray } from "drizzle-orm";
+import type { DatabaseOrTransaction } from "../../platform/db.ts";
+import { defineTask } from "../../platform/queue/tasks.ts";
+import { recordAudit, SYSTEM_ACTOR } from "../audit/audit.service.ts";
+import { type ConversationServices, commitConversationChange } from "../conversations/commit-change.ts";
+import { conversations } from "../conversations/conversations.tables.ts";
+import { memberships } from "../workspaces/workspaces.tables.ts";
+import { applyAssignment } from "./assignment.service.ts";
+import { enqueueQueueDrains } from "./auto-assign.ts";
+import { type MemberRelease, memberReleaseJob } from "./member-release-job.ts";
+
+/** Work still in progress: resolved and closed conversations keep whoever handled them, for history and reports. */
+const UNFINISHED_STATUSES = ["pending", "open", "snoozed"] as const;
+
+const BATCH = 200;
+
+const REASONS: Record<MemberRelease["cause"], string> = {
+  removed: "the member was removed from the workspace",
+  deactivated: "the member was deactivated",
+};
+
+/**
+ * Conversations a member held when they left the workspace (removed or deactivated) go back to
+ * their team and the queue, each with a line in its timeline, a history row and an audit entry,
+ * so none waits on someone who can no longer answer. A job, queued in the transaction that ends
+ * the membership: a member may hold thousands, and the admin's request should not wait for them.
+ */
+export const releaseMemberConversationsTask = defineTask({
+  ...memberReleaseJob,
+  run: async (payload, services) => {
+    await releaseMemberConversations(services, payload);
+  },
+});
+
+const isActiveMember = async (db: DatabaseOrTransaction, workspaceId: string, userId: string): Promise<boolean> => {
+  const [row] = await db
+    .select({ status: memberships.status })
+    .from(memberships)
+    .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)));
+  return row?.status === "active";
+};
+
+const heldCondition = (workspaceId: string, userId: string) =>
+  and(
+    eq(conversations.workspaceId, workspaceId),
+    eq(conversations.assigneeId, userId),
+    inArray(conversations.status, [...UNFINISHED_STATUSES]),
+  );
+
+/** Unassigns, one transaction each, every unfinished conversation the member still holds; safe to run again. */
+export const releaseMemberConversations = async (services: ConversationServices, release: MemberRelease): Promise<number> => {
+  const { workspaceId, userId } = release;
+  let released = 0;
+  for (;;) {
+    // Reactivated before the job ran: they can answer again, so their conversations stay theirs.
+    if (await isActiveMember(services.db, workspaceId, userId)) break;
+    const held = await services.db
+      .select({ id: conversations.id })
+      .from(conversations)
+      .where(heldCondition(workspaceId, userId))
+      .orderBy(asc(conversations.createdAt), asc(conversations.id))
+      .limit(BATCH);
+    for (const { id } of held) {
+      const isReleased = await commitConversationChange(services, async (tx) => {
+        const [conversation] = await tx
+          .select()
+          .from(conversations)
+          .where(and(eq(conversations.id, id), heldCondition(workspaceId, userId)))
+          .for("update");
+        // Reassigned or finished meanwhile.
+        if (!conversation) return { result: false, events: [] };
+        const reason = REASONS[release.cause];
+        const events = await applyAssignment(tx, {
+          conversation,
+          toUserId: null,
+          toTeamId: conversation.teamId,
+          kind: "unassigned",
+          reason,
+          byUserId: release.byUserId,
+        });
+        await recordAudit(tx, {
+          workspaceId,
+          actor: SYSTEM_ACTOR,
+          action: "conversation.unassigned",
+          target: { type: "conversation", id: conversation.id, label: `#${conversation.number}` },
+          before: { assigneeId: userId },
+          after: { assigneeId: null, reason },
+        });
+        return { result: true, events };
+      });
+      if (isReleased) released += 1;
+    }
+    if (held.length < BATCH) break;
+  }
+  // Inboxes that assign automatically hand the released conversations to whoever can take them.
+  if (released > 0) await enqueueQueueDrains(services.db, workspaceId);
+  return released;
+};
