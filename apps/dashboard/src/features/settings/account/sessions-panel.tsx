@@ -1,12 +1,10 @@
-import { Badge, Button, Group, Stack, Table, Text, Title } from "@mantine/core";
+import { Badge, Button, Group, Stack, Text, Title } from "@mantine/core";
 import type { TAccountSession } from "@parley/shared";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { QueryErrorAlert } from "../../../components/query-error-alert";
 import { useFormatDateTime } from "../../../lib/use-format-date-time";
-import { ListPagination, usePagedItems } from "../components/client-pagination";
-import { ConfirmModal } from "../components/confirm-modal";
-import { ListSkeleton } from "../components/list-states";
+import { ConfirmItemModal, ConfirmModal } from "../components/confirm-modal";
+import { SettingsTable } from "../components/settings-table";
 import { useNotifySaved } from "../lib/use-notify";
 import { useEndOtherSessions, useEndSession, useSessions } from "./account-api";
 
@@ -26,9 +24,7 @@ export const SessionsPanel = () => {
   const endOthers = useEndOtherSessions();
   const [ending, setEnding] = useState<TAccountSession | null>(null);
   const [isEndingOthers, setIsEndingOthers] = useState(false);
-  const items = sessions.data?.items ?? [];
-  const paged = usePagedItems(items);
-  const hasOthers = items.some((session) => !session.isCurrent);
+  const hasOthers = (sessions.data?.items ?? []).some((session) => !session.isCurrent);
 
   return (
     <Stack gap="md">
@@ -45,99 +41,71 @@ export const SessionsPanel = () => {
           {t("settings.sessions.endOthers")}
         </Button>
       </Group>
-      {sessions.isPending && <ListSkeleton rows={2} />}
-      {sessions.isError && (
-        <QueryErrorAlert
-          title={t("settings.sessions.loadFailed")}
-          error={sessions.error}
-          onRetry={() => void sessions.refetch()}
-          isRetrying={sessions.isFetching}
-        />
-      )}
-      {sessions.isSuccess && !hasOthers && (
-        <Text size="sm" c="dimmed">
-          {t("settings.sessions.empty")}
-        </Text>
-      )}
-      {items.length > 0 && (
-        <Table.ScrollContainer minWidth={680}>
-          <Table verticalSpacing="sm" aria-label={t("settings.sessions.tableLabel")}>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t("settings.sessions.columns.device")}</Table.Th>
-                <Table.Th>{t("settings.sessions.columns.ip")}</Table.Th>
-                <Table.Th>{t("settings.sessions.columns.started")}</Table.Th>
-                <Table.Th>{t("settings.sessions.columns.lastSeen")}</Table.Th>
-                <Table.Th />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {paged.pageItems.map((session) => (
-                <Table.Tr key={session.id} data-testid="account-session">
-                  <Table.Td>
-                    <Group gap={6}>
-                      <Text size="sm">{describeDevice(session, t("settings.sessions.unknownBrowser"))}</Text>
-                      {session.isCurrent && (
-                        <Badge miw="fit-content" size="xs" variant="light" color="teal">
-                          {t("settings.sessions.current")}
-                        </Badge>
-                      )}
-                    </Group>
-                    <Text size="xs" c="dimmed">
-                      {t("settings.sessions.signedInWith", {
-                        method: isSignInMethod(session.method)
-                          ? t(`settings.sessions.methods.${session.method}`)
-                          : session.method,
-                      })}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm" dir="ltr">
-                      {session.ip ?? "—"}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{formatDateTime(session.createdAt)}</Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{formatDateTime(session.lastSeenAt)}</Text>
-                  </Table.Td>
-                  <Table.Td>
-                    {!session.isCurrent && (
-                      <Button size="xs" variant="subtle" color="red" onClick={() => setEnding(session)}>
-                        {t("settings.sessions.end")}
-                      </Button>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
-      <ListPagination page={paged.page} pageCount={paged.pageCount} onChange={paged.setPage} />
-      <ConfirmModal
-        opened={ending !== null}
+      <SettingsTable
+        query={sessions}
+        label={t("settings.sessions.tableLabel")}
+        empty={{ title: t("settings.sessions.empty.title"), description: t("settings.sessions.empty.description") }}
+        minWidth={680}
+        rowTestId="account-session"
+        withCard={false}
+        columns={[
+          {
+            header: t("settings.sessions.columns.device"),
+            cell: (session) => (
+              <>
+                <Group gap={6}>
+                  <Text size="sm">{describeDevice(session, t("settings.sessions.unknownBrowser"))}</Text>
+                  {session.isCurrent && (
+                    <Badge miw="fit-content" size="xs" variant="light" color="teal">
+                      {t("settings.sessions.current")}
+                    </Badge>
+                  )}
+                </Group>
+                <Text size="xs" c="dimmed">
+                  {t("settings.sessions.signedInWith", {
+                    method: isSignInMethod(session.method) ? t(`settings.sessions.methods.${session.method}`) : session.method,
+                  })}
+                </Text>
+              </>
+            ),
+          },
+          {
+            header: t("settings.sessions.columns.ip"),
+            cell: (session) => (
+              <Text size="sm" dir="ltr">
+                {session.ip ?? "—"}
+              </Text>
+            ),
+          },
+          {
+            header: t("settings.sessions.columns.started"),
+            cell: (session) => <Text size="sm">{formatDateTime(session.createdAt)}</Text>,
+          },
+          {
+            header: t("settings.sessions.columns.lastSeen"),
+            cell: (session) => <Text size="sm">{formatDateTime(session.lastSeenAt)}</Text>,
+          },
+          {
+            header: t("settings.common.actions"),
+            cell: (session) =>
+              !session.isCurrent && (
+                <Button size="xs" variant="subtle" color="red" onClick={() => setEnding(session)}>
+                  {t("settings.sessions.end")}
+                </Button>
+              ),
+          },
+        ]}
+      />
+      <ConfirmItemModal
+        item={ending}
         title={t("settings.sessions.endTitle")}
         body={t("settings.sessions.endBody", {
           device: ending ? describeDevice(ending, t("settings.sessions.unknownBrowser")) : "",
         })}
         confirmLabel={t("settings.sessions.end")}
-        onClose={() => {
-          endOne.reset();
-          setEnding(null);
-        }}
-        onConfirm={() =>
-          ending &&
-          endOne.mutate(ending.id, {
-            onSuccess: () => {
-              notify(t("settings.sessions.ended"));
-              setEnding(null);
-            },
-          })
-        }
-        isPending={endOne.isPending}
-        error={endOne.error}
+        mutation={endOne}
+        doneMessage={t("settings.sessions.ended")}
+        onClose={() => setEnding(null)}
       />
       <ConfirmModal
         opened={isEndingOthers}

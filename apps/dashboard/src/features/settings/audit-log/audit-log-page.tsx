@@ -1,16 +1,14 @@
-import { Badge, Button, Card, Code, Group, Select, Stack, Switch, Table, Text, TextInput } from "@mantine/core";
+import { Badge, Button, Card, Code, Group, Select, Stack, Switch, Text, TextInput } from "@mantine/core";
 import { type TAuditEntry, type TAuditLogFilter, ZAuditLogFilter } from "@parley/shared";
 import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { QueryErrorAlert } from "../../../components/query-error-alert";
 import { collectIssues } from "../../../lib/use-form-fields";
 import { useFormatDateTime } from "../../../lib/use-format-date-time";
 import { useHasPermission } from "../../auth/hooks/use-permissions";
 import { useAgentSocketEvent } from "../../realtime/hooks/use-agent-socket";
-import { EmptyList, ListSkeleton } from "../components/list-states";
-import { LoadMore } from "../components/load-more";
 import { SettingsPage } from "../components/settings-page";
+import { SettingsTable } from "../components/settings-table";
 import { useActiveMembers } from "../lib/directory-api";
 import { AuditEntryDrawer } from "./audit-entry-drawer";
 import { auditExportUrl, matchesAuditFilter, prependAuditEntry, useAuditLog } from "./audit-log-api";
@@ -36,7 +34,6 @@ export const AuditLogPage = () => {
   const log = useAuditLog(filter);
   // Filtering by person needs the member list, which only members.view may read.
   const members = useActiveMembers(useHasPermission()("members.view"));
-  const items = log.data?.pages.flatMap((page) => page.items) ?? [];
 
   useAgentSocketEvent("audit.created", ({ entry }) => {
     if (!isLive || !matchesAuditFilter(entry, filter)) return;
@@ -176,72 +173,51 @@ export const AuditLogPage = () => {
           </Stack>
         </form>
       </Card>
-      <Card withBorder radius="md" padding="lg">
-        {log.isPending && <ListSkeleton rows={6} />}
-        {log.isError && !log.isFetchNextPageError && (
-          <QueryErrorAlert
-            title={t("settings.common.loadFailed")}
-            error={log.error}
-            onRetry={() => void log.refetch()}
-            isRetrying={log.isFetching}
-          />
-        )}
-        {log.isSuccess && items.length === 0 && (
-          <EmptyList title={t("settings.audit.empty.title")} description={t("settings.audit.empty.description")} />
-        )}
-        {items.length > 0 && (
-          <Stack gap="md">
-            <Table.ScrollContainer minWidth={860}>
-              <Table verticalSpacing="xs" highlightOnHover aria-label={t("settings.audit.tableLabel")}>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>{t("settings.audit.columns.time")}</Table.Th>
-                    <Table.Th>{t("settings.audit.columns.actor")}</Table.Th>
-                    <Table.Th>{t("settings.audit.columns.action")}</Table.Th>
-                    <Table.Th>{t("settings.audit.columns.target")}</Table.Th>
-                    <Table.Th>{t("settings.audit.columns.ip")}</Table.Th>
-                    <Table.Th />
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {items.map((entry) => (
-                    <Table.Tr key={entry.id} data-testid="audit-entry">
-                      <Table.Td>
-                        <Text size="sm" style={{ whiteSpace: "nowrap" }}>
-                          {formatDateTime(entry.createdAt)}
-                        </Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <Text size="sm">{entry.actor.label}</Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <Code dir="ltr">{entry.action}</Code>
-                      </Table.Td>
-                      <Table.Td maw={260}>
-                        <Text size="sm" lineClamp={1}>
-                          {entry.target.type}
-                          {entry.target.label ? ` · ${entry.target.label}` : ""}
-                        </Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <Text size="sm" dir="ltr">
-                          {entry.ip ?? "—"}
-                        </Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <Button size="xs" variant="subtle" onClick={() => setSelected(entry)}>
-                          {t("settings.audit.details")}
-                        </Button>
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-            <LoadMore query={log} />
-          </Stack>
-        )}
-      </Card>
+      <SettingsTable
+        query={log}
+        label={t("settings.audit.tableLabel")}
+        empty={{ title: t("settings.audit.empty.title"), description: t("settings.audit.empty.description") }}
+        minWidth={860}
+        rowTestId="audit-entry"
+        columns={[
+          {
+            header: t("settings.audit.columns.time"),
+            cell: (entry) => (
+              <Text size="sm" style={{ whiteSpace: "nowrap" }}>
+                {formatDateTime(entry.createdAt)}
+              </Text>
+            ),
+          },
+          { header: t("settings.audit.columns.actor"), cell: (entry) => <Text size="sm">{entry.actor.label}</Text> },
+          { header: t("settings.audit.columns.action"), cell: (entry) => <Code dir="ltr">{entry.action}</Code> },
+          {
+            header: t("settings.audit.columns.target"),
+            maw: 260,
+            cell: (entry) => (
+              <Text size="sm" lineClamp={1}>
+                {entry.target.type}
+                {entry.target.label ? ` · ${entry.target.label}` : ""}
+              </Text>
+            ),
+          },
+          {
+            header: t("settings.audit.columns.ip"),
+            cell: (entry) => (
+              <Text size="sm" dir="ltr">
+                {entry.ip ?? "—"}
+              </Text>
+            ),
+          },
+          {
+            header: t("settings.common.actions"),
+            cell: (entry) => (
+              <Button size="xs" variant="subtle" onClick={() => setSelected(entry)}>
+                {t("settings.audit.details")}
+              </Button>
+            ),
+          },
+        ]}
+      />
       <AuditEntryDrawer entry={selected} onClose={() => setSelected(null)} />
     </SettingsPage>
   );

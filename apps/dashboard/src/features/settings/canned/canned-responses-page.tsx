@@ -5,17 +5,15 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useHasPermission } from "../../auth/hooks/use-permissions";
 import { useSession } from "../../auth/hooks/use-session";
-import { ConfirmModal } from "../components/confirm-modal";
+import { ConfirmItemModal } from "../components/confirm-modal";
 import { RowActions } from "../components/row-actions";
 import { SettingsPage } from "../components/settings-page";
 import { SettingsTable } from "../components/settings-table";
-import { useNotifySaved } from "../lib/use-notify";
 import { useCannedResponses, useDeleteCannedResponse } from "./canned-api";
 import { CannedResponseModal } from "./canned-response-modal";
 
 export const CannedResponsesPage = () => {
   const { t } = useTranslation();
-  const notify = useNotifySaved();
   const { user } = useSession();
   const canManageShared = useHasPermission()("settings.manage");
   const [search, setSearch] = useState("");
@@ -81,26 +79,14 @@ export const CannedResponsesPage = () => {
         ]}
       />
       <CannedResponseModal response={editing} onClose={() => setEditing(undefined)} />
-      <ConfirmModal
-        opened={deleting !== null}
+      <ConfirmItemModal
+        item={deleting}
         title={t("settings.canned.deleteTitle", { shortcut: deleting?.shortcut ?? "" })}
         body={t("settings.canned.deleteBody")}
         confirmLabel={t("settings.common.confirmDelete")}
-        onClose={() => {
-          remove.reset();
-          setDeleting(null);
-        }}
-        onConfirm={() =>
-          deleting &&
-          remove.mutate(deleting.id, {
-            onSuccess: () => {
-              notify(t("settings.canned.deleted"));
-              setDeleting(null);
-            },
-          })
-        }
-        isPending={remove.isPending}
-        error={remove.error}
+        mutation={remove}
+        doneMessage={t("settings.canned.deleted")}
+        onClose={() => setDeleting(null)}
       />
     </SettingsPage>
   );

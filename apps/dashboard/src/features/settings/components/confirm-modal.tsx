@@ -1,7 +1,9 @@
 import { Button, Group, Modal, Stack, Text } from "@mantine/core";
+import type { UseMutationResult } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { FormErrorAlert } from "../../../components/form-error-alert";
+import { useNotifySaved } from "../lib/use-notify";
 
 type ConfirmModalProps = {
   opened: boolean;
@@ -43,5 +45,52 @@ export const ConfirmModal = ({
         </Group>
       </Stack>
     </Modal>
+  );
+};
+
+type ConfirmItemModalProps<Item extends { id: string }, Result> = Pick<
+  ConfirmModalProps,
+  "title" | "body" | "confirmLabel" | "color"
+> & {
+  /** The list row to act on; the dialog is open while there is one. */
+  item: Item | null;
+  /** The action, given the row's id (delete, revoke, sign out…). */
+  mutation: UseMutationResult<Result, Error, string>;
+  /** The notice once the action is done. */
+  doneMessage: string;
+  /** Forgets the row, which closes the dialog. */
+  onClose: () => void;
+};
+
+/** A settings list row's destructive action: asks, acts on the row's id, says it is done and closes. */
+export const ConfirmItemModal = <Item extends { id: string }, Result>({
+  item,
+  mutation,
+  doneMessage,
+  onClose,
+  ...texts
+}: ConfirmItemModalProps<Item, Result>) => {
+  const notify = useNotifySaved();
+  return (
+    <ConfirmModal
+      {...texts}
+      opened={item !== null}
+      onClose={() => {
+        // A failure belongs to this attempt; the next row's dialog opens clean.
+        mutation.reset();
+        onClose();
+      }}
+      onConfirm={() =>
+        item &&
+        mutation.mutate(item.id, {
+          onSuccess: () => {
+            notify(doneMessage);
+            onClose();
+          },
+        })
+      }
+      isPending={mutation.isPending}
+      error={mutation.error}
+    />
   );
 };

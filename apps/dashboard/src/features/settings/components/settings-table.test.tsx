@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 import { en } from "../../../i18n/locales/en";
@@ -29,6 +29,35 @@ const TeamsTable = ({ load }: { load: () => Promise<{ items: Team[] }> }) => {
     />
   );
 };
+
+type TeamPage = { items: Team[]; nextCursor: number | null };
+
+/** An audit-log-like table over a cursor-paged query: each call answers the page at its cursor. */
+const CursorTeamsTable = ({ load, withCard }: { load: (cursor: number) => Promise<TeamPage>; withCard?: boolean }) => {
+  const query = useInfiniteQuery({
+    queryKey: ["team-pages-under-test"],
+    queryFn: ({ pageParam }) => load(pageParam),
+    initialPageParam: 0,
+    getNextPageParam: (lastPage: TeamPage) => lastPage.nextCursor,
+  });
+  return (
+    <SettingsTable
+      query={query}
+      label="Teams"
+      empty={{ title: "No teams yet", description: "Create one to route conversations." }}
+      minWidth={400}
+      rowTestId="team-row"
+      withCard={withCard}
+      columns={[{ header: "Name", cell: (team) => team.name }]}
+    />
+  );
+};
+
+/** Pages of three teams, the last one at `lastCursor`. */
+const pageAt = (cursor: number, lastCursor: number): TeamPage => ({
+  items: teamsNamed(3 * (cursor + 1)).slice(3 * cursor),
+  nextCursor: cursor < lastCursor ? cursor + 1 : null,
+});
 
 afterEach(cleanup);
 
@@ -98,5 +127,58 @@ describe("SettingsTable", () => {
     await waitFor(() => expect(within(table).getAllByRole("row")).toHaveLength(5 + 1));
     expect(within(table).getByRole("cell", { name: `Team ${PAGE_SIZE + 1}` })).toBeTruthy();
     expect(within(table).queryByRole("cell", { name: "Team 1" })).toBeNull();
+  });
+
+  it("sits in its own card unless told it is inside one already", async () => {
+    const framed = renderWithProviders(<TeamsTable load={async () => ({ items: teamsNamed(1) })} />);
+    await screen.findByRole("table", { name: "Teams" });
+    expect(framed.container.querySelector(".mantine-Card-root")).not.toBeNull();
+    cleanup();
+
+    const bare = renderWithProviders(<CursorTeamsTable withCard={false} load={async (cursor) => pageAt(cursor, 0)} />);
+    await screen.findByRole("table", { name: "Teams" });
+    expect(bare.container.querySelector(".mantine-Card-root")).toBeNull();
+  });
+
+  describe("over a cursor-paged list", () => {
+    it("shows every loaded page and loads the next on request, until there is none", async () => {
+      renderWithProviders(<CursorTeamsTable load={async (cursor) => pageAt(cursor, 1)} />);
+      await waitFor(() => expect(screen.getAllByTestId("team-row")).toHaveLength(3));
+      expect(screen.queryByRole("navigation")).toBeNull();
+
+      fireEvent.click(screen.getByRole("button", { name: en.settings.common.loadMore }));
+      await waitFor(() => expect(screen.getAllByTestId("team-row")).toHaveLength(6));
+      expect(screen.getByRole("cell", { name: "Team 6" })).toBeTruthy();
+      expect(screen.queryByRole("button", { name: en.settings.common.loadMore })).toBeNull();
+    });
+
+    it("keeps the rows it has when the next page fails, and offers to try that page again", async () => {
+      let failNextPage = true;
+      const load = async (cursor: number) => {
+        if (cursor === 1 && failNextPage) {
+          failNextPage = false;
+          throw new Error("The server could not be reached.");
+        }
+        return pageAt(cursor, 1);
+      };
+      renderWithProviders(<CursorTeamsTable load={load} />);
+      fireEvent.click(await screen.findByRole("button", { name: en.settings.common.loadMore }));
+
+      const alert = await screen.findByRole("alert");
+      expect(alert.textContent).toContain(en.settings.common.loadMoreFailed);
+      expect(alert.textContent).not.toContain(en.settings.common.loadFailed);
+      expect(screen.getAllByTestId("team-row")).toHaveLength(3);
+
+      fireEvent.click(within(alert).getByRole("button", { name: en.common.retry }));
+      await waitFor(() => expect(screen.getAllByTestId("team-row")).toHaveLength(6));
+      expect(screen.queryByRole("alert")).toBeNull();
+    });
+
+    it("shows the empty state when the first page holds nothing", async () => {
+      renderWithProviders(<CursorTeamsTable load={async () => ({ items: [], nextCursor: null })} />);
+      expect(await screen.findByText("No teams yet")).toBeTruthy();
+      expect(screen.queryByRole("table")).toBeNull();
+      expect(screen.queryByRole("button", { name: en.settings.common.loadMore })).toBeNull();
+    });
   });
 });

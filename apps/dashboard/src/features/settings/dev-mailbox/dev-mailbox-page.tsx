@@ -1,11 +1,9 @@
-import { Alert, Button, Card, Code, Drawer, Stack, Table, Tabs, Text } from "@mantine/core";
+import { Alert, Button, Code, Drawer, Stack, Tabs, Text } from "@mantine/core";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { QueryErrorAlert } from "../../../components/query-error-alert";
 import { useFormatDateTime } from "../../../lib/use-format-date-time";
-import { EmptyList, ListSkeleton } from "../components/list-states";
-import { LoadMore } from "../components/load-more";
 import { SettingsPage } from "../components/settings-page";
+import { SettingsTable } from "../components/settings-table";
 import { type DevMail, useDevMailbox } from "./dev-mailbox-api";
 
 const MailDrawer = ({ mail, onClose }: { mail: DevMail | null; onClose: () => void }) => {
@@ -57,72 +55,50 @@ export const DevMailboxPage = () => {
   const formatDateTime = useFormatDateTime();
   const mailbox = useDevMailbox();
   const [opened, setOpened] = useState<DevMail | null>(null);
-  const items = mailbox.data?.pages.flatMap((page) => page.items) ?? [];
   const isEnabled = mailbox.data?.pages[0]?.isEnabled ?? true;
 
   return (
     <SettingsPage title={t("settings.devMailbox.pageTitle")} description={t("settings.devMailbox.description")}>
       {!isEnabled && <Alert color="blue">{t("settings.devMailbox.smtpConfigured")}</Alert>}
-      <Card withBorder radius="md" padding="lg">
-        {mailbox.isPending && <ListSkeleton />}
-        {mailbox.isError && !mailbox.isFetchNextPageError && (
-          <QueryErrorAlert
-            title={t("settings.common.loadFailed")}
-            error={mailbox.error}
-            onRetry={() => void mailbox.refetch()}
-            isRetrying={mailbox.isFetching}
-          />
-        )}
-        {mailbox.isSuccess && items.length === 0 && (
-          <EmptyList title={t("settings.devMailbox.empty.title")} description={t("settings.devMailbox.empty.description")} />
-        )}
-        {items.length > 0 && (
-          <Stack gap="md">
-            <Table.ScrollContainer minWidth={640}>
-              <Table verticalSpacing="sm" highlightOnHover aria-label={t("settings.devMailbox.tableLabel")}>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>{t("settings.devMailbox.columns.to")}</Table.Th>
-                    <Table.Th>{t("settings.devMailbox.columns.subject")}</Table.Th>
-                    <Table.Th>{t("settings.devMailbox.columns.at")}</Table.Th>
-                    <Table.Th />
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {items.map((mail) => (
-                    <Table.Tr key={mail.id} data-testid="dev-mail">
-                      <Table.Td>
-                        <Text size="sm" dir="ltr" ta="start">
-                          {mail.to}
-                        </Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <Text size="sm">{mail.subject}</Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <Text size="sm" style={{ whiteSpace: "nowrap" }}>
-                          {formatDateTime(mail.createdAt)}
-                        </Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <Button
-                          size="xs"
-                          variant="subtle"
-                          onClick={() => setOpened(mail)}
-                          aria-label={`${t("settings.devMailbox.open")}: ${mail.subject}`}
-                        >
-                          {t("settings.devMailbox.open")}
-                        </Button>
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-            <LoadMore query={mailbox} />
-          </Stack>
-        )}
-      </Card>
+      <SettingsTable
+        query={mailbox}
+        label={t("settings.devMailbox.tableLabel")}
+        empty={{ title: t("settings.devMailbox.empty.title"), description: t("settings.devMailbox.empty.description") }}
+        minWidth={640}
+        rowTestId="dev-mail"
+        columns={[
+          {
+            header: t("settings.devMailbox.columns.to"),
+            cell: (mail) => (
+              <Text size="sm" dir="ltr" ta="start">
+                {mail.to}
+              </Text>
+            ),
+          },
+          { header: t("settings.devMailbox.columns.subject"), cell: (mail) => <Text size="sm">{mail.subject}</Text> },
+          {
+            header: t("settings.devMailbox.columns.at"),
+            cell: (mail) => (
+              <Text size="sm" style={{ whiteSpace: "nowrap" }}>
+                {formatDateTime(mail.createdAt)}
+              </Text>
+            ),
+          },
+          {
+            header: t("settings.common.actions"),
+            cell: (mail) => (
+              <Button
+                size="xs"
+                variant="subtle"
+                onClick={() => setOpened(mail)}
+                aria-label={`${t("settings.devMailbox.open")}: ${mail.subject}`}
+              >
+                {t("settings.devMailbox.open")}
+              </Button>
+            ),
+          },
+        ]}
+      />
       <MailDrawer mail={opened} onClose={() => setOpened(null)} />
     </SettingsPage>
   );

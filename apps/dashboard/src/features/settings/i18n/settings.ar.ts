@@ -130,8 +130,7 @@ export const settingsAr: SettingsTranslation = {
     endTitle: "تسجيل الخروج من هذه الجلسة؟",
     endBody: "سيتعيّن على {{device}} تسجيل الدخول مجددًا.",
     ended: "تم تسجيل الخروج من الجلسة.",
-    empty: "لا توجد جلسات أخرى.",
-    loadFailed: "تعذّر تحميل جلساتك.",
+    empty: { title: "لا توجد جلسات أخرى", description: "تظهر المتصفحات والتطبيقات هنا عند تسجيل دخولها إلى حسابك." },
     tableLabel: "الجلسات",
     columns: { device: "الجهاز", ip: "عنوان IP", started: "تسجيل الدخول", lastSeen: "آخر نشاط" },
   },
@@ -649,7 +648,7 @@ export const settingsAr: SettingsTranslation = {
     deliveries: "التسليمات",
     deliveriesTitle: "التسليمات إلى {{url}}",
     deliveriesLabel: "التسليمات",
-    deliveriesEmpty: "لا توجد تسليمات بعد. تظهر هنا عند وقوع الأحداث.",
+    deliveriesEmpty: { title: "لا توجد تسليمات بعد", description: "تظهر هنا عند وقوع الأحداث." },
     deliveryColumns: {
       event: "الحدث",
       status: "الحالة",

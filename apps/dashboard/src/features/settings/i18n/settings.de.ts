@@ -131,8 +131,10 @@ export const settingsDe: SettingsTranslation = {
     endTitle: "Diese Sitzung abmelden?",
     endBody: "{{device}} muss sich erneut anmelden.",
     ended: "Sitzung abgemeldet.",
-    empty: "Keine anderen Sitzungen.",
-    loadFailed: "Ihre Sitzungen konnten nicht geladen werden.",
+    empty: {
+      title: "Keine anderen Sitzungen",
+      description: "Browser und Apps erscheinen hier, sobald sie bei Ihrem Konto angemeldet sind.",
+    },
     tableLabel: "Sitzungen",
     columns: { device: "Gerät", ip: "IP-Adresse", started: "Angemeldet", lastSeen: "Zuletzt aktiv" },
   },
@@ -691,7 +693,7 @@ export const settingsDe: SettingsTranslation = {
     deliveries: "Zustellungen",
     deliveriesTitle: "Zustellungen an {{url}}",
     deliveriesLabel: "Zustellungen",
-    deliveriesEmpty: "Noch keine Zustellungen. Sie erscheinen hier, sobald Ereignisse eintreten.",
+    deliveriesEmpty: { title: "Noch keine Zustellungen", description: "Sie erscheinen hier, sobald Ereignisse eintreten." },
     deliveryColumns: {
       event: "Ereignis",
       status: "Status",

@@ -128,8 +128,7 @@ export const settingsEn = {
     endTitle: "Sign out this session?",
     endBody: "{{device}} will have to sign in again.",
     ended: "Session signed out.",
-    empty: "No other sessions.",
-    loadFailed: "Your sessions could not be loaded.",
+    empty: { title: "No other sessions", description: "Browsers and apps appear here once they sign in to your account." },
     tableLabel: "Sessions",
     columns: { device: "Device", ip: "IP address", started: "Signed in", lastSeen: "Last active" },
   },
@@ -651,7 +650,7 @@ export const settingsEn = {
     deliveries: "Deliveries",
     deliveriesTitle: "Deliveries to {{url}}",
     deliveriesLabel: "Deliveries",
-    deliveriesEmpty: "No deliveries yet. They appear here as events happen.",
+    deliveriesEmpty: { title: "No deliveries yet", description: "They appear here as events happen." },
     deliveryColumns: {
       event: "Event",
       status: "Status",

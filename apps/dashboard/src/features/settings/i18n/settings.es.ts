@@ -131,8 +131,10 @@ export const settingsEs: SettingsTranslation = {
     endTitle: "¿Cerrar esta sesión?",
     endBody: "{{device}} tendrá que iniciar sesión de nuevo.",
     ended: "Sesión cerrada.",
-    empty: "No hay otras sesiones.",
-    loadFailed: "No se pudieron cargar tus sesiones.",
+    empty: {
+      title: "No hay otras sesiones",
+      description: "Los navegadores y las aplicaciones aparecen aquí cuando inician sesión en tu cuenta.",
+    },
     tableLabel: "Sesiones",
     columns: { device: "Dispositivo", ip: "Dirección IP", started: "Inicio de sesión", lastSeen: "Última actividad" },
   },
@@ -687,7 +689,7 @@ export const settingsEs: SettingsTranslation = {
     deliveries: "Entregas",
     deliveriesTitle: "Entregas a {{url}}",
     deliveriesLabel: "Entregas",
-    deliveriesEmpty: "Aún no hay entregas. Aparecerán aquí a medida que ocurran los eventos.",
+    deliveriesEmpty: { title: "Aún no hay entregas", description: "Aparecerán aquí a medida que ocurran los eventos." },
     deliveryColumns: {
       event: "Evento",
       status: "Estado",

@@ -130,8 +130,7 @@ export const settingsFa: SettingsTranslation = {
     endTitle: "این نشست بسته شود؟",
     endBody: "{{device}} باید دوباره وارد شود.",
     ended: "نشست بسته شد.",
-    empty: "نشست دیگری نیست.",
-    loadFailed: "نشست‌های شما بارگیری نشدند.",
+    empty: { title: "نشست دیگری نیست", description: "مرورگرها و برنامه‌ها پس از ورود به حساب شما اینجا نمایش داده می‌شوند." },
     tableLabel: "نشست‌ها",
     columns: { device: "دستگاه", ip: "نشانی IP", started: "زمان ورود", lastSeen: "آخرین فعالیت" },
   },
@@ -660,7 +659,7 @@ export const settingsFa: SettingsTranslation = {
     deliveries: "تحویل‌ها",
     deliveriesTitle: "تحویل‌ها به {{url}}",
     deliveriesLabel: "تحویل‌ها",
-    deliveriesEmpty: "هنوز تحویلی نیست. با رخ دادن رویدادها اینجا نمایش داده می‌شوند.",
+    deliveriesEmpty: { title: "هنوز تحویلی نیست", description: "با رخ دادن رویدادها اینجا نمایش داده می‌شوند." },
     deliveryColumns: {
       event: "رویداد",
       status: "وضعیت",

@@ -132,8 +132,10 @@ export const settingsFr: SettingsTranslation = {
     endTitle: "Déconnecter cette session ?",
     endBody: "{{device}} devra se reconnecter.",
     ended: "Session déconnectée.",
-    empty: "Aucune autre session.",
-    loadFailed: "Impossible de charger vos sessions.",
+    empty: {
+      title: "Aucune autre session",
+      description: "Les navigateurs et applications apparaissent ici dès qu’ils se connectent à votre compte.",
+    },
     tableLabel: "Sessions",
     columns: { device: "Appareil", ip: "Adresse IP", started: "Connexion", lastSeen: "Dernière activité" },
   },
@@ -692,7 +694,7 @@ export const settingsFr: SettingsTranslation = {
     deliveries: "Envois",
     deliveriesTitle: "Envois vers {{url}}",
     deliveriesLabel: "Envois",
-    deliveriesEmpty: "Aucun envoi pour l’instant. Ils apparaîtront ici au fil des événements.",
+    deliveriesEmpty: { title: "Aucun envoi pour l’instant", description: "Ils apparaîtront ici au fil des événements." },
     deliveryColumns: {
       event: "Événement",
       status: "Statut",

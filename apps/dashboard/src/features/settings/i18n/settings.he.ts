@@ -130,8 +130,7 @@ export const settingsHe: SettingsTranslation = {
     endTitle: "לנתק את ההפעלה הזו?",
     endBody: "ב-{{device}} יהיה צורך להתחבר שוב.",
     ended: "ההפעלה נותקה.",
-    empty: "אין הפעלות אחרות.",
-    loadFailed: "לא ניתן היה לטעון את ההפעלות שלך.",
+    empty: { title: "אין הפעלות אחרות", description: "דפדפנים ואפליקציות יופיעו כאן כשיתחברו לחשבון שלך." },
     tableLabel: "הפעלות",
     columns: { device: "מכשיר", ip: "כתובת IP", started: "התחברות", lastSeen: "פעילות אחרונה" },
   },
@@ -650,7 +649,7 @@ export const settingsHe: SettingsTranslation = {
     deliveries: "מסירות",
     deliveriesTitle: "מסירות אל {{url}}",
     deliveriesLabel: "מסירות",
-    deliveriesEmpty: "אין מסירות עדיין. הן יופיעו כאן כשאירועים יקרו.",
+    deliveriesEmpty: { title: "אין מסירות עדיין", description: "הן יופיעו כאן כשאירועים יקרו." },
     deliveryColumns: {
       event: "אירוע",
       status: "סטטוס",

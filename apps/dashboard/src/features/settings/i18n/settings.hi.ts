@@ -130,8 +130,7 @@ export const settingsHi: SettingsTranslation = {
     endTitle: "इस सत्र से साइन आउट करें?",
     endBody: "{{device}} को फिर से साइन इन करना होगा।",
     ended: "सत्र से साइन आउट किया गया।",
-    empty: "कोई दूसरा सत्र नहीं।",
-    loadFailed: "आपके सत्र लोड नहीं हो सके।",
+    empty: { title: "कोई दूसरा सत्र नहीं", description: "आपके खाते में साइन इन होते ही ब्राउज़र और ऐप यहाँ दिखेंगे।" },
     tableLabel: "सत्र",
     columns: { device: "डिवाइस", ip: "IP पता", started: "साइन इन", lastSeen: "आख़िरी बार सक्रिय" },
   },
@@ -650,7 +649,7 @@ export const settingsHi: SettingsTranslation = {
     deliveries: "डिलीवरी",
     deliveriesTitle: "{{url}} पर डिलीवरी",
     deliveriesLabel: "डिलीवरी",
-    deliveriesEmpty: "अभी कोई डिलीवरी नहीं। इवेंट होने पर वे यहाँ दिखेंगी।",
+    deliveriesEmpty: { title: "अभी कोई डिलीवरी नहीं", description: "इवेंट होने पर वे यहाँ दिखेंगी।" },
     deliveryColumns: {
       event: "इवेंट",
       status: "स्थिति",

@@ -130,8 +130,7 @@ export const settingsId: SettingsTranslation = {
     endTitle: "Keluarkan sesi ini?",
     endBody: "{{device}} harus masuk lagi.",
     ended: "Sesi dikeluarkan.",
-    empty: "Tidak ada sesi lain.",
-    loadFailed: "Sesi Anda tidak dapat dimuat.",
+    empty: { title: "Tidak ada sesi lain", description: "Browser dan aplikasi muncul di sini setelah masuk ke akun Anda." },
     tableLabel: "Sesi",
     columns: { device: "Perangkat", ip: "Alamat IP", started: "Masuk", lastSeen: "Terakhir aktif" },
   },
@@ -676,7 +675,7 @@ export const settingsId: SettingsTranslation = {
     deliveries: "Pengiriman",
     deliveriesTitle: "Pengiriman ke {{url}}",
     deliveriesLabel: "Pengiriman",
-    deliveriesEmpty: "Belum ada pengiriman. Pengiriman muncul di sini saat peristiwa terjadi.",
+    deliveriesEmpty: { title: "Belum ada pengiriman", description: "Pengiriman muncul di sini saat peristiwa terjadi." },
     deliveryColumns: {
       event: "Peristiwa",
       status: "Status",

@@ -131,8 +131,7 @@ export const settingsIt: SettingsTranslation = {
     endTitle: "Chiudere questa sessione?",
     endBody: "{{device}} dovrà accedere di nuovo.",
     ended: "Sessione chiusa.",
-    empty: "Nessun’altra sessione.",
-    loadFailed: "Impossibile caricare le tue sessioni.",
+    empty: { title: "Nessun’altra sessione", description: "Browser e app compaiono qui quando accedono al tuo account." },
     tableLabel: "Sessioni",
     columns: { device: "Dispositivo", ip: "Indirizzo IP", started: "Accesso", lastSeen: "Ultima attività" },
   },
@@ -676,7 +675,7 @@ export const settingsIt: SettingsTranslation = {
     deliveries: "Consegne",
     deliveriesTitle: "Consegne a {{url}}",
     deliveriesLabel: "Consegne",
-    deliveriesEmpty: "Ancora nessuna consegna. Compariranno qui man mano che si verificano gli eventi.",
+    deliveriesEmpty: { title: "Ancora nessuna consegna", description: "Compariranno qui man mano che si verificano gli eventi." },
     deliveryColumns: {
       event: "Evento",
       status: "Stato",

@@ -131,8 +131,10 @@ export const settingsJa: SettingsTranslation = {
     endTitle: "このセッションからログアウトしますか？",
     endBody: "{{device}} では再度ログインが必要になります。",
     ended: "セッションからログアウトしました。",
-    empty: "他のセッションはありません。",
-    loadFailed: "セッションを読み込めませんでした。",
+    empty: {
+      title: "他のセッションはありません",
+      description: "アカウントにログインしたブラウザーとアプリがここに表示されます。",
+    },
     tableLabel: "セッション",
     columns: { device: "デバイス", ip: "IP アドレス", started: "ログイン日時", lastSeen: "最終アクティブ" },
   },
@@ -671,7 +673,7 @@ export const settingsJa: SettingsTranslation = {
     deliveries: "配信",
     deliveriesTitle: "{{url}} への配信",
     deliveriesLabel: "配信",
-    deliveriesEmpty: "まだ配信はありません。イベントが発生するとここに表示されます。",
+    deliveriesEmpty: { title: "まだ配信はありません", description: "イベントが発生するとここに表示されます。" },
     deliveryColumns: {
       event: "イベント",
       status: "ステータス",

@@ -130,8 +130,7 @@ export const settingsKo: SettingsTranslation = {
     endTitle: "이 세션에서 로그아웃할까요?",
     endBody: "{{device}}에서 다시 로그인해야 합니다.",
     ended: "세션에서 로그아웃했습니다.",
-    empty: "다른 세션이 없습니다.",
-    loadFailed: "세션을 불러오지 못했습니다.",
+    empty: { title: "다른 세션이 없습니다", description: "계정에 로그인한 브라우저와 앱이 여기에 표시됩니다." },
     tableLabel: "세션",
     columns: { device: "기기", ip: "IP 주소", started: "로그인", lastSeen: "마지막 활동" },
   },
@@ -663,7 +662,7 @@ export const settingsKo: SettingsTranslation = {
     deliveries: "전송 내역",
     deliveriesTitle: "{{url}}(으)로의 전송 내역",
     deliveriesLabel: "전송 내역",
-    deliveriesEmpty: "아직 전송 내역이 없습니다. 이벤트가 발생하면 여기에 표시됩니다.",
+    deliveriesEmpty: { title: "아직 전송 내역이 없습니다", description: "이벤트가 발생하면 여기에 표시됩니다." },
     deliveryColumns: {
       event: "이벤트",
       status: "상태",

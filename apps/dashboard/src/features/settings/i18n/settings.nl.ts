@@ -130,8 +130,7 @@ export const settingsNl: SettingsTranslation = {
     endTitle: "Deze sessie uitloggen?",
     endBody: "{{device}} moet opnieuw inloggen.",
     ended: "Sessie uitgelogd.",
-    empty: "Geen andere sessies.",
-    loadFailed: "Je sessies konden niet worden geladen.",
+    empty: { title: "Geen andere sessies", description: "Browsers en apps verschijnen hier zodra ze op je account inloggen." },
     tableLabel: "Sessies",
     columns: { device: "Apparaat", ip: "IP-adres", started: "Ingelogd", lastSeen: "Laatst actief" },
   },
@@ -674,7 +673,7 @@ export const settingsNl: SettingsTranslation = {
     deliveries: "Afleveringen",
     deliveriesTitle: "Afleveringen aan {{url}}",
     deliveriesLabel: "Afleveringen",
-    deliveriesEmpty: "Nog geen afleveringen. Ze verschijnen hier zodra er gebeurtenissen plaatsvinden.",
+    deliveriesEmpty: { title: "Nog geen afleveringen", description: "Ze verschijnen hier zodra er gebeurtenissen plaatsvinden." },
     deliveryColumns: {
       event: "Gebeurtenis",
       status: "Status",

@@ -130,8 +130,10 @@ export const settingsPl: SettingsTranslation = {
     endTitle: "Wylogować tę sesję?",
     endBody: "{{device}} będzie wymagać ponownego zalogowania.",
     ended: "Sesja wylogowana.",
-    empty: "Brak innych sesji.",
-    loadFailed: "Nie udało się wczytać Twoich sesji.",
+    empty: {
+      title: "Brak innych sesji",
+      description: "Przeglądarki i aplikacje pojawią się tutaj po zalogowaniu na Twoje konto.",
+    },
     tableLabel: "Sesje",
     columns: { device: "Urządzenie", ip: "Adres IP", started: "Zalogowano", lastSeen: "Ostatnia aktywność" },
   },
@@ -685,7 +687,7 @@ export const settingsPl: SettingsTranslation = {
     deliveries: "Dostarczenia",
     deliveriesTitle: "Dostarczenia na {{url}}",
     deliveriesLabel: "Dostarczenia",
-    deliveriesEmpty: "Brak dostarczeń. Będą się tu pojawiać w miarę występowania zdarzeń.",
+    deliveriesEmpty: { title: "Brak dostarczeń", description: "Będą się tu pojawiać w miarę występowania zdarzeń." },
     deliveryColumns: {
       event: "Zdarzenie",
       status: "Status",

@@ -130,8 +130,10 @@ export const settingsPtBR: SettingsTranslation = {
     endTitle: "Encerrar esta sessão?",
     endBody: "{{device}} precisará entrar novamente.",
     ended: "Sessão encerrada.",
-    empty: "Nenhuma outra sessão.",
-    loadFailed: "Não foi possível carregar suas sessões.",
+    empty: {
+      title: "Nenhuma outra sessão",
+      description: "Navegadores e aplicativos aparecem aqui quando se conectam à sua conta.",
+    },
     tableLabel: "Sessões",
     columns: { device: "Dispositivo", ip: "Endereço IP", started: "Conectado em", lastSeen: "Última atividade" },
   },
@@ -675,7 +677,7 @@ export const settingsPtBR: SettingsTranslation = {
     deliveries: "Entregas",
     deliveriesTitle: "Entregas para {{url}}",
     deliveriesLabel: "Entregas",
-    deliveriesEmpty: "Nenhuma entrega ainda. Elas aparecem aqui à medida que os eventos acontecem.",
+    deliveriesEmpty: { title: "Nenhuma entrega ainda", description: "Elas aparecem aqui à medida que os eventos acontecem." },
     deliveryColumns: {
       event: "Evento",
       status: "Status",

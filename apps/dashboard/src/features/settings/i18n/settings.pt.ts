@@ -131,8 +131,10 @@ export const settingsPt: SettingsTranslation = {
     endTitle: "Terminar esta sessão?",
     endBody: "{{device}} terá de iniciar sessão novamente.",
     ended: "Sessão terminada.",
-    empty: "Não há outras sessões.",
-    loadFailed: "Não foi possível carregar as suas sessões.",
+    empty: {
+      title: "Não há outras sessões",
+      description: "Os navegadores e aplicações aparecem aqui quando iniciam sessão na sua conta.",
+    },
     tableLabel: "Sessões",
     columns: { device: "Dispositivo", ip: "Endereço IP", started: "Sessão iniciada", lastSeen: "Última atividade" },
   },
@@ -682,7 +684,7 @@ export const settingsPt: SettingsTranslation = {
     deliveries: "Entregas",
     deliveriesTitle: "Entregas para {{url}}",
     deliveriesLabel: "Entregas",
-    deliveriesEmpty: "Ainda não há entregas. Aparecem aqui à medida que os eventos acontecem.",
+    deliveriesEmpty: { title: "Ainda não há entregas", description: "Aparecem aqui à medida que os eventos acontecem." },
     deliveryColumns: {
       event: "Evento",
       status: "Estado",

@@ -130,8 +130,10 @@ export const settingsRu: SettingsTranslation = {
     endTitle: "Завершить этот сеанс?",
     endBody: "На устройстве {{device}} придётся войти снова.",
     ended: "Сеанс завершён.",
-    empty: "Других сеансов нет.",
-    loadFailed: "Не удалось загрузить сеансы.",
+    empty: {
+      title: "Других сеансов нет",
+      description: "Браузеры и приложения появятся здесь после входа в вашу учётную запись.",
+    },
     tableLabel: "Сеансы",
     columns: { device: "Устройство", ip: "IP-адрес", started: "Вход", lastSeen: "Последняя активность" },
   },
@@ -671,7 +673,7 @@ export const settingsRu: SettingsTranslation = {
     deliveries: "Доставки",
     deliveriesTitle: "Доставки на {{url}}",
     deliveriesLabel: "Доставки",
-    deliveriesEmpty: "Доставок пока нет. Они появятся здесь по мере возникновения событий.",
+    deliveriesEmpty: { title: "Доставок пока нет", description: "Они появятся здесь по мере возникновения событий." },
     deliveryColumns: {
       event: "Событие",
       status: "Статус",

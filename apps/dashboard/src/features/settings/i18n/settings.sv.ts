@@ -130,8 +130,7 @@ export const settingsSv: SettingsTranslation = {
     endTitle: "Logga ut den här sessionen?",
     endBody: "{{device}} måste logga in igen.",
     ended: "Sessionen har loggats ut.",
-    empty: "Inga andra sessioner.",
-    loadFailed: "Dina sessioner kunde inte läsas in.",
+    empty: { title: "Inga andra sessioner", description: "Webbläsare och appar visas här när de loggar in på ditt konto." },
     tableLabel: "Sessioner",
     columns: { device: "Enhet", ip: "IP-adress", started: "Inloggad", lastSeen: "Senast aktiv" },
   },
@@ -668,7 +667,7 @@ export const settingsSv: SettingsTranslation = {
     deliveries: "Leveranser",
     deliveriesTitle: "Leveranser till {{url}}",
     deliveriesLabel: "Leveranser",
-    deliveriesEmpty: "Inga leveranser än. De visas här när händelser inträffar.",
+    deliveriesEmpty: { title: "Inga leveranser än", description: "De visas här när händelser inträffar." },
     deliveryColumns: {
       event: "Händelse",
       status: "Status",

@@ -130,8 +130,7 @@ export const settingsTr: SettingsTranslation = {
     endTitle: "Bu oturum kapatılsın mı?",
     endBody: "{{device}} cihazında yeniden giriş yapılması gerekecek.",
     ended: "Oturum kapatıldı.",
-    empty: "Başka oturum yok.",
-    loadFailed: "Oturumlarınız yüklenemedi.",
+    empty: { title: "Başka oturum yok", description: "Tarayıcılar ve uygulamalar hesabınıza giriş yaptığında burada görünür." },
     tableLabel: "Oturumlar",
     columns: { device: "Cihaz", ip: "IP adresi", started: "Giriş zamanı", lastSeen: "Son etkinlik" },
   },
@@ -673,7 +672,7 @@ export const settingsTr: SettingsTranslation = {
     deliveries: "Teslimatlar",
     deliveriesTitle: "Teslimatlar: {{url}}",
     deliveriesLabel: "Teslimatlar",
-    deliveriesEmpty: "Henüz teslimat yok. Olaylar gerçekleştikçe burada görünür.",
+    deliveriesEmpty: { title: "Henüz teslimat yok", description: "Olaylar gerçekleştikçe burada görünür." },
     deliveryColumns: {
       event: "Olay",
       status: "Durum",

@@ -130,8 +130,10 @@ export const settingsUk: SettingsTranslation = {
     endTitle: "Завершити цей сеанс?",
     endBody: "На пристрої {{device}} доведеться увійти знову.",
     ended: "Сеанс завершено.",
-    empty: "Інших сеансів немає.",
-    loadFailed: "Не вдалося завантажити сеанси.",
+    empty: {
+      title: "Інших сеансів немає",
+      description: "Браузери й застосунки з’являться тут після входу у ваш обліковий запис.",
+    },
     tableLabel: "Сеанси",
     columns: { device: "Пристрій", ip: "IP-адреса", started: "Вхід", lastSeen: "Остання активність" },
   },
@@ -672,7 +674,7 @@ export const settingsUk: SettingsTranslation = {
     deliveries: "Доставки",
     deliveriesTitle: "Доставки на {{url}}",
     deliveriesLabel: "Доставки",
-    deliveriesEmpty: "Доставок поки немає. Вони з’являтимуться тут у міру виникнення подій.",
+    deliveriesEmpty: { title: "Доставок поки немає", description: "Вони з’являтимуться тут у міру виникнення подій." },
     deliveryColumns: {
       event: "Подія",
       status: "Статус",

@@ -130,8 +130,7 @@ export const settingsUr: SettingsTranslation = {
     endTitle: "اس سیشن سے سائن آؤٹ کریں؟",
     endBody: "{{device}} کو دوبارہ سائن ان کرنا ہوگا۔",
     ended: "سیشن سے سائن آؤٹ کر دیا گیا۔",
-    empty: "کوئی دوسرا سیشن نہیں۔",
-    loadFailed: "آپ کے سیشنز لوڈ نہیں ہو سکے۔",
+    empty: { title: "کوئی دوسرا سیشن نہیں", description: "براؤزر اور ایپس آپ کے اکاؤنٹ میں سائن ان ہوتے ہی یہاں نظر آئیں گی۔" },
     tableLabel: "سیشنز",
     columns: { device: "ڈیوائس", ip: "IP پتہ", started: "سائن ان", lastSeen: "آخری بار فعال" },
   },
@@ -661,7 +660,7 @@ export const settingsUr: SettingsTranslation = {
     deliveries: "ترسیلات",
     deliveriesTitle: "{{url}} پر ترسیلات",
     deliveriesLabel: "ترسیلات",
-    deliveriesEmpty: "ابھی کوئی ترسیل نہیں۔ ایونٹس ہونے پر یہ یہاں نظر آئیں گی۔",
+    deliveriesEmpty: { title: "ابھی کوئی ترسیل نہیں", description: "ایونٹس ہونے پر یہ یہاں نظر آئیں گی۔" },
     deliveryColumns: {
       event: "ایونٹ",
       status: "حیثیت",

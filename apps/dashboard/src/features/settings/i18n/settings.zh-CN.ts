@@ -130,8 +130,7 @@ export const settingsZhCN: SettingsTranslation = {
     endTitle: "退出此会话？",
     endBody: "{{device}} 需要重新登录。",
     ended: "会话已退出。",
-    empty: "没有其他会话。",
-    loadFailed: "无法加载你的会话。",
+    empty: { title: "没有其他会话", description: "浏览器和应用登录你的账号后会显示在这里。" },
     tableLabel: "会话",
     columns: { device: "设备", ip: "IP 地址", started: "登录时间", lastSeen: "最近活动" },
   },
@@ -648,7 +647,7 @@ export const settingsZhCN: SettingsTranslation = {
     deliveries: "投递记录",
     deliveriesTitle: "投递到 {{url}} 的记录",
     deliveriesLabel: "投递记录",
-    deliveriesEmpty: "暂无投递记录。事件发生时会显示在这里。",
+    deliveriesEmpty: { title: "暂无投递记录", description: "事件发生时会显示在这里。" },
     deliveryColumns: {
       event: "事件",
       status: "状态",

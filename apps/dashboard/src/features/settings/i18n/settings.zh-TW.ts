@@ -130,8 +130,7 @@ export const settingsZhTW: SettingsTranslation = {
     endTitle: "要登出此工作階段嗎？",
     endBody: "{{device}} 必須重新登入。",
     ended: "已登出工作階段。",
-    empty: "沒有其他工作階段。",
-    loadFailed: "無法載入您的工作階段。",
+    empty: { title: "沒有其他工作階段", description: "瀏覽器和應用程式登入您的帳號後會顯示在這裡。" },
     tableLabel: "工作階段",
     columns: { device: "裝置", ip: "IP 位址", started: "登入時間", lastSeen: "最近活動" },
   },
@@ -648,7 +647,7 @@ export const settingsZhTW: SettingsTranslation = {
     deliveries: "傳遞記錄",
     deliveriesTitle: "傳遞至 {{url}} 的記錄",
     deliveriesLabel: "傳遞記錄",
-    deliveriesEmpty: "尚無傳遞記錄。事件發生時會顯示在這裡。",
+    deliveriesEmpty: { title: "尚無傳遞記錄", description: "事件發生時會顯示在這裡。" },
     deliveryColumns: {
       event: "事件",
       status: "狀態",

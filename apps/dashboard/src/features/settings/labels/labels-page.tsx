@@ -2,17 +2,15 @@ import { Badge, Button, ColorSwatch, Group, Text } from "@mantine/core";
 import type { TLabel } from "@parley/shared";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { ConfirmModal } from "../components/confirm-modal";
+import { ConfirmItemModal } from "../components/confirm-modal";
 import { RowActions } from "../components/row-actions";
 import { SettingsPage } from "../components/settings-page";
 import { SettingsTable } from "../components/settings-table";
-import { useNotifySaved } from "../lib/use-notify";
 import { LabelModal } from "./label-modal";
 import { useDeleteLabel, useLabels } from "./labels-api";
 
 export const LabelsPage = () => {
   const { t } = useTranslation();
-  const notify = useNotifySaved();
   const labels = useLabels();
   const remove = useDeleteLabel();
   const [editing, setEditing] = useState<TLabel | null | undefined>(undefined);
@@ -58,26 +56,14 @@ export const LabelsPage = () => {
         ]}
       />
       <LabelModal label={editing} onClose={() => setEditing(undefined)} />
-      <ConfirmModal
-        opened={deleting !== null}
+      <ConfirmItemModal
+        item={deleting}
         title={t("settings.labels.deleteTitle", { name: deleting?.name ?? "" })}
         body={t("settings.labels.deleteBody")}
         confirmLabel={t("settings.common.confirmDelete")}
-        onClose={() => {
-          remove.reset();
-          setDeleting(null);
-        }}
-        onConfirm={() =>
-          deleting &&
-          remove.mutate(deleting.id, {
-            onSuccess: () => {
-              notify(t("settings.labels.deleted"));
-              setDeleting(null);
-            },
-          })
-        }
-        isPending={remove.isPending}
-        error={remove.error}
+        mutation={remove}
+        doneMessage={t("settings.labels.deleted")}
+        onClose={() => setDeleting(null)}
       />
     </SettingsPage>
   );

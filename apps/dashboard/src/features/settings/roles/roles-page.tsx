@@ -5,11 +5,10 @@ import { useTranslation } from "react-i18next";
 import { IconCheck } from "../../../components/icons";
 import { QueryErrorAlert } from "../../../components/query-error-alert";
 import { useHasPermission, useRoleLabel } from "../../auth/hooks/use-permissions";
-import { ConfirmModal } from "../components/confirm-modal";
+import { ConfirmItemModal } from "../components/confirm-modal";
 import { ListSkeleton } from "../components/list-states";
 import { SettingsPage } from "../components/settings-page";
 import { useRoles } from "../lib/directory-api";
-import { useNotifySaved } from "../lib/use-notify";
 import { usePermissionLabel } from "../lib/use-permission-label";
 import { RoleModal } from "./role-modal";
 import { useDeleteRole, usePermissionMatrix } from "./roles-api";
@@ -17,7 +16,6 @@ import { useDeleteRole, usePermissionMatrix } from "./roles-api";
 export const RolesPage = () => {
   const { t } = useTranslation();
   const permissionLabel = usePermissionLabel();
-  const notify = useNotifySaved();
   const roleLabel = useRoleLabel();
   const canManage = useHasPermission()("roles.manage");
   const roles = useRoles();
@@ -126,26 +124,14 @@ export const RolesPage = () => {
         )}
       </Card>
       <RoleModal role={editing} onClose={() => setEditing(undefined)} />
-      <ConfirmModal
-        opened={deleting !== null}
+      <ConfirmItemModal
+        item={deleting}
         title={t("settings.roles.deleteTitle", { name: deleting?.name ?? "" })}
         body={t("settings.roles.deleteBody")}
         confirmLabel={t("settings.common.confirmDelete")}
-        onClose={() => {
-          remove.reset();
-          setDeleting(null);
-        }}
-        onConfirm={() =>
-          deleting &&
-          remove.mutate(deleting.id, {
-            onSuccess: () => {
-              notify(t("settings.roles.deleted"));
-              setDeleting(null);
-            },
-          })
-        }
-        isPending={remove.isPending}
-        error={remove.error}
+        mutation={remove}
+        doneMessage={t("settings.roles.deleted")}
+        onClose={() => setDeleting(null)}
       />
     </SettingsPage>
   );

@@ -2,18 +2,16 @@ import { Button, Text } from "@mantine/core";
 import type { TTeam } from "@parley/shared";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { ConfirmModal } from "../components/confirm-modal";
+import { ConfirmItemModal } from "../components/confirm-modal";
 import { RowActions } from "../components/row-actions";
 import { SettingsPage } from "../components/settings-page";
 import { SettingsTable } from "../components/settings-table";
 import { useTeams } from "../lib/directory-api";
-import { useNotifySaved } from "../lib/use-notify";
 import { TeamModal } from "./team-modal";
 import { useDeleteTeam } from "./teams-api";
 
 export const TeamsPage = () => {
   const { t } = useTranslation();
-  const notify = useNotifySaved();
   const teams = useTeams();
   const remove = useDeleteTeam();
   const [editing, setEditing] = useState<TTeam | null | undefined>(undefined);
@@ -60,26 +58,14 @@ export const TeamsPage = () => {
         ]}
       />
       <TeamModal team={editing} onClose={() => setEditing(undefined)} />
-      <ConfirmModal
-        opened={deleting !== null}
+      <ConfirmItemModal
+        item={deleting}
         title={t("settings.teams.deleteTitle", { name: deleting?.name ?? "" })}
         body={t("settings.teams.deleteBody")}
         confirmLabel={t("settings.common.confirmDelete")}
-        onClose={() => {
-          remove.reset();
-          setDeleting(null);
-        }}
-        onConfirm={() =>
-          deleting &&
-          remove.mutate(deleting.id, {
-            onSuccess: () => {
-              notify(t("settings.teams.deleted"));
-              setDeleting(null);
-            },
-          })
-        }
-        isPending={remove.isPending}
-        error={remove.error}
+        mutation={remove}
+        doneMessage={t("settings.teams.deleted")}
+        onClose={() => setDeleting(null)}
       />
     </SettingsPage>
   );

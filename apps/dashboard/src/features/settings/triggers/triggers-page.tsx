@@ -4,18 +4,16 @@ import type { TProactiveTrigger } from "@parley/shared";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useErrorMessage } from "../../../lib/use-error-message";
-import { ConfirmModal } from "../components/confirm-modal";
+import { ConfirmItemModal } from "../components/confirm-modal";
 import { SettingsPage } from "../components/settings-page";
 import { SettingsTable } from "../components/settings-table";
 import { useInboxes } from "../inboxes/inboxes-api";
-import { useNotifySaved } from "../lib/use-notify";
 import { TriggerModal } from "./trigger-modal";
 import { useDeleteTrigger, useReorderTriggers, useSaveTrigger, useTriggers } from "./triggers-api";
 
 export const TriggersPage = () => {
   const { t } = useTranslation();
   const p = "settings.triggers" as const;
-  const notify = useNotifySaved();
   const describeError = useErrorMessage();
   const triggers = useTriggers();
   const inboxes = useInboxes();
@@ -127,26 +125,14 @@ export const TriggersPage = () => {
         ]}
       />
       <TriggerModal trigger={editing} onClose={() => setEditing(undefined)} />
-      <ConfirmModal
-        opened={deleting !== null}
+      <ConfirmItemModal
+        item={deleting}
         title={t(`${p}.deleteTitle`, { name: deleting?.name ?? "" })}
         body={t(`${p}.deleteBody`)}
         confirmLabel={t("settings.common.confirmDelete")}
-        onClose={() => {
-          remove.reset();
-          setDeleting(null);
-        }}
-        onConfirm={() =>
-          deleting &&
-          remove.mutate(deleting.id, {
-            onSuccess: () => {
-              notify(t(`${p}.deleted`));
-              setDeleting(null);
-            },
-          })
-        }
-        isPending={remove.isPending}
-        error={remove.error}
+        mutation={remove}
+        doneMessage={t(`${p}.deleted`)}
+        onClose={() => setDeleting(null)}
       />
     </SettingsPage>
   );

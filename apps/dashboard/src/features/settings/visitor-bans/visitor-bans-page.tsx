@@ -5,7 +5,7 @@ import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { FormErrorAlert } from "../../../components/form-error-alert";
 import { useFormatDateTime } from "../../../lib/use-format-date-time";
-import { ConfirmModal } from "../components/confirm-modal";
+import { ConfirmItemModal } from "../components/confirm-modal";
 import { SettingsPage } from "../components/settings-page";
 import { SettingsTable } from "../components/settings-table";
 import { useNotifySaved } from "../lib/use-notify";
@@ -135,7 +135,6 @@ const BanTarget = ({ ban }: { ban: TVisitorBan }) => {
 export const VisitorBansPage = () => {
   const { t } = useTranslation();
   const p = "settings.visitorBans" as const;
-  const notify = useNotifySaved();
   const formatDateTime = useFormatDateTime();
   const bans = useVisitorBans();
   const lift = useLiftVisitorBan();
@@ -189,27 +188,15 @@ export const VisitorBansPage = () => {
       <Modal opened={isCreating} onClose={() => setIsCreating(false)} title={t(`${p}.createTitle`)} centered>
         {isCreating && <BanForm onDone={() => setIsCreating(false)} />}
       </Modal>
-      <ConfirmModal
-        opened={lifting !== null}
+      <ConfirmItemModal
+        item={lifting}
         title={t(`${p}.liftTitle`, { who: liftingWho })}
         body={t(`${p}.liftBody`)}
         confirmLabel={t(`${p}.lift`)}
         color="blue"
-        onClose={() => {
-          lift.reset();
-          setLifting(null);
-        }}
-        onConfirm={() =>
-          lifting &&
-          lift.mutate(lifting.id, {
-            onSuccess: () => {
-              notify(t(`${p}.lifted`));
-              setLifting(null);
-            },
-          })
-        }
-        isPending={lift.isPending}
-        error={lift.error}
+        mutation={lift}
+        doneMessage={t(`${p}.lifted`)}
+        onClose={() => setLifting(null)}
       />
     </SettingsPage>
   );

@@ -1,13 +1,11 @@
-import { Badge, Button, Drawer, Stack, Table, Text } from "@mantine/core";
+import { Badge, Button, Drawer, Text } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import type { TWebhook, TWebhookDelivery } from "@parley/shared";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { QueryErrorAlert } from "../../../components/query-error-alert";
 import { useErrorMessage } from "../../../lib/use-error-message";
 import { useFormatDateTime } from "../../../lib/use-format-date-time";
-import { ListSkeleton } from "../components/list-states";
-import { LoadMore } from "../components/load-more";
+import { SettingsTable } from "../components/settings-table";
 import { useNotifySaved } from "../lib/use-notify";
 import { useRedeliver, useWebhookDeliveries } from "./webhooks-api";
 
@@ -20,88 +18,76 @@ const DeliveriesTable = ({ webhook }: { webhook: TWebhook }) => {
   const formatDateTime = useFormatDateTime();
   const deliveries = useWebhookDeliveries(webhook.id);
   const redeliver = useRedeliver(webhook.id);
-  const items = deliveries.data?.pages.flatMap((page) => page.items) ?? [];
 
-  if (deliveries.isPending) return <ListSkeleton />;
-  if (deliveries.isError && !deliveries.isFetchNextPageError) {
-    return (
-      <QueryErrorAlert
-        title={t("settings.common.loadFailed")}
-        error={deliveries.error}
-        onRetry={() => void deliveries.refetch()}
-        isRetrying={deliveries.isFetching}
-      />
-    );
-  }
-  if (items.length === 0) {
-    return (
-      <Text c="dimmed" size="sm">
-        {t("settings.webhooks.deliveriesEmpty")}
-      </Text>
-    );
-  }
   return (
-    <Stack gap="md">
-      <Table.ScrollContainer minWidth={720}>
-        <Table verticalSpacing="xs" aria-label={t("settings.webhooks.deliveriesLabel")}>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t("settings.webhooks.deliveryColumns.event")}</Table.Th>
-              <Table.Th>{t("settings.webhooks.deliveryColumns.status")}</Table.Th>
-              <Table.Th>{t("settings.webhooks.deliveryColumns.response")}</Table.Th>
-              <Table.Th>{t("settings.webhooks.deliveryColumns.latency")}</Table.Th>
-              <Table.Th>{t("settings.webhooks.deliveryColumns.at")}</Table.Th>
-              <Table.Th />
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {items.map((delivery) => (
-              <Table.Tr key={delivery.id} data-testid="webhook-delivery">
-                <Table.Td>
-                  <Text size="sm" ff="monospace" dir="ltr">
-                    {delivery.event}
-                  </Text>
-                </Table.Td>
-                <Table.Td>
-                  <Badge miw="fit-content" variant="light" color={STATUS_COLORS[delivery.status]}>
-                    {t(`settings.webhooks.deliveryStatuses.${delivery.status}`)}
-                  </Badge>
-                </Table.Td>
-                <Table.Td maw={240}>
-                  <Text size="sm" dir="ltr" lineClamp={2} title={delivery.error ?? delivery.responseExcerpt ?? undefined}>
-                    {delivery.responseStatus ?? "—"} {delivery.error ?? ""}
-                  </Text>
-                </Table.Td>
-                <Table.Td>
-                  {delivery.latencyMs === null ? "—" : t("settings.webhooks.latencyMs", { ms: delivery.latencyMs })}
-                </Table.Td>
-                <Table.Td>
-                  <Text size="sm" style={{ whiteSpace: "nowrap" }}>
-                    {formatDateTime(delivery.createdAt)}
-                  </Text>
-                </Table.Td>
-                <Table.Td>
-                  <Button
-                    size="xs"
-                    variant="subtle"
-                    loading={redeliver.isPending && redeliver.variables === delivery.id}
-                    onClick={() =>
-                      redeliver.mutate(delivery.id, {
-                        onSuccess: () => notify(t("settings.webhooks.redelivered")),
-                        onError: (error) => notifications.show({ color: "red", message: describeError(error) }),
-                      })
-                    }
-                  >
-                    {t("settings.webhooks.redeliver")}
-                  </Button>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-      <LoadMore query={deliveries} />
-    </Stack>
+    <SettingsTable
+      query={deliveries}
+      label={t("settings.webhooks.deliveriesLabel")}
+      empty={{
+        title: t("settings.webhooks.deliveriesEmpty.title"),
+        description: t("settings.webhooks.deliveriesEmpty.description"),
+      }}
+      minWidth={720}
+      rowTestId="webhook-delivery"
+      withCard={false}
+      columns={[
+        {
+          header: t("settings.webhooks.deliveryColumns.event"),
+          cell: (delivery) => (
+            <Text size="sm" ff="monospace" dir="ltr">
+              {delivery.event}
+            </Text>
+          ),
+        },
+        {
+          header: t("settings.webhooks.deliveryColumns.status"),
+          cell: (delivery) => (
+            <Badge miw="fit-content" variant="light" color={STATUS_COLORS[delivery.status]}>
+              {t(`settings.webhooks.deliveryStatuses.${delivery.status}`)}
+            </Badge>
+          ),
+        },
+        {
+          header: t("settings.webhooks.deliveryColumns.response"),
+          maw: 240,
+          cell: (delivery) => (
+            <Text size="sm" dir="ltr" lineClamp={2} title={delivery.error ?? delivery.responseExcerpt ?? undefined}>
+              {delivery.responseStatus ?? "—"} {delivery.error ?? ""}
+            </Text>
+          ),
+        },
+        {
+          header: t("settings.webhooks.deliveryColumns.latency"),
+          cell: (delivery) => (delivery.latencyMs === null ? "—" : t("settings.webhooks.latencyMs", { ms: delivery.latencyMs })),
+        },
+        {
+          header: t("settings.webhooks.deliveryColumns.at"),
+          cell: (delivery) => (
+            <Text size="sm" style={{ whiteSpace: "nowrap" }}>
+              {formatDateTime(delivery.createdAt)}
+            </Text>
+          ),
+        },
+        {
+          header: t("settings.common.actions"),
+          cell: (delivery) => (
+            <Button
+              size="xs"
+              variant="subtle"
+              loading={redeliver.isPending && redeliver.variables === delivery.id}
+              onClick={() =>
+                redeliver.mutate(delivery.id, {
+                  onSuccess: () => notify(t("settings.webhooks.redelivered")),
+                  onError: (error) => notifications.show({ color: "red", message: describeError(error) }),
+                })
+              }
+            >
+              {t("settings.webhooks.redeliver")}
+            </Button>
+          ),
+        },
+      ]}
+    />
   );
 };
 

@@ -4,7 +4,7 @@ import type { TWebhook } from "@parley/shared";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useErrorMessage } from "../../../lib/use-error-message";
-import { ConfirmModal } from "../components/confirm-modal";
+import { ConfirmItemModal, ConfirmModal } from "../components/confirm-modal";
 import { SettingsPage } from "../components/settings-page";
 import { SettingsTable } from "../components/settings-table";
 import { ShownOnceSecret } from "../components/shown-once-secret";
@@ -168,26 +168,14 @@ export const WebhooksPage = () => {
           </Group>
         </Stack>
       </Modal>
-      <ConfirmModal
-        opened={deleting !== null}
+      <ConfirmItemModal
+        item={deleting}
         title={t("settings.webhooks.deleteTitle")}
         body={t("settings.webhooks.deleteBody", { url: deleting?.url ?? "" })}
         confirmLabel={t("settings.common.confirmDelete")}
-        onClose={() => {
-          remove.reset();
-          setDeleting(null);
-        }}
-        onConfirm={() =>
-          deleting &&
-          remove.mutate(deleting.id, {
-            onSuccess: () => {
-              notify(t("settings.webhooks.deleted"));
-              setDeleting(null);
-            },
-          })
-        }
-        isPending={remove.isPending}
-        error={remove.error}
+        mutation={remove}
+        doneMessage={t("settings.webhooks.deleted")}
+        onClose={() => setDeleting(null)}
       />
     </SettingsPage>
   );
