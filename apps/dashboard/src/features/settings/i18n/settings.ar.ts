@@ -509,6 +509,7 @@ export const settingsAr: SettingsTranslation = {
     reactivated: "{{name}} نشط مجددًا.",
     removeTitle: "إزالة {{name}} من مساحة العمل؟",
     removeBody: "يفقد الوصول إلى مساحة العمل هذه فورًا. تبقى رسائله السابقة. لا يمكن التراجع عن ذلك.",
+    conversationsReleased: "تعود محادثاته المعلّقة والمفتوحة والمؤجلة إلى قائمة الانتظار.",
     removed: "تمت إزالة {{name}}.",
     inviteTitle: "دعوة عضو",
     email: "البريد الإلكتروني",

@@ -546,6 +546,7 @@ export const settingsDe: SettingsTranslation = {
     removeTitle: "{{name}} aus dem Workspace entfernen?",
     removeBody:
       "Die Person verliert sofort den Zugriff auf diesen Workspace. Frühere Nachrichten bleiben erhalten. Dies kann nicht rückgängig gemacht werden.",
+    conversationsReleased: "Die ausstehenden, offenen und zurückgestellten Unterhaltungen gehen zurück in die Warteschlange.",
     removed: "{{name}} wurde entfernt.",
     inviteTitle: "Mitglied einladen",
     email: "E-Mail",

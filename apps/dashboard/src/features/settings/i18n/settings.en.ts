@@ -509,6 +509,7 @@ export const settingsEn = {
     reactivated: "{{name}} is active again.",
     removeTitle: "Remove {{name}} from the workspace?",
     removeBody: "They lose access to this workspace at once. Their past messages stay. This cannot be undone.",
+    conversationsReleased: "Their pending, open and snoozed conversations go back to the queue.",
     removed: "{{name}} was removed.",
     inviteTitle: "Invite a member",
     email: "Email",

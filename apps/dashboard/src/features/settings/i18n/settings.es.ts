@@ -539,6 +539,7 @@ export const settingsEs: SettingsTranslation = {
     removeTitle: "¿Quitar a {{name}} del espacio de trabajo?",
     removeBody:
       "Pierde el acceso a este espacio de trabajo al instante. Sus mensajes anteriores se conservan. Esta acción no se puede deshacer.",
+    conversationsReleased: "Sus conversaciones pendientes, abiertas y pospuestas vuelven a la cola.",
     removed: "Se ha quitado a {{name}}.",
     inviteTitle: "Invitar a un miembro",
     email: "Correo electrónico",

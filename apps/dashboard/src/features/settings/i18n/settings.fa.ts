@@ -519,6 +519,7 @@ export const settingsFa: SettingsTranslation = {
     reactivated: "{{name}} دوباره فعال است.",
     removeTitle: "{{name}} از فضای کاری حذف شود؟",
     removeBody: "دسترسی او به این فضای کاری بی‌درنگ قطع می‌شود. پیام‌های قبلی‌اش باقی می‌مانند. این کار برگشت‌پذیر نیست.",
+    conversationsReleased: "گفتگوهای در انتظار، باز و به تعویق‌افتاده‌اش به صف برمی‌گردند.",
     removed: "{{name}} حذف شد.",
     inviteTitle: "دعوت یک عضو",
     email: "ایمیل",

@@ -547,6 +547,7 @@ export const settingsFr: SettingsTranslation = {
     removeTitle: "Retirer {{name}} de l’espace de travail ?",
     removeBody:
       "Cette personne perd immédiatement l’accès à cet espace de travail. Ses anciens messages sont conservés. Cette action est irréversible.",
+    conversationsReleased: "Ses conversations en attente, ouvertes et reportées retournent dans la file d’attente.",
     removed: "{{name}} a été retiré.",
     inviteTitle: "Inviter un membre",
     email: "E-mail",

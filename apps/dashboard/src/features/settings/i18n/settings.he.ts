@@ -509,6 +509,7 @@ export const settingsHe: SettingsTranslation = {
     reactivated: "{{name}} פעיל שוב.",
     removeTitle: "להסיר את {{name}} מסביבת העבודה?",
     removeBody: "הגישה לסביבת העבודה תיחסם מיד. ההודעות הקודמות נשמרות. אי אפשר לבטל פעולה זו.",
+    conversationsReleased: "השיחות הממתינות, הפתוחות והנדחות שלו חוזרות לתור.",
     removed: "{{name}} הוסר.",
     inviteTitle: "הזמנת חבר",
     email: "אימייל",

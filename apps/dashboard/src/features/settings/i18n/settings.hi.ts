@@ -509,6 +509,7 @@ export const settingsHi: SettingsTranslation = {
     reactivated: "{{name}} फिर से सक्रिय है।",
     removeTitle: "{{name}} को वर्कस्पेस से हटाएँ?",
     removeBody: "उनकी इस वर्कस्पेस तक पहुँच तुरंत ख़त्म हो जाती है। उनके पुराने मैसेज बने रहते हैं। इसे पहले जैसा नहीं किया जा सकता।",
+    conversationsReleased: "उनकी लंबित, खुली और स्नूज़ की गई बातचीत वापस कतार में चली जाती हैं।",
     removed: "{{name}} को हटा दिया गया।",
     inviteTitle: "सदस्य को आमंत्रित करें",
     email: "ईमेल",

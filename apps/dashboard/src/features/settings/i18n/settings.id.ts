@@ -534,6 +534,7 @@ export const settingsId: SettingsTranslation = {
     removeTitle: "Keluarkan {{name}} dari ruang kerja?",
     removeBody:
       "Mereka langsung kehilangan akses ke ruang kerja ini. Pesan lama mereka tetap ada. Tindakan ini tidak dapat dibatalkan.",
+    conversationsReleased: "Percakapan mereka yang tertunda, terbuka, dan ditunda kembali ke antrean.",
     removed: "{{name}} telah dikeluarkan.",
     inviteTitle: "Undang anggota",
     email: "Email",

@@ -534,6 +534,7 @@ export const settingsIt: SettingsTranslation = {
     removeTitle: "Rimuovere {{name}} dallo spazio di lavoro?",
     removeBody:
       "Perde subito l’accesso a questo spazio di lavoro. I suoi messaggi passati restano. L’operazione non può essere annullata.",
+    conversationsReleased: "Le sue conversazioni in sospeso, aperte e posticipate tornano in coda.",
     removed: "{{name}} è stato rimosso.",
     inviteTitle: "Invita un membro",
     email: "Email",

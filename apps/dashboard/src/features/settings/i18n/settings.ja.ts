@@ -532,6 +532,7 @@ export const settingsJa: SettingsTranslation = {
     reactivated: "{{name}} を再び有効にしました。",
     removeTitle: "{{name}} をワークスペースから削除しますか？",
     removeBody: "このワークスペースへのアクセス権は直ちに失われます。過去のメッセージは残ります。この操作は元に戻せません。",
+    conversationsReleased: "保留中・対応中・スヌーズ中の会話はキューに戻ります。",
     removed: "{{name}} を削除しました。",
     inviteTitle: "メンバーを招待",
     email: "メールアドレス",

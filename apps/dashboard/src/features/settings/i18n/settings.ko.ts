@@ -521,6 +521,7 @@ export const settingsKo: SettingsTranslation = {
     reactivated: "{{name}} 님이 다시 활성화되었습니다.",
     removeTitle: "{{name}} 님을 워크스페이스에서 제거할까요?",
     removeBody: "이 워크스페이스에 대한 접근 권한이 즉시 사라집니다. 이전 메시지는 유지됩니다. 이 작업은 되돌릴 수 없습니다.",
+    conversationsReleased: "대기 중, 열림, 보류된 대화는 대기열로 돌아갑니다.",
     removed: "{{name}} 님을 제거했습니다.",
     inviteTitle: "멤버 초대",
     email: "이메일",

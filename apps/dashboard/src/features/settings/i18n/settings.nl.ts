@@ -529,6 +529,7 @@ export const settingsNl: SettingsTranslation = {
     removeTitle: "{{name}} uit de werkruimte verwijderen?",
     removeBody:
       "Deze persoon verliest meteen de toegang tot deze werkruimte. Eerdere berichten blijven bewaard. Dit kan niet ongedaan worden gemaakt.",
+    conversationsReleased: "Hun gesprekken die in afwachting, open of uitgesteld zijn, gaan terug naar de wachtrij.",
     removed: "{{name}} is verwijderd.",
     inviteTitle: "Een lid uitnodigen",
     email: "E-mail",

@@ -543,6 +543,7 @@ export const settingsPl: SettingsTranslation = {
     removeTitle: "Usunąć {{name}} z przestrzeni roboczej?",
     removeBody:
       "Ta osoba od razu straci dostęp do tej przestrzeni roboczej. Jej wcześniejsze wiadomości pozostaną. Tej operacji nie można cofnąć.",
+    conversationsReleased: "Jej lub jego oczekujące, otwarte i odłożone rozmowy wracają do kolejki.",
     removed: "Usunięto: {{name}}.",
     inviteTitle: "Zaproś członka",
     email: "E-mail",

@@ -536,6 +536,7 @@ export const settingsPtBR: SettingsTranslation = {
     removeTitle: "Remover {{name}} do espaço de trabalho?",
     removeBody:
       "A pessoa perde o acesso a este espaço de trabalho na hora. As mensagens anteriores dela são mantidas. Isso não pode ser desfeito.",
+    conversationsReleased: "As conversas pendentes, abertas e adiadas dessa pessoa voltam para a fila.",
     removed: "{{name}} foi removido.",
     inviteTitle: "Convidar um membro",
     email: "E-mail",

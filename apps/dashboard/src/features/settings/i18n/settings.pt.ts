@@ -543,6 +543,7 @@ export const settingsPt: SettingsTranslation = {
     removeTitle: "Remover {{name}} do espaço de trabalho?",
     removeBody:
       "A pessoa perde de imediato o acesso a este espaço de trabalho. As mensagens anteriores mantêm-se. Esta ação não pode ser anulada.",
+    conversationsReleased: "As conversas pendentes, abertas e adiadas desta pessoa voltam para a fila.",
     removed: "{{name}} foi removido.",
     inviteTitle: "Convidar um membro",
     email: "E-mail",

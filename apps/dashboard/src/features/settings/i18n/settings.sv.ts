@@ -526,6 +526,7 @@ export const settingsSv: SettingsTranslation = {
     reactivated: "{{name}} är aktiv igen.",
     removeTitle: "Ta bort {{name}} från arbetsytan?",
     removeBody: "Personen förlorar åtkomsten till arbetsytan direkt. Tidigare meddelanden finns kvar. Det går inte att ångra.",
+    conversationsReleased: "Personens väntande, öppna och pausade konversationer går tillbaka till kön.",
     removed: "{{name}} har tagits bort.",
     inviteTitle: "Bjud in en medlem",
     email: "E-post",

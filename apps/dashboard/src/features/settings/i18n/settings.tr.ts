@@ -529,6 +529,7 @@ export const settingsTr: SettingsTranslation = {
     reactivated: "{{name}} yeniden etkin.",
     removeTitle: "{{name}} çalışma alanından kaldırılsın mı?",
     removeBody: "Bu çalışma alanına erişimini hemen kaybeder. Geçmiş mesajları kalır. Bu işlem geri alınamaz.",
+    conversationsReleased: "Bekleyen, açık ve ertelenmiş konuşmaları kuyruğa geri döner.",
     removed: "{{name}} kaldırıldı.",
     inviteTitle: "Üye davet edin",
     email: "E-posta",

@@ -516,6 +516,7 @@ export const settingsUr: SettingsTranslation = {
     removeTitle: "{{name}} کو ورک اسپیس سے ہٹائیں؟",
     removeBody:
       "اس ورک اسپیس تک ان کی رسائی فوراً ختم ہو جاتی ہے۔ ان کے پرانے پیغامات برقرار رہتے ہیں۔ اسے واپس نہیں کیا جا سکتا۔",
+    conversationsReleased: "ان کی زیرِ التوا، کھلی اور مؤخر گفتگوئیں واپس قطار میں چلی جاتی ہیں۔",
     removed: "{{name}} کو ہٹا دیا گیا۔",
     inviteTitle: "رکن کو مدعو کریں",
     email: "ای میل",

@@ -508,6 +508,7 @@ export const settingsZhCN: SettingsTranslation = {
     reactivated: "{{name}} 已重新启用。",
     removeTitle: "将 {{name}} 从工作区中移除？",
     removeBody: "对方将立即失去此工作区的访问权限。其过往消息会保留。此操作无法撤销。",
+    conversationsReleased: "其待处理、进行中和已延后的会话会回到队列。",
     removed: "已移除 {{name}}。",
     inviteTitle: "邀请成员",
     email: "电子邮件",

@@ -508,6 +508,7 @@ export const settingsZhTW: SettingsTranslation = {
     reactivated: "已重新啟用 {{name}}。",
     removeTitle: "要將 {{name}} 從工作區中移除嗎？",
     removeBody: "對方會立即失去此工作區的存取權。其過去的訊息會保留。此動作無法復原。",
+    conversationsReleased: "其待處理、處理中和已延後的對話會回到佇列。",
     removed: "已移除 {{name}}。",
     inviteTitle: "邀請成員",
     email: "電子郵件",

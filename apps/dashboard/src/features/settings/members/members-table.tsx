@@ -233,9 +233,9 @@ export const MembersTable = () => {
         title={pendingTitle}
         body={
           pending?.kind === "remove"
-            ? t("settings.members.removeBody")
+            ? `${t("settings.members.removeBody")} ${t("settings.members.conversationsReleased")}`
             : pending?.kind === "deactivate"
-              ? t("settings.members.deactivateBody")
+              ? `${t("settings.members.deactivateBody")} ${t("settings.members.conversationsReleased")}`
               : ""
         }
         confirmLabel={
