@@ -1,10 +1,16 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { BUILT_IN_ROLES, type BuiltInRoleKey, type TMember, type TRole } from "@parley/shared";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { InjectOptions } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog } from "../src/modules/audit/audit.tables.ts";
 import { sessions, users } from "../src/modules/auth/auth.tables.ts";
 import { openSession } from "../src/modules/auth/sign-in.ts";
+import { inboxMembers } from "../src/modules/inboxes/inboxes.tables.ts";
+import { memberships } from "../src/modules/workspaces/workspaces.tables.ts";
+import { MIGRATIONS_DIR } from "../src/platform/migrate.ts";
+import { createWebsiteInbox } from "./conversation-helpers.ts";
 import { bearer, connectAgent, joinWorkspace, nextEvent, signUp, startTestApp, type TestApp } from "./helpers.ts";
 
 const ZERO_ID = "00000000-0000-4000-8000-000000000000";
@@ -249,7 +255,7 @@ describe("members", () => {
     expect(await auditEntries(owner.workspace.id, "member.reactivated")).toHaveLength(1);
   });
 
-  it("removing a member takes them out of the workspace and its teams, ends their sessions, keeps history", async () => {
+  it("removing a member takes them out of the workspace, its teams and inboxes, ends their sessions, keeps history", async () => {
     const owner = await signUp(harness.app);
     const supervisor = await addMember(owner.workspace.id, "supervisor");
     const team = (
@@ -259,6 +265,10 @@ describe("members", () => {
         memberIds: [owner.user.id],
       })
     ).json();
+    const inbox = await createWebsiteInbox(harness, {
+      workspaceId: owner.workspace.id,
+      memberUserIds: [owner.user.id, supervisor.user.id],
+    });
     const socket = await connectAgent(baseUrl, { token: supervisor.token });
     const dropped = nextEvent<string>(socket, "disconnect");
 
@@ -269,6 +279,8 @@ describe("members", () => {
     expect((await call(owner.token, "GET", `/members/${supervisor.user.id}`)).statusCode).toBe(404);
     const after = (await call(owner.token, "GET", `/teams/${team.id}`)).json();
     expect(after).toMatchObject({ lead: null, memberCount: 1, members: [{ id: owner.user.id }] });
+    const inboxAfter = (await call(owner.token, "GET", `/inboxes/${inbox.id}`)).json();
+    expect(inboxAfter.members.map((member: { id: string }) => member.id)).toEqual([owner.user.id]);
 
     // What they did stays in the audit log, and their removal is recorded too.
     const created = await auditEntries(owner.workspace.id, "team.created");
@@ -279,6 +291,29 @@ describe("members", () => {
     });
     // Their account and own workspace live on.
     expect((await call(supervisor.ownToken, "GET", "/members")).statusCode).toBe(200);
+  });
+
+  it("a migration takes members removed before removal did it off their inboxes, and keeps everyone else", async () => {
+    const owner = await signUp(harness.app);
+    const agent = await addMember(owner.workspace.id, "agent");
+    const departed = await addMember(owner.workspace.id, "agent");
+    const inbox = await createWebsiteInbox(harness, {
+      workspaceId: owner.workspace.id,
+      memberUserIds: [owner.user.id, agent.user.id, departed.user.id],
+    });
+    // Removed the way it used to be: the membership went, the inbox row stayed.
+    await harness.database.db
+      .delete(memberships)
+      .where(and(eq(memberships.workspaceId, owner.workspace.id), eq(memberships.userId, departed.user.id)));
+
+    const migration = await readFile(path.join(MIGRATIONS_DIR, "0013_departed_members_off_inboxes.sql"), "utf8");
+    await harness.database.db.execute(sql.raw(migration));
+
+    const left = await harness.database.db
+      .select({ userId: inboxMembers.userId })
+      .from(inboxMembers)
+      .where(eq(inboxMembers.inboxId, inbox.id));
+    expect(left.map((row) => row.userId).sort()).toEqual([owner.user.id, agent.user.id].sort());
   });
 
   it("answers 404 for another workspace's member and leaks nothing", async () => {

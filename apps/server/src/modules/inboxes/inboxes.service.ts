@@ -349,6 +349,11 @@ export const setInboxMembers = async (
   return membersOf(services.db, inboxId);
 };
 
+/** Takes a member who leaves the workspace off every inbox, so no inbox lists them and a later invitation starts afresh. */
+export const removeMemberFromInboxes = async (db: DatabaseOrTransaction, workspaceId: string, userId: string): Promise<void> => {
+  await db.delete(inboxMembers).where(and(eq(inboxMembers.workspaceId, workspaceId), eq(inboxMembers.userId, userId)));
+};
+
 export const setInboxTeams = async (
   services: InboxServices,
   workspaceId: string,

@@ -8,6 +8,7 @@ import { type AuditActor, publishAudit, recordAudit } from "../audit/audit.servi
 import { sessions, users } from "../auth/auth.tables.ts";
 import { endSession } from "../auth/authenticate.ts";
 import { avatarUrlOf } from "../auth/avatar-urls.ts";
+import { removeMemberFromInboxes } from "../inboxes/inboxes.service.ts";
 import { assertMayHandleRole, findOwnerRole, findRole, type RoleRow, unknownRoleError } from "../roles/roles.service.ts";
 import { queueMemberRelease } from "../routing/member-release-job.ts";
 import { removeMemberFromTeams, teamsOfMembers } from "../teams/teams.service.ts";
@@ -261,7 +262,7 @@ export const reactivateMember = async (
 };
 
 /**
- * Takes the member out of the workspace and its teams; their unfinished conversations go back to
+ * Takes the member out of the workspace, its teams and inboxes; their unfinished conversations go back to
  * the queue (release-member.ts); the audit log and their history stay.
  */
 export const removeMember = async (
@@ -278,6 +279,7 @@ export const removeMember = async (
     if (member.role.key === "owner") await assertAnotherActiveOwner(tx, workspaceId, userId, "removed");
     assertNotSelf(identity, userId, "remove");
     await removeMemberFromTeams(tx, workspaceId, userId);
+    await removeMemberFromInboxes(tx, workspaceId, userId);
     await tx.delete(memberships).where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)));
     await queueMemberRelease(tx, { workspaceId, userId, byUserId: identity.userId, cause: "removed" });
     return recordAudit(tx, {
