@@ -1,17 +1,14 @@
 import { createServer, type Server } from "node:http";
-import path from "node:path";
 import { generate } from "otplib";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { launchBrowser, newBrowserContext, screenshotFolder } from "../../../test-support/browser.ts";
-import { type ParleyServer, startParleyServer } from "../../../test-support/parley-server.ts";
+import type { Locator, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { submitLogin, UI_TIMEOUT_MS, useBrowserStory } from "../../../test-support/browser-story.ts";
 import { createSigningKey } from "../../server/test/fixtures/sso/test-keys.ts";
 import { type CaughtMail, codeIn, linkIn, type MailCatcher, startMailCatcher } from "../../server/test/mail-catcher.ts";
 import { ar } from "../src/i18n/locales/ar";
 import { en } from "../src/i18n/locales/en";
 
 const STEP_TIMEOUT_MS = 90_000;
-const UI_TIMEOUT_MS = 15_000;
 const stamp = Date.now();
 
 /** Signs up through the API, then uses only links and codes that arrive by mail. */
@@ -39,10 +36,6 @@ const ssoUser = {
 };
 const newMember = { name: "Mary Jackson", email: `mary-${stamp}@example.test`, password: "wind-tunnel-engineer-1958" };
 
-let screenshotDir = "";
-const screenshot = (page: Page, name: string) =>
-  page.screenshot({ path: path.join(screenshotDir, `account-${name}.png`), fullPage: true });
-
 const waitForPath = (page: Page, pathname: string) =>
   page.waitForURL((url) => url.pathname === pathname, { timeout: UI_TIMEOUT_MS });
 
@@ -69,16 +62,26 @@ const mailTo = (email: string, subject: string) => (mail: CaughtMail) =>
 
 describe("account flows in the dashboard: mail links, emailed codes, invitations and required 2FA", () => {
   let catcher: MailCatcher;
-  let server: ParleyServer;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  let ownerToken = "";
   let idpServer: Server | undefined;
-  const pageErrors: string[] = [];
+  // Registered before the story: the mail catcher starts before the server that sends to it, and closes after it stops.
+  beforeAll(async () => {
+    catcher = await startMailCatcher();
+  });
+  afterAll(async () => {
+    await catcher?.close();
+    await new Promise((resolve) => (idpServer ? idpServer.close(resolve) : resolve(undefined)));
+  });
+  const story = useBrowserStory({
+    screenshotFolder: "dashboard",
+    screenshotPrefix: "account-",
+    fullPageScreenshots: true,
+    viewport: { width: 1280, height: 900 },
+    serverEnv: () => ({ SMTP_URL: catcher.url }),
+  });
+  let ownerToken = "";
 
   const api = async (method: string, url: string, body?: unknown, token?: string) => {
-    const response = await fetch(`${server.baseUrl}/api/v1${url}`, {
+    const response = await fetch(`${story.server.baseUrl}/api/v1${url}`, {
       method,
       headers: {
         ...(body === undefined ? {} : { "content-type": "application/json" }),
@@ -89,56 +92,16 @@ describe("account flows in the dashboard: mail links, emailed codes, invitations
     return { status: response.status, json: await response.json().catch(() => null) };
   };
 
-  const signInWithPassword = async (email: string, password: string) => {
-    await page.goto("/login");
-    await page.getByLabel(en.auth.login.email).fill(email);
-    await page.getByRole("textbox", { name: en.auth.login.password }).fill(password);
-    await page.getByRole("button", { name: en.auth.login.submit, exact: true }).click();
-  };
-
   const logOut = async () => {
-    await page.getByTestId("user-menu").click();
-    await page.getByRole("menuitem", { name: en.shell.userMenu.logOut }).click();
-    await waitForPath(page, "/login");
+    await story.page.getByTestId("user-menu").click();
+    await story.page.getByRole("menuitem", { name: en.shell.userMenu.logOut }).click();
+    await waitForPath(story.page, "/login");
   };
-
-  beforeAll(async () => {
-    screenshotDir = await screenshotFolder("dashboard");
-    catcher = await startMailCatcher();
-    server = await startParleyServer({ env: { PARLEY_SEED_DEMO: "false", SMTP_URL: catcher.url } });
-    browser = await launchBrowser();
-    context = await newBrowserContext(browser, {
-      baseURL: server.baseUrl,
-      locale: "en-US",
-      viewport: { width: 1280, height: 900 },
-    });
-    context.setDefaultTimeout(UI_TIMEOUT_MS);
-    page = await context.newPage();
-    page.on("pageerror", (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-  }, 180_000);
-
-  // The steps form one story: after a failed step the rest would only time out, so they are skipped.
-  let hasFailedStep = false;
-  beforeEach((testContext) => {
-    if (hasFailedStep) testContext.skip();
-  });
-  afterEach(async (testContext) => {
-    if (testContext.task.result?.state !== "fail") return;
-    hasFailedStep = true;
-    await screenshot(page, "failed-step").catch(() => undefined);
-    console.error(`Server output before the failure:\n${server.output()}`);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    await catcher?.close();
-    await new Promise((resolve) => (idpServer ? idpServer.close(resolve) : resolve(undefined)));
-  }, 60_000);
 
   it(
     "confirms the email address with the link from the verification mail",
     async () => {
+      const { page, screenshot } = story;
       const signup = await api("POST", "/auth/signup", katherine);
       expect(signup.status).toBe(201);
       expect(signup.json.user.emailVerified).toBe(false);
@@ -146,7 +109,7 @@ describe("account flows in the dashboard: mail links, emailed codes, invitations
       const mail = await catcher.waitFor(mailTo(katherine.email, "Confirm your email"), 30_000);
       await page.goto(pathOf(linkIn(mail, "/verify-email")));
       await page.getByTestId("email-verified").waitFor();
-      await screenshot(page, "01-email-verified");
+      await screenshot("01-email-verified");
 
       const me = await api("GET", "/me", undefined, signup.json.token);
       expect(me.json.user.emailVerified).toBe(true);
@@ -155,7 +118,7 @@ describe("account flows in the dashboard: mail links, emailed codes, invitations
       await page.reload();
       await page.getByText(en.auth.verifyEmail.invalidTitle).waitFor();
       await page.getByText(en.auth.verifyEmail.signInToResend).waitFor();
-      await screenshot(page, "02-email-link-used");
+      await screenshot("02-email-link-used");
     },
     STEP_TIMEOUT_MS,
   );
@@ -163,6 +126,7 @@ describe("account flows in the dashboard: mail links, emailed codes, invitations
   it(
     "resets a forgotten password with the mailed link, refuses a weak one on the field, and signs in with the new one",
     async () => {
+      const { page, screenshot } = story;
       await page.goto("/login");
       await page.getByRole("link", { name: en.auth.login.forgotPassword }).click();
       await waitForPath(page, "/forgot-password");
@@ -171,7 +135,7 @@ describe("account flows in the dashboard: mail links, emailed codes, invitations
       await page.getByLabel(en.auth.forgotPassword.email).fill(katherine.email);
       await page.getByRole("button", { name: en.auth.forgotPassword.submit }).click();
       await page.getByTestId("reset-link-sent").waitFor();
-      await screenshot(page, "03-reset-link-sent");
+      await screenshot("03-reset-link-sent");
 
       const mail = await catcher.waitFor(mailTo(katherine.email, "Reset your Parley password"), 30_000);
       await page.goto(pathOf(linkIn(mail, "/reset-password")));
@@ -181,12 +145,12 @@ describe("account flows in the dashboard: mail links, emailed codes, invitations
       await page.getByRole("button", { name: en.auth.resetPassword.submit }).click();
       await page.getByText(/your email address or your name/i).waitFor();
       expect(await describedTextOf(page, passwordField)).toMatch(/your email address or your name/i);
-      await screenshot(page, "04-reset-password-refused");
+      await screenshot("04-reset-password-refused");
 
       await passwordField.fill(katherineNewPassword);
       await page.getByRole("button", { name: en.auth.resetPassword.submit }).click();
       await page.getByTestId("password-reset-done").waitFor();
-      await screenshot(page, "05-password-reset-done");
+      await screenshot("05-password-reset-done");
 
       await page.getByRole("link", { name: en.auth.resetPassword.signIn }).click();
       await waitForPath(page, "/login");
@@ -196,7 +160,7 @@ describe("account flows in the dashboard: mail links, emailed codes, invitations
       await page.getByRole("button", { name: en.auth.login.submit, exact: true }).click();
       await waitForPath(page, "/");
       await waitForHeaderWorkspace(page, katherine.workspaceName);
-      await screenshot(page, "06-signed-in-with-new-password");
+      await screenshot("06-signed-in-with-new-password");
 
       // The old password no longer works.
       expect((await api("POST", "/auth/login", { email: katherine.email, password: katherine.password })).status).toBe(401);
@@ -207,6 +171,7 @@ describe("account flows in the dashboard: mail links, emailed codes, invitations
   it(
     "signs in with a code from the mail after refusing a wrong one",
     async () => {
+      const { page, screenshot } = story;
       await logOut();
       await page.getByRole("button", { name: en.auth.login.useLoginCode }).click();
       await page.getByLabel(en.auth.loginCode.email).fill(katherine.email);
@@ -219,13 +184,13 @@ describe("account flows in the dashboard: mail links, emailed codes, invitations
       await codeField.fill(wrongCode);
       await page.getByRole("button", { name: en.auth.loginCode.submit }).click();
       await page.getByText(en.auth.loginCode.invalidCode).waitFor();
-      await screenshot(page, "07-login-code-wrong");
+      await screenshot("07-login-code-wrong");
 
       await codeField.fill(code);
       await page.getByRole("button", { name: en.auth.loginCode.submit }).click();
       await waitForPath(page, "/");
       await waitForHeaderWorkspace(page, katherine.workspaceName);
-      await screenshot(page, "08-signed-in-with-code");
+      await screenshot("08-signed-in-with-code");
     },
     STEP_TIMEOUT_MS,
   );
@@ -233,6 +198,7 @@ describe("account flows in the dashboard: mail links, emailed codes, invitations
   it(
     "explains a failed single sign-on and that a domain has none",
     async () => {
+      const { page, screenshot } = story;
       await logOut();
       await page.goto("/login?sso_error=domain_not_allowed");
       await page.getByText(en.auth.ssoError.codes.domain_not_allowed).waitFor();
@@ -240,13 +206,13 @@ describe("account flows in the dashboard: mail links, emailed codes, invitations
       await page.getByLabel(en.auth.sso.email).fill(katherine.email);
       await page.getByRole("button", { name: en.auth.sso.submit, exact: true }).click();
       await page.getByText(en.auth.sso.noConnection).waitFor();
-      await screenshot(page, "09-sso-error-and-no-connection");
+      await screenshot("09-sso-error-and-no-connection");
 
       // The same page in Arabic, right to left.
       await page.getByLabel(en.shell.userMenu.language).selectOption("ar");
       await page.getByText(ar.auth.ssoError.codes.domain_not_allowed).waitFor();
       expect(await page.evaluate(() => document.documentElement.dir)).toBe("rtl");
-      await screenshot(page, "09b-sso-error-arabic");
+      await screenshot("09b-sso-error-arabic");
       await page.getByLabel(ar.shell.userMenu.language).selectOption("en");
       await page.getByText(en.auth.ssoError.codes.domain_not_allowed).waitFor();
     },
@@ -256,6 +222,7 @@ describe("account flows in the dashboard: mail links, emailed codes, invitations
   it(
     "lets an existing account accept an invitation after signing in, landing in the inviting workspace",
     async () => {
+      const { page, screenshot } = story;
       const signup = await api("POST", "/auth/signup", owner);
       expect(signup.status).toBe(201);
       ownerToken = signup.json.token;
@@ -268,7 +235,7 @@ describe("account flows in the dashboard: mail links, emailed codes, invitations
       await page.goto(pathOf(linkIn(mail, "/accept-invitation")));
       expect(await page.getByTestId("invitation-workspace").textContent()).toBe(owner.workspaceName);
       expect(await page.getByTestId("invitation-email").textContent()).toBe(katherine.email);
-      await screenshot(page, "10-invitation-existing-account");
+      await screenshot("10-invitation-existing-account");
 
       await page.getByRole("link", { name: en.invitation.signInToAccept }).click();
       await waitForPath(page, "/login");
@@ -282,7 +249,7 @@ describe("account flows in the dashboard: mail links, emailed codes, invitations
       await page.getByRole("button", { name: `Join ${owner.workspaceName}` }).click();
       await waitForPath(page, "/");
       await waitForHeaderWorkspace(page, owner.workspaceName);
-      await screenshot(page, "11-joined-inviting-workspace");
+      await screenshot("11-joined-inviting-workspace");
       await logOut();
     },
     STEP_TIMEOUT_MS,
@@ -291,6 +258,7 @@ describe("account flows in the dashboard: mail links, emailed codes, invitations
   it(
     "makes a new member of a workspace that requires 2FA set it up before anything else, backup codes included",
     async () => {
+      const { page, screenshot } = story;
       // The owner needs 2FA before the workspace may require it (the lockout guard).
       const enrolment = await api("POST", "/me/two-factor/enrol", {}, ownerToken);
       const confirmed = await api(
@@ -312,18 +280,18 @@ describe("account flows in the dashboard: mail links, emailed codes, invitations
       await page.goto(pathOf(linkIn(mail, "/accept-invitation")));
       await page.getByLabel(en.invitation.name).fill(newMember.name);
       await page.getByRole("textbox", { name: en.invitation.password }).fill(newMember.password);
-      await screenshot(page, "12-invitation-new-account");
+      await screenshot("12-invitation-new-account");
       await page.getByRole("button", { name: en.invitation.createAndAccept }).click();
 
       // The session is restricted: the enrolment screen replaces the app, with log out still reachable.
       await page.getByRole("heading", { name: en.restrictions.twoFactor.title }).waitFor();
       await page.getByTestId("two-factor-secret").waitFor();
       expect(await page.getByRole("navigation", { name: en.shell.nav.label }).count()).toBe(0);
-      await screenshot(page, "13-two-factor-enrolment-required");
+      await screenshot("13-two-factor-enrolment-required");
       await logOut();
 
       // Signing in again with the password lands on the same screen.
-      await signInWithPassword(newMember.email, newMember.password);
+      await submitLogin(page, newMember, en.auth.login);
       const secretElement = page.getByTestId("two-factor-secret");
       await secretElement.waitFor();
       expect(await page.getByRole("img", { name: en.restrictions.twoFactor.qrCodeAlt }).getAttribute("src")).toMatch(
@@ -336,16 +304,16 @@ describe("account flows in the dashboard: mail links, emailed codes, invitations
       await page.getByRole("heading", { name: en.restrictions.twoFactor.backupTitle }).waitFor();
       const backupCodes = await page.getByTestId("backup-code").allTextContents();
       expect(backupCodes).toHaveLength(10);
-      await screenshot(page, "14-backup-codes");
+      await screenshot("14-backup-codes");
 
       await page.getByRole("button", { name: en.restrictions.twoFactor.saved }).click();
       await waitForHeaderWorkspace(page, owner.workspaceName);
       await page.getByRole("navigation", { name: en.shell.nav.label }).waitFor();
-      await screenshot(page, "15-in-the-app-after-enrolment");
+      await screenshot("15-in-the-app-after-enrolment");
 
       // The member now has a second factor: the next password sign-in asks for it, and a backup code works.
       await logOut();
-      await signInWithPassword(newMember.email, newMember.password);
+      await submitLogin(page, newMember, en.auth.login);
       await page.getByRole("button", { name: en.auth.twoFactor.useBackupCode }).click();
       await page.getByLabel(en.auth.twoFactor.backupCode).fill(backupCodes[0] ?? "");
       await page.getByRole("button", { name: en.auth.twoFactor.submit }).click();
@@ -358,6 +326,7 @@ describe("account flows in the dashboard: mail links, emailed codes, invitations
   it(
     "offers single sign-on when a password sign-in answers sso_required, and sends the browser to the identity provider",
     async () => {
+      const { page, pageErrors, screenshot } = story;
       expect((await api("POST", "/auth/signup", ssoUser)).status).toBe(201);
       const roles = await api("GET", "/roles", undefined, ownerToken);
       const agentRole = roles.json.items.find((role: { key: string | null }) => role.key === "agent");
@@ -392,9 +361,9 @@ describe("account flows in the dashboard: mail links, emailed codes, invitations
       expect(connection.status).toBe(201);
 
       await logOut();
-      await signInWithPassword(ssoUser.email, ssoUser.password);
+      await submitLogin(page, ssoUser, en.auth.login);
       await page.getByTestId("sso-required").waitFor();
-      await screenshot(page, "16-sso-required");
+      await screenshot("16-sso-required");
       await page.getByTestId("sso-required").getByRole("button", { name: en.auth.login.useSso }).click();
       await page.waitForURL((url) => url.href.startsWith(idpEntryPoint), { timeout: UI_TIMEOUT_MS });
       expect(idpRequests).toHaveLength(1);

@@ -1,15 +1,11 @@
-import path from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { launchBrowser, newBrowserContext, screenshotFolder } from "../../../test-support/browser.ts";
-import { type ParleyServer, startParleyServer } from "../../../test-support/parley-server.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { UI_TIMEOUT_MS, useBrowserStory } from "../../../test-support/browser-story.ts";
 import { LANGUAGE_NAMES } from "../src/i18n/i18n";
 import { ar } from "../src/i18n/locales/ar";
 import { en } from "../src/i18n/locales/en";
 
-let screenshotDir = "";
 const STEP_TIMEOUT_MS = 60_000;
-const UI_TIMEOUT_MS = 15_000;
 
 const owner = {
   name: "Ada Lovelace",
@@ -19,9 +15,6 @@ const owner = {
 };
 const renamedInSettings = "Analytical Engines";
 const renamedThroughApi = "Difference Engine Co";
-
-const screenshot = (page: Page, name: string) =>
-  page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
 
 const waitForPath = (page: Page, pathname: string) =>
   page.waitForURL((url) => url.pathname === pathname, { timeout: UI_TIMEOUT_MS });
@@ -39,55 +32,20 @@ const waitForLiveConnection = (page: Page) =>
   page.locator('[data-testid="overview-connection"] [data-status="connected"]').waitFor({ timeout: UI_TIMEOUT_MS });
 
 describe("agent dashboard", () => {
-  let server: ParleyServer;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  const pageErrors: string[] = [];
-
-  const openPage = async () => {
-    const opened = await context.newPage();
-    opened.on("pageerror", (error) => pageErrors.push(`${opened.url()}: ${error.message}`));
-    return opened;
-  };
-
-  beforeAll(async () => {
-    screenshotDir = await screenshotFolder("dashboard");
-    server = await startParleyServer({ env: { PARLEY_SEED_DEMO: "false" } });
-    browser = await launchBrowser();
-    context = await newBrowserContext(browser, {
-      baseURL: server.baseUrl,
-      locale: "en-US",
-      viewport: { width: 1280, height: 800 },
-    });
-    context.setDefaultTimeout(UI_TIMEOUT_MS);
-    page = await openPage();
-  }, 180_000);
-
-  // The steps form one story: after a failed step the rest would only time out, so they are skipped.
-  let hasFailedStep = false;
-  beforeEach((testContext) => {
-    if (hasFailedStep) testContext.skip();
+  const story = useBrowserStory({
+    screenshotFolder: "dashboard",
+    fullPageScreenshots: true,
+    viewport: { width: 1280, height: 800 },
   });
-  afterEach(async (testContext) => {
-    if (testContext.task.result?.state !== "fail") return;
-    hasFailedStep = true;
-    await screenshot(page, "failed-step").catch(() => undefined);
-    console.error(`Server output before the failure:\n${server.output()}`);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  }, 60_000);
 
   it(
     "sends a visitor without a session to the login page, and signs a new owner up",
     async () => {
+      const { page, screenshot } = story;
       await page.goto("/");
       await waitForPath(page, "/login");
       await page.getByRole("heading", { name: en.auth.login.title }).waitFor();
-      await screenshot(page, "01-login");
+      await screenshot("01-login");
 
       await page.getByRole("link", { name: en.auth.login.signUpLink }).click();
       await waitForPath(page, "/signup");
@@ -102,7 +60,7 @@ describe("agent dashboard", () => {
       expect(await page.getByTestId("workspace-name").textContent()).toBe(owner.workspaceName);
       expect(await page.getByTestId("overview-workspace-name").textContent()).toBe(owner.workspaceName);
       await waitForLiveConnection(page);
-      await screenshot(page, "02-overview");
+      await screenshot("02-overview");
     },
     STEP_TIMEOUT_MS,
   );
@@ -110,6 +68,7 @@ describe("agent dashboard", () => {
   it(
     "renames the workspace in settings and shows the new name in the header",
     async () => {
+      const { page, screenshot } = story;
       await navLink(page, en.settings.title).click();
       await waitForPath(page, "/settings/workspace");
       const nameInput = page.getByLabel(en.workspaceSettings.nameLabel);
@@ -120,7 +79,7 @@ describe("agent dashboard", () => {
       await page.getByRole("button", { name: en.workspaceSettings.save }).click();
       await page.getByText(en.workspaceSettings.renamedTitle).waitFor({ timeout: UI_TIMEOUT_MS });
       await waitForHeaderWorkspace(page, renamedInSettings);
-      await screenshot(page, "03-settings-renamed");
+      await screenshot("03-settings-renamed");
     },
     STEP_TIMEOUT_MS,
   );
@@ -128,6 +87,7 @@ describe("agent dashboard", () => {
   it(
     "pushes a rename made through the API to another open tab without a reload",
     async () => {
+      const { page, openPage, screenshot } = story;
       const secondPage = await openPage();
       await secondPage.goto("/");
       await waitForHeaderWorkspace(secondPage, renamedInSettings);
@@ -142,7 +102,7 @@ describe("agent dashboard", () => {
       expect(await secondPage.getByTestId("overview-workspace-name").textContent()).toBe(renamedThroughApi);
       expect(await secondPage.evaluate(() => Reflect.get(window, "parleyE2eMarker"))).toBe("still-the-same-document");
       await waitForHeaderWorkspace(page, renamedThroughApi);
-      await screenshot(secondPage, "04-second-tab-live-rename");
+      await screenshot("04-second-tab-live-rename", secondPage);
       await secondPage.close();
     },
     STEP_TIMEOUT_MS,
@@ -151,11 +111,12 @@ describe("agent dashboard", () => {
   it(
     "shows the empty state on the failed jobs page",
     async () => {
+      const { page, screenshot } = story;
       await navLink(page, en.shell.nav.failedJobs).click();
       await waitForPath(page, "/admin/failed-jobs");
       await page.getByText(en.failedJobs.empty.title).waitFor({ timeout: UI_TIMEOUT_MS });
       expect(await page.getByRole("table").count()).toBe(0);
-      await screenshot(page, "05-failed-jobs-empty");
+      await screenshot("05-failed-jobs-empty");
     },
     STEP_TIMEOUT_MS,
   );
@@ -163,6 +124,7 @@ describe("agent dashboard", () => {
   it(
     "switches to Arabic and mirrors the layout right to left",
     async () => {
+      const { page, screenshot } = story;
       await page.getByTestId("user-menu").click();
       await page.getByRole("menuitem", { name: LANGUAGE_NAMES.ar }).click();
 
@@ -181,7 +143,7 @@ describe("agent dashboard", () => {
         undefined,
         { timeout: UI_TIMEOUT_MS },
       );
-      await screenshot(page, "06-arabic-rtl");
+      await screenshot("06-arabic-rtl");
     },
     STEP_TIMEOUT_MS,
   );
@@ -189,11 +151,12 @@ describe("agent dashboard", () => {
   it(
     "logs out back to the login page, which then stays signed out",
     async () => {
+      const { page, pageErrors, screenshot } = story;
       await page.getByTestId("user-menu").click();
       await page.getByRole("menuitem", { name: ar.shell.userMenu.logOut }).click();
       await waitForPath(page, "/login");
       await page.getByRole("heading", { name: ar.auth.login.title }).waitFor({ timeout: UI_TIMEOUT_MS });
-      await screenshot(page, "07-logged-out");
+      await screenshot("07-logged-out");
 
       await page.goto("/admin/failed-jobs");
       await waitForPath(page, "/login");

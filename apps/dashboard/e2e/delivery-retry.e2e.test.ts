@@ -1,13 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import path from "node:path";
-import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, newBrowserContext, screenshotFolder } from "../../../test-support/browser.ts";
-import { type ParleyServer, startParleyServer } from "../../../test-support/parley-server.ts";
+import { submitLogin, useBrowserStory } from "../../../test-support/browser-story.ts";
 import { en } from "../src/i18n/locales/en";
 
-const UI_TIMEOUT_MS = 15_000;
 const stamp = Date.now();
 const owner = {
   name: "Ada Agent",
@@ -21,10 +17,12 @@ const owner = {
  * delivers it: an API-channel inbox whose callback refuses the first attempt, then accepts.
  */
 describe("a refused reply, sent again from the conversation", () => {
-  let server: ParleyServer;
+  const story = useBrowserStory({
+    screenshotFolder: "dashboard-delivery-retry",
+    viewport: { width: 1600, height: 900 },
+    serverEnv: () => ({ WEBHOOKS_ALLOW_PRIVATE_TARGETS: "true" }),
+  });
   let receiver: Server;
-  let browser: Browser;
-  let page: Page;
   const deliveries: Array<{ id: string; text: string }> = [];
 
   beforeAll(async () => {
@@ -40,24 +38,14 @@ describe("a refused reply, sent again from the conversation", () => {
       });
     });
     await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-    server = await startParleyServer({ env: { PARLEY_SEED_DEMO: "false", WEBHOOKS_ALLOW_PRIVATE_TARGETS: "true" } });
-    browser = await launchBrowser();
-    const context = await newBrowserContext(browser, {
-      baseURL: server.baseUrl,
-      locale: "en-US",
-      viewport: { width: 1600, height: 900 },
-    });
-    context.setDefaultTimeout(UI_TIMEOUT_MS);
-    page = await context.newPage();
-  }, 180_000);
+  });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
     await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
-  }, 60_000);
+  });
 
   it("shows the platform's reason and delivers on retry", async () => {
+    const { page, server, screenshot } = story;
     const api = async (method: string, url: string, body?: unknown, token?: string) => {
       const response = await fetch(`${server.baseUrl}${url}`, {
         method,
@@ -86,17 +74,14 @@ describe("a refused reply, sent again from the conversation", () => {
     );
     expect(inbound.status).toBe(202);
 
-    /** On a timeout: a screenshot, what the platform received and the server's output, then the error. */
+    /** On a timeout: a screenshot and what the platform received, then the error (the story prints the server's output). */
     const explainAndRethrow = (name: string) => async (error: unknown) => {
-      await page.screenshot({ path: path.join(await screenshotFolder("dashboard-delivery-retry"), `${name}.png`) });
-      console.error(`deliveries: ${JSON.stringify(deliveries)}\nserver output:\n${server.output()}`);
+      await screenshot(name);
+      console.error(`deliveries: ${JSON.stringify(deliveries)}`);
       throw error;
     };
 
-    await page.goto("/login");
-    await page.getByLabel(en.auth.login.email).fill(owner.email);
-    await page.getByRole("textbox", { name: en.auth.login.password }).fill(owner.password);
-    await page.getByRole("button", { name: en.auth.login.submit, exact: true }).click();
+    await submitLogin(page, owner, en.auth.login);
     await page.waitForURL((url) => url.pathname === "/");
     await page.goto("/inbox/all");
     await page.getByTestId("conversation-list-item").filter({ hasText: "Charles Babbage" }).click();
@@ -109,7 +94,7 @@ describe("a refused reply, sent again from the conversation", () => {
     await page.getByTestId("delivery-failed").waitFor({ timeout: 45_000 }).catch(explainAndRethrow("no-failure-shown"));
     await page.getByTestId("delivery-failed").hover();
     await page.getByText("customer unknown in the shop").waitFor();
-    await page.screenshot({ path: path.join(await screenshotFolder("dashboard-delivery-retry"), "refused.png") });
+    await screenshot("refused");
 
     await page.getByRole("button", { name: en.conversation.delivery.retry }).click();
     // The retry goes through the same send job as the first attempt, so it gets the same patience under a loaded run.

@@ -1,14 +1,10 @@
-import path from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
 import { io, type Socket } from "socket.io-client";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { launchBrowser, newBrowserContext, screenshotFolder } from "../../../test-support/browser.ts";
-import { callApi, type ParleyServer, startParleyServer } from "../../../test-support/parley-server.ts";
+import { afterAll, describe, expect, it } from "vitest";
+import { submitLogin, UI_TIMEOUT_MS, useBrowserStory } from "../../../test-support/browser-story.ts";
+import { callApi } from "../../../test-support/parley-server.ts";
 import { en } from "../src/i18n/locales/en";
 
-let screenshotDir = "";
 const STEP_TIMEOUT_MS = 60_000;
-const UI_TIMEOUT_MS = 15_000;
 
 const stamp = Date.now();
 const owner = {
@@ -29,8 +25,6 @@ const PIXEL_PNG = Buffer.from(
 type Json = Record<string, unknown> & { [key: string]: unknown };
 type VisitorEvent = { message: { id: string; text: string; attachments: unknown[] } };
 
-const screenshot = (page: Page, name: string) => page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
-
 const eventually = async <T>(read: () => Promise<T | undefined> | T | undefined, timeoutMs = UI_TIMEOUT_MS): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -42,10 +36,7 @@ const eventually = async <T>(read: () => Promise<T | undefined> | T | undefined,
 };
 
 describe("the inbox's tools: history, message actions, attachments, bulk actions, contact panel, presence, team chat", () => {
-  let server: ParleyServer;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
+  const story = useBrowserStory({ screenshotFolder: "dashboard-inbox-tools", viewport: { width: 1600, height: 900 } });
   let ownerToken = "";
   let colleagueId = "";
   let conversationId = "";
@@ -53,16 +44,16 @@ describe("the inbox's tools: history, message actions, attachments, bulk actions
   let inboxToken = "";
   const visitors: Socket[] = [];
   const visitorReceived: VisitorEvent[] = [];
-  const pageErrors: string[] = [];
 
-  const api = (method: string, url: string, body?: unknown, token = ownerToken) => callApi(server, { method, url, body, token });
+  const api = (method: string, url: string, body?: unknown, token = ownerToken) =>
+    callApi(story.server, { method, url, body, token });
   const itemsOf = (json: Json): Json[] => (Array.isArray(json.items) ? json.items : []);
 
   /** A new visitor on the website inbox, connected to the widget socket, who writes one message. */
   const visitorWrites = async (inboxToken: string, text: string) => {
     const session = await api("POST", "/widget/sessions", { inboxToken }, "");
     const socket = await new Promise<Socket>((resolve, reject) => {
-      const client = io(`${server.baseUrl}/widget`, {
+      const client = io(`${story.server.baseUrl}/widget`, {
         transports: ["websocket"],
         reconnection: false,
         forceNew: true,
@@ -79,43 +70,17 @@ describe("the inbox's tools: history, message actions, attachments, bulk actions
     return socket;
   };
 
-  const message = (text: string) => page.getByTestId("message").filter({ hasText: text });
-  const composer = () => page.getByTestId("composer-input");
+  const message = (text: string) => story.page.getByTestId("message").filter({ hasText: text });
+  const composer = () => story.page.getByTestId("composer-input");
 
-  beforeAll(async () => {
-    screenshotDir = await screenshotFolder("dashboard-inbox-tools");
-    server = await startParleyServer({ env: { PARLEY_SEED_DEMO: "false" } });
-    browser = await launchBrowser();
-    context = await newBrowserContext(browser, {
-      baseURL: server.baseUrl,
-      locale: "en-US",
-      viewport: { width: 1600, height: 900 },
-    });
-    context.setDefaultTimeout(UI_TIMEOUT_MS);
-    page = await context.newPage();
-    page.on("pageerror", (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-  }, 180_000);
-
-  let hasFailedStep = false;
-  beforeEach((testContext) => {
-    if (hasFailedStep) testContext.skip();
-  });
-  afterEach(async (testContext) => {
-    if (testContext.task.result?.state !== "fail") return;
-    hasFailedStep = true;
-    await screenshot(page, "failed-step").catch(() => undefined);
-    console.error(`Server output before the failure:\n${server.output()}`);
-  });
-
-  afterAll(async () => {
+  afterAll(() => {
     for (const socket of visitors) socket.close();
-    await browser?.close();
-    await server?.stop();
-  }, 60_000);
+  });
 
   it(
     "sets up a long conversation, a colleague and the agent's session",
     async () => {
+      const { page } = story;
       const signup = await api("POST", "/auth/signup", owner, "");
       ownerToken = String(signup.json.token);
       const inbox = await api("POST", "/inboxes", { type: "website", name: "Support site" });
@@ -152,10 +117,7 @@ describe("the inbox's tools: history, message actions, attachments, bulk actions
       for (const text of ["Second visitor here", "Third visitor here", "Fourth visitor here"])
         await visitorWrites(inboxToken, text);
 
-      await page.goto("/login");
-      await page.getByLabel(en.auth.login.email).fill(owner.email);
-      await page.getByRole("textbox", { name: en.auth.login.password }).fill(owner.password);
-      await page.getByRole("button", { name: en.auth.login.submit, exact: true }).click();
+      await submitLogin(page, owner, en.auth.login);
       await page.waitForURL((url) => url.pathname === "/");
     },
     STEP_TIMEOUT_MS,
@@ -164,6 +126,7 @@ describe("the inbox's tools: history, message actions, attachments, bulk actions
   it(
     "pages older history in as the agent scrolls up",
     async () => {
+      const { page } = story;
       await page.goto(`/inbox/conversations/${conversationId}`);
       await message(`History line ${HISTORY_SIZE}`).waitFor();
       const before = await page.getByTestId("message").count();
@@ -180,6 +143,7 @@ describe("the inbox's tools: history, message actions, attachments, bulk actions
   it(
     "jumps from search to an early message, then back to the latest",
     async () => {
+      const { page } = story;
       await page.goto(`/search?q=${earlyWord}`);
       await page.getByTestId("search-message-hit").click();
       await message(earlyWord).locator("[data-highlighted]").waitFor();
@@ -194,6 +158,7 @@ describe("the inbox's tools: history, message actions, attachments, bulk actions
   it(
     "reacts to a message and takes the reaction back",
     async () => {
+      const { page } = story;
       const target = message(`History line ${HISTORY_SIZE}`);
       await target.hover();
       await target.getByRole("button", { name: en.conversation.reactions.pick }).click();
@@ -216,6 +181,7 @@ describe("the inbox's tools: history, message actions, attachments, bulk actions
   it(
     "edits and deletes the agent's own message",
     async () => {
+      const { page } = story;
       const target = message(`History line ${HISTORY_SIZE}`);
       await target.hover();
       await target.getByRole("button", { name: en.conversation.message.more }).click();
@@ -240,6 +206,7 @@ describe("the inbox's tools: history, message actions, attachments, bulk actions
   it(
     "replies to a message with an attached image; the visitor receives the file",
     async () => {
+      const { page } = story;
       const quoted = message(`History line ${HISTORY_SIZE - 1}`);
       await quoted.hover();
       await quoted.getByRole("button", { name: en.conversation.message.reply }).click();
@@ -272,6 +239,7 @@ describe("the inbox's tools: history, message actions, attachments, bulk actions
   it(
     "marks the conversation unread with the u shortcut",
     async () => {
+      const { page } = story;
       await page.goto("/inbox/all");
       const item = page.locator(`[data-testid="conversation-list-item"][data-conversation-id="${conversationId}"]`);
       await item.getByRole("button").click();
@@ -296,6 +264,7 @@ describe("the inbox's tools: history, message actions, attachments, bulk actions
   it(
     "edits the contact (showing the server's field error), adds a tag and a note, then emails the transcript",
     async () => {
+      const { page, screenshot } = story;
       const panel = page.getByTestId("contact-panel");
       await panel.getByRole("button", { name: en.contacts.edit }).click();
       await panel.getByLabel(en.contacts.fields.name).fill("Mary Anning");
@@ -321,7 +290,7 @@ describe("the inbox's tools: history, message actions, attachments, bulk actions
       await panel.getByRole("textbox", { name: en.contacts.notes.newLabel }).fill("Collects fossils; prefers email.");
       await panel.getByRole("button", { name: en.contacts.notes.add }).click();
       await panel.getByTestId("contact-note").filter({ hasText: "Collects fossils" }).waitFor();
-      await screenshot(page, "01-contact-panel");
+      await screenshot("01-contact-panel");
 
       await page.getByRole("button", { name: en.conversation.actions.more }).click();
       await page.getByRole("menuitem", { name: en.conversation.actions.transcript }).click();
@@ -337,6 +306,7 @@ describe("the inbox's tools: history, message actions, attachments, bulk actions
   it(
     "blocks the contact after confirming",
     async () => {
+      const { page, screenshot } = story;
       await page.getByRole("button", { name: en.conversation.actions.more }).click();
       await page.getByRole("menuitem", { name: en.conversation.actions.block }).click();
       await page.getByRole("dialog").getByRole("button", { name: en.conversation.actions.block }).click();
@@ -348,7 +318,7 @@ describe("the inbox's tools: history, message actions, attachments, bulk actions
       await page.getByTestId("contact-panel").waitFor({ state: "detached" });
       await page.getByRole("button", { name: en.contacts.panel.show }).click();
       await page.getByRole("dialog").getByTestId("contact-name").filter({ hasText: "Mary Anning" }).waitFor();
-      await screenshot(page, "02-contact-drawer");
+      await screenshot("02-contact-drawer");
       await page.keyboard.press("Escape");
       await page.setViewportSize({ width: 1600, height: 900 });
     },
@@ -358,6 +328,7 @@ describe("the inbox's tools: history, message actions, attachments, bulk actions
   it(
     "resolves every selected conversation with a bulk action and shows its progress",
     async () => {
+      const { page } = story;
       await page.goto("/inbox/all");
       const items = page.getByTestId("conversation-list-item");
       await eventually(async () => ((await items.count()) === 4 ? true : undefined));
@@ -377,6 +348,7 @@ describe("the inbox's tools: history, message actions, attachments, bulk actions
   it(
     "loads the next page of the conversation list when its end scrolls into view, and shows new ones live",
     async () => {
+      const { page } = story;
       for (let index = 1; index <= 27; index += 1) {
         const socket = await visitorWrites(inboxToken, `Batch visitor ${index}`);
         socket.close();
@@ -397,6 +369,7 @@ describe("the inbox's tools: history, message actions, attachments, bulk actions
   it(
     "switches the agent's presence and shows the shortcut cheat sheet",
     async () => {
+      const { page, screenshot } = story;
       await page.getByTestId("presence-switcher").click();
       await page.getByRole("menuitem", { name: new RegExp(en.presence.status.online) }).click();
       await page.locator('[data-testid="presence-switcher"][data-status="online"]').waitFor();
@@ -406,7 +379,7 @@ describe("the inbox's tools: history, message actions, attachments, bulk actions
       await page.locator("body").click({ position: { x: 5, y: 5 } });
       await page.keyboard.press("?");
       await page.getByTestId("shortcuts-cheat-sheet").waitFor();
-      await screenshot(page, "03-shortcuts");
+      await screenshot("03-shortcuts");
       await page.keyboard.press("Escape");
     },
     STEP_TIMEOUT_MS,
@@ -415,6 +388,7 @@ describe("the inbox's tools: history, message actions, attachments, bulk actions
   it(
     "sends a direct message to a colleague in team chat",
     async () => {
+      const { page, pageErrors } = story;
       await page.goto("/chats");
       await page.getByRole("button", { name: en.internalChats.new }).click();
       await page.getByRole("menuitem", { name: colleague.name }).click();

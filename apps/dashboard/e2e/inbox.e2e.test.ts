@@ -1,15 +1,12 @@
-import path from "node:path";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import type { Locator } from "playwright-core";
 import { io, type Socket } from "socket.io-client";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { launchBrowser, newBrowserContext, screenshotFolder } from "../../../test-support/browser.ts";
-import { callApi, type ParleyServer, startParleyServer } from "../../../test-support/parley-server.ts";
+import { afterAll, describe, expect, it } from "vitest";
+import { submitLogin, UI_TIMEOUT_MS, useBrowserStory } from "../../../test-support/browser-story.ts";
+import { callApi } from "../../../test-support/parley-server.ts";
 import { ar } from "../src/i18n/locales/ar";
 import { en } from "../src/i18n/locales/en";
 
-let screenshotDir = "";
 const STEP_TIMEOUT_MS = 60_000;
-const UI_TIMEOUT_MS = 15_000;
 
 const stamp = Date.now();
 const owner = {
@@ -25,9 +22,6 @@ const cannedShortcut = "tracking";
 
 type Json = Record<string, unknown> & { [key: string]: unknown };
 type VisitorMessage = { message: { id: string; text: string; isPrivate: boolean } };
-
-const screenshot = (page: Page, name: string) =>
-  page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: false });
 
 /** A Mantine select's input, whichever role the browser gives it. */
 const field = (scope: Locator, name: string) =>
@@ -49,19 +43,16 @@ const eventually = async <T>(read: () => Promise<T | undefined> | T | undefined,
 };
 
 describe("the inbox: a visitor's conversation answered live by an agent", () => {
-  let server: ParleyServer;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
+  const story = useBrowserStory({ screenshotFolder: "dashboard-inbox", viewport: { width: 1600, height: 900 } });
   let ownerToken = "";
   let colleagueId = "";
   let inboxToken = "";
   let conversationId = "";
   let visitor: Socket | undefined;
   const visitorReceived: VisitorMessage[] = [];
-  const pageErrors: string[] = [];
 
-  const api = (method: string, url: string, body?: unknown, token = ownerToken) => callApi(server, { method, url, body, token });
+  const api = (method: string, url: string, body?: unknown, token = ownerToken) =>
+    callApi(story.server, { method, url, body, token });
 
   const visitorEmit = (event: string, payload: unknown): Promise<{ ok: boolean; data?: unknown }> => {
     if (!visitor) throw new Error("the visitor is not connected");
@@ -70,40 +61,12 @@ describe("the inbox: a visitor's conversation answered live by an agent", () => 
 
   // The visitor is anonymous: "Visitor" and the end of their contact id.
   const anonymousVisitor = new RegExp(en.inbox.anonymousContact.replace("{{code}}", "[0-9A-F]{4}"));
-  const listItem = () => page.getByTestId("conversation-list-item").filter({ hasText: anonymousVisitor });
-  const composer = () => page.getByTestId("composer-input");
+  const listItem = () => story.page.getByTestId("conversation-list-item").filter({ hasText: anonymousVisitor });
+  const composer = () => story.page.getByTestId("composer-input");
 
-  beforeAll(async () => {
-    screenshotDir = await screenshotFolder("dashboard-inbox");
-    server = await startParleyServer({ env: { PARLEY_SEED_DEMO: "false" } });
-    browser = await launchBrowser();
-    context = await newBrowserContext(browser, {
-      baseURL: server.baseUrl,
-      locale: "en-US",
-      viewport: { width: 1600, height: 900 },
-    });
-    context.setDefaultTimeout(UI_TIMEOUT_MS);
-    page = await context.newPage();
-    page.on("pageerror", (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-  }, 180_000);
-
-  // The steps form one story: after a failed step the rest would only time out, so they are skipped.
-  let hasFailedStep = false;
-  beforeEach((testContext) => {
-    if (hasFailedStep) testContext.skip();
-  });
-  afterEach(async (testContext) => {
-    if (testContext.task.result?.state !== "fail") return;
-    hasFailedStep = true;
-    await screenshot(page, "failed-step").catch(() => undefined);
-    console.error(`Server output before the failure:\n${server.output()}`);
-  });
-
-  afterAll(async () => {
+  afterAll(() => {
     visitor?.close();
-    await browser?.close();
-    await server?.stop();
-  }, 60_000);
+  });
 
   it(
     "sets up a workspace with a website inbox, a colleague, a label and a canned response",
@@ -156,10 +119,8 @@ describe("the inbox: a visitor's conversation answered live by an agent", () => 
   it(
     "signs the agent in and shows the empty inbox",
     async () => {
-      await page.goto("/login");
-      await page.getByLabel(en.auth.login.email).fill(owner.email);
-      await page.getByRole("textbox", { name: en.auth.login.password }).fill(owner.password);
-      await page.getByRole("button", { name: en.auth.login.submit, exact: true }).click();
+      const { page } = story;
+      await submitLogin(page, owner, en.auth.login);
       await page.waitForURL((url) => url.pathname === "/");
       await page.getByRole("navigation", { name: en.shell.nav.label }).getByRole("link", { name: en.inbox.pageTitle }).click();
       await page.waitForURL((url) => url.pathname === "/inbox");
@@ -173,6 +134,7 @@ describe("the inbox: a visitor's conversation answered live by an agent", () => 
   it(
     "shows a visitor's new conversation live, with its unread badge, and the visitor's draft as they type",
     async () => {
+      const { page, server, screenshot } = story;
       const session = await api("POST", "/widget/sessions", { inboxToken }, "");
       expect(session.status).toBe(200);
       visitor = await new Promise<Socket>((resolve, reject) => {
@@ -195,7 +157,7 @@ describe("the inbox: a visitor's conversation answered live by an agent", () => 
       expect(await listItem().getByTestId("unread-badge").textContent()).toBe("1");
       expect(await page.getByTestId("view-count-all").textContent()).toBe("1");
       conversationId = String(await listItem().getAttribute("data-conversation-id"));
-      await screenshot(page, "01-new-conversation-live");
+      await screenshot("01-new-conversation-live");
 
       await listItem().getByRole("button").click();
       await page.waitForURL((url) => url.pathname === `/inbox/conversations/${conversationId}`);
@@ -206,7 +168,7 @@ describe("the inbox: a visitor's conversation answered live by an agent", () => 
       await visitorEmit("typing", { isTyping: true });
       await visitorEmit("sneak_peek", { text: "Also, can I change the address" });
       await page.getByTestId("sneak-peek").filter({ hasText: "Also, can I change the address" }).waitFor();
-      await screenshot(page, "02-conversation-and-contact-panel");
+      await screenshot("02-conversation-and-contact-panel");
       await visitorEmit("typing", { isTyping: false });
     },
     STEP_TIMEOUT_MS,
@@ -215,6 +177,7 @@ describe("the inbox: a visitor's conversation answered live by an agent", () => 
   it(
     "replies; the visitor's socket receives the reply once",
     async () => {
+      const { page } = story;
       await composer().fill(agentReply);
       await composer().press("Enter");
       await page.getByTestId("message").filter({ hasText: agentReply }).waitFor();
@@ -232,6 +195,7 @@ describe("the inbox: a visitor's conversation answered live by an agent", () => 
   it(
     "fills a canned response typed after / and sends it",
     async () => {
+      const { page } = story;
       await composer().fill(`/${cannedShortcut.slice(0, 4)}`);
       await page.getByRole("option", { name: new RegExp(`/${cannedShortcut}`) }).click();
       const number = await eventually(async () => {
@@ -248,6 +212,7 @@ describe("the inbox: a visitor's conversation answered live by an agent", () => 
   it(
     "writes a private note that @mentions a colleague; the visitor never receives it",
     async () => {
+      const { page } = story;
       // The "n" shortcut switches the composer to a private note and focuses it.
       await page.locator("body").click({ position: { x: 5, y: 5 } });
       await page.keyboard.press("n");
@@ -281,6 +246,7 @@ describe("the inbox: a visitor's conversation answered live by an agent", () => 
   it(
     "assigns the conversation to the colleague with a reason, labels it and snoozes it",
     async () => {
+      const { page } = story;
       await page.getByRole("button", { name: en.conversation.actions.assign, exact: true }).click();
       const dialog = page.getByRole("dialog");
       await field(dialog, en.conversation.assign.agent).click();
@@ -314,11 +280,12 @@ describe("the inbox: a visitor's conversation answered live by an agent", () => 
   it(
     "resolves the conversation",
     async () => {
+      const { page, screenshot } = story;
       await page.getByTestId("resolve").click();
       await page.getByTestId("conversation-status").filter({ hasText: en.conversation.status.resolved }).waitFor();
       expect((await api("GET", `/conversations/${conversationId}`)).json.status).toBe("resolved");
       await page.getByRole("button", { name: en.conversation.actions.reopen }).waitFor();
-      await screenshot(page, "03-resolved");
+      await screenshot("03-resolved");
     },
     STEP_TIMEOUT_MS,
   );
@@ -326,12 +293,13 @@ describe("the inbox: a visitor's conversation answered live by an agent", () => 
   it(
     "finds the visitor's message in search and jumps to it in the conversation",
     async () => {
+      const { page, screenshot } = story;
       await page.getByRole("navigation", { name: en.shell.nav.label }).getByRole("link", { name: en.search.pageTitle }).click();
       await page.getByTestId("search-input").fill("zanzibarquokka");
       const hit = page.getByTestId("search-message-hit");
       await hit.waitFor();
       expect(await hit.locator("mark").first().textContent()).toBe("zanzibarquokka");
-      await screenshot(page, "04-search");
+      await screenshot("04-search");
       await hit.first().click();
       await page.waitForURL(
         (url) => url.pathname === `/inbox/conversations/${conversationId}` && url.searchParams.has("message"),
@@ -346,9 +314,10 @@ describe("the inbox: a visitor's conversation answered live by an agent", () => 
   it(
     "shows the visitor on the visitors monitor and starts a chat with them from there",
     async () => {
+      const { page, screenshot } = story;
       await page.getByRole("navigation", { name: en.shell.nav.label }).getByRole("link", { name: en.visitors.pageTitle }).click();
       await page.getByTestId("visitors-table").waitFor();
-      await screenshot(page, "05-visitors");
+      await screenshot("05-visitors");
 
       // Starting a chat from the monitor puts the agent's message in the visitor's widget at once.
       await page.getByTestId("visitors-table").getByRole("button", { name: en.visitors.start }).click();
@@ -364,12 +333,13 @@ describe("the inbox: a visitor's conversation answered live by an agent", () => 
   it(
     "mirrors the inbox right to left in Arabic",
     async () => {
+      const { page, pageErrors, screenshot } = story;
       await page.evaluate(() => window.localStorage.setItem("parley.language", "ar"));
       await page.goto(`/inbox/conversations/${conversationId}`);
       await page.getByTestId("conversation-pane").waitFor();
       expect(await page.evaluate(() => document.documentElement.dir)).toBe("rtl");
       await page.getByRole("button", { name: ar.conversation.composer.send }).waitFor();
-      await screenshot(page, "06-inbox-arabic");
+      await screenshot("06-inbox-arabic");
       await page.evaluate(() => window.localStorage.setItem("parley.language", "en"));
       expect(pageErrors).toEqual([]);
     },

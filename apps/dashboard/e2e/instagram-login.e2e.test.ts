@@ -1,12 +1,8 @@
-import path from "node:path";
-import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, newBrowserContext, screenshotFolder } from "../../../test-support/browser.ts";
-import { type ParleyServer, startParleyServer } from "../../../test-support/parley-server.ts";
+import { submitLogin, UI_TIMEOUT_MS, useBrowserStory } from "../../../test-support/browser-story.ts";
 import { type FakePlatform, startFakePlatform } from "../../server/test/fake-platform.ts";
 import { en } from "../src/i18n/locales/en";
 
-const UI_TIMEOUT_MS = 15_000;
 const stamp = Date.now();
 const c = en.settings.inboxes.channel;
 const IG_APP_ID = "990602627938098";
@@ -26,14 +22,10 @@ const admin = {
  * stand-in for Instagram's authorization window, which sends it back with a code, as Instagram does.
  */
 describe("Instagram Login from the inbox settings", () => {
-  let server: ParleyServer;
   let instagram: FakePlatform;
-  let browser: Browser;
-  let page: Page;
-  let screenshotDir = "";
 
+  // Registered before the story: the stand-in for Instagram is up before the server that calls it.
   beforeAll(async () => {
-    screenshotDir = await screenshotFolder("dashboard");
     instagram = await startFakePlatform();
     // The authorization window grants at once and returns to Parley's callback with the state.
     instagram.on("GET", "/www/oauth/authorize", (request) => ({
@@ -50,34 +42,27 @@ describe("Instagram Login from the inbox settings", () => {
     instagram.on("GET", "/graph/access_token", { json: { access_token: LONG_TOKEN, token_type: "bearer", expires_in: 5183944 } });
     instagram.on("GET", "/graph/v23.0/me", { json: { id: "9876543210", user_id: IG_ID, username: "hopper.studio" } });
     instagram.on("POST", "/graph/v23.0/me/subscribed_apps", { json: { success: true } });
-
-    server = await startParleyServer({
-      env: {
-        PARLEY_SEED_DEMO: "false",
-        INSTAGRAM_APP_ID: IG_APP_ID,
-        INSTAGRAM_APP_SECRET: IG_APP_SECRET,
-        INSTAGRAM_LOGIN_URL: `${instagram.url}/www`,
-        INSTAGRAM_API_URL: `${instagram.url}/api`,
-        INSTAGRAM_GRAPH_URL: `${instagram.url}/graph`,
-      },
-    });
-    browser = await launchBrowser();
-    const context = await newBrowserContext(browser, {
-      baseURL: server.baseUrl,
-      locale: "en-US",
-      viewport: { width: 1280, height: 900 },
-    });
-    context.setDefaultTimeout(UI_TIMEOUT_MS);
-    page = await context.newPage();
-  }, 180_000);
-
+  });
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
     await instagram?.close();
-  }, 60_000);
+  });
+
+  const story = useBrowserStory({
+    screenshotFolder: "dashboard",
+    screenshotPrefix: "instagram-login-",
+    fullPageScreenshots: true,
+    viewport: { width: 1280, height: 900 },
+    serverEnv: () => ({
+      INSTAGRAM_APP_ID: IG_APP_ID,
+      INSTAGRAM_APP_SECRET: IG_APP_SECRET,
+      INSTAGRAM_LOGIN_URL: `${instagram.url}/www`,
+      INSTAGRAM_API_URL: `${instagram.url}/api`,
+      INSTAGRAM_GRAPH_URL: `${instagram.url}/graph`,
+    }),
+  });
 
   it("connects the inbox through Instagram and shows the account", async () => {
+    const { page, server, screenshot } = story;
     const signup = await fetch(`${server.baseUrl}/api/v1/auth/signup`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -92,10 +77,7 @@ describe("Instagram Login from the inbox settings", () => {
     });
     const { id: inboxId } = (await created.json()) as { id: string };
 
-    await page.goto("/login");
-    await page.getByLabel(en.auth.login.email).fill(admin.email);
-    await page.getByRole("textbox", { name: en.auth.login.password }).fill(admin.password);
-    await page.getByRole("button", { name: en.auth.login.submit, exact: true }).click();
+    await submitLogin(page, admin, en.auth.login);
     await page.waitForURL((url) => url.pathname === "/");
 
     await page.goto(`/settings/inboxes/${inboxId}`);
@@ -103,7 +85,7 @@ describe("Instagram Login from the inbox settings", () => {
     await page.getByText(c.instagramLoginHint).waitFor();
     // The Facebook-page route stays offered next to it.
     await page.getByRole("button", { name: c.continueWithFacebook }).waitFor();
-    await page.screenshot({ path: path.join(screenshotDir, "instagram-login-01-offered.png"), fullPage: true });
+    await screenshot("01-offered");
     await page.getByRole("button", { name: c.continueWithInstagram }).click();
 
     await page.waitForURL(
@@ -113,7 +95,7 @@ describe("Instagram Login from the inbox settings", () => {
       .poll(async () => page.getByTestId("channel-status").textContent(), { timeout: UI_TIMEOUT_MS })
       .toBe(c.statuses.connected);
     await page.getByText(c.connectedAs.replace("{{name}}", "@hopper.studio")).waitFor();
-    await page.screenshot({ path: path.join(screenshotDir, "instagram-login-02-connected.png"), fullPage: true });
+    await screenshot("02-connected");
     const authorize = instagram.requests.find((request) => request.path === "/www/oauth/authorize");
     expect(authorize?.query.get("client_id")).toBe(IG_APP_ID);
   }, 90_000);

@@ -3,12 +3,12 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, newBrowserContext, screenshotFolder } from "../../../test-support/browser.ts";
+import { submitLogin, UI_TIMEOUT_MS } from "../../../test-support/browser-story.ts";
 import { type ParleyServer, startParleyServer } from "../../../test-support/parley-server.ts";
 import { de } from "../src/i18n/locales/de";
 import { en } from "../src/i18n/locales/en";
 
 const STEP_TIMEOUT_MS = 90_000;
-const UI_TIMEOUT_MS = 15_000;
 
 const ada = {
   name: "Ada Lovelace",
@@ -37,10 +37,7 @@ describe("my profile: a picture and preferences that follow me to another device
     contexts.push(context);
     const page = await context.newPage();
     page.on("pageerror", (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-    await page.goto("/login");
-    await page.getByLabel(en.auth.login.email).fill(ada.email);
-    await page.getByRole("textbox", { name: en.auth.login.password }).fill(ada.password);
-    await page.getByRole("button", { name: en.auth.login.submit, exact: true }).click();
+    await submitLogin(page, ada, en.auth.login);
     await page.getByTestId("user-menu").waitFor();
     return page;
   };

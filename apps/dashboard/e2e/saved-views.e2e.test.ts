@@ -1,14 +1,10 @@
-import path from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
 import { io, type Socket } from "socket.io-client";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { launchBrowser, newBrowserContext, screenshotFolder } from "../../../test-support/browser.ts";
-import { callApi, type ParleyServer, startParleyServer } from "../../../test-support/parley-server.ts";
+import { afterAll, describe, expect, it } from "vitest";
+import { submitLogin, useBrowserStory } from "../../../test-support/browser-story.ts";
+import { callApi } from "../../../test-support/parley-server.ts";
 import { en } from "../src/i18n/locales/en";
 
-let screenshotDir = "";
 const STEP_TIMEOUT_MS = 60_000;
-const UI_TIMEOUT_MS = 15_000;
 
 const stamp = Date.now();
 const owner = {
@@ -18,29 +14,25 @@ const owner = {
   workspaceName: "Hopper Support",
 };
 
-const screenshot = (page: Page, name: string) => page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
 const fill = (template: string, values: Record<string, string>) =>
   template.replace(/\{\{(\w+)\}\}/g, (_match, key: string) => values[key] ?? "");
 
 describe("saved views: save the list's filters, find them with a live count, rename and delete them", () => {
-  let server: ParleyServer;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
+  const story = useBrowserStory({ screenshotFolder: "dashboard-saved-views", viewport: { width: 1600, height: 900 } });
   let ownerToken = "";
   let inboxToken = "";
   let savedViewId = "";
   const conversationIds: string[] = [];
   const visitors: Socket[] = [];
-  const pageErrors: string[] = [];
 
-  const api = (method: string, url: string, body?: unknown, token = ownerToken) => callApi(server, { method, url, body, token });
+  const api = (method: string, url: string, body?: unknown, token = ownerToken) =>
+    callApi(story.server, { method, url, body, token });
 
   /** A new website visitor who writes one message: one new conversation. */
   const visitorWrites = async (text: string): Promise<string> => {
     const session = await api("POST", "/widget/sessions", { inboxToken }, "");
     const socket = await new Promise<Socket>((resolve, reject) => {
-      const client = io(`${server.baseUrl}/widget`, {
+      const client = io(`${story.server.baseUrl}/widget`, {
         transports: ["websocket"],
         reconnection: false,
         forceNew: true,
@@ -57,44 +49,19 @@ describe("saved views: save the list's filters, find them with a live count, ren
     return String(ack.data?.conversationId);
   };
 
-  const listItems = () => page.getByTestId("conversation-list").getByTestId("conversation-list-item");
-  const savedView = (name: string) => page.getByTestId("saved-view").filter({ has: page.getByRole("link", { name }) });
-  const pane = () => page.getByRole("navigation", { name: en.inbox.views.label });
+  const listItems = () => story.page.getByTestId("conversation-list").getByTestId("conversation-list-item");
+  const savedView = (name: string) =>
+    story.page.getByTestId("saved-view").filter({ has: story.page.getByRole("link", { name }) });
+  const pane = () => story.page.getByRole("navigation", { name: en.inbox.views.label });
 
-  beforeAll(async () => {
-    screenshotDir = await screenshotFolder("dashboard-saved-views");
-    server = await startParleyServer({ env: { PARLEY_SEED_DEMO: "false" } });
-    browser = await launchBrowser();
-    context = await newBrowserContext(browser, {
-      baseURL: server.baseUrl,
-      locale: "en-US",
-      viewport: { width: 1600, height: 900 },
-    });
-    context.setDefaultTimeout(UI_TIMEOUT_MS);
-    page = await context.newPage();
-    page.on("pageerror", (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-  }, 180_000);
-
-  let hasFailedStep = false;
-  beforeEach((testContext) => {
-    if (hasFailedStep) testContext.skip();
-  });
-  afterEach(async (testContext) => {
-    if (testContext.task.result?.state !== "fail") return;
-    hasFailedStep = true;
-    await screenshot(page, "failed-step").catch(() => undefined);
-    console.error(`Server output before the failure:\n${server.output()}\nPage errors:\n${pageErrors.join("\n")}`);
-  });
-
-  afterAll(async () => {
+  afterAll(() => {
     for (const socket of visitors) socket.close();
-    await browser?.close();
-    await server?.stop();
-  }, 60_000);
+  });
 
   it(
     "has conversations of different priorities and a signed-in agent",
     async () => {
+      const { page } = story;
       const signup = await api("POST", "/auth/signup", owner, "");
       ownerToken = String(signup.json.token);
       const inbox = await api("POST", "/inboxes", { type: "website", name: "Help site" });
@@ -108,10 +75,7 @@ describe("saved views: save the list's filters, find them with a live count, ren
         expect(changed.status).toBe(200);
       }
 
-      await page.goto("/login");
-      await page.getByLabel(en.auth.login.email).fill(owner.email);
-      await page.getByRole("textbox", { name: en.auth.login.password }).fill(owner.password);
-      await page.getByRole("button", { name: en.auth.login.submit, exact: true }).click();
+      await submitLogin(page, owner, en.auth.login);
       await page.waitForURL((url) => url.pathname === "/");
     },
     STEP_TIMEOUT_MS,
@@ -120,6 +84,7 @@ describe("saved views: save the list's filters, find them with a live count, ren
   it(
     "saves the urgent filter of the All view as a view, which shows in the pane with its count",
     async () => {
+      const { page, screenshot } = story;
       await page.goto("/inbox/all");
       await expect.poll(() => listItems().count()).toBe(4);
       await pane().getByTestId("saved-views-empty").waitFor();
@@ -143,7 +108,7 @@ describe("saved views: save the list's filters, find them with a live count, ren
       await expect.poll(() => page.getByTestId("inbox-view-title").textContent()).toBe("Urgent ones");
       await savedView("Urgent ones").waitFor();
       await expect.poll(() => page.getByTestId(`view-count-saved-${savedViewId}`).textContent()).toBe("2");
-      await screenshot(page, "saved-view-created");
+      await screenshot("saved-view-created");
     },
     STEP_TIMEOUT_MS,
   );
@@ -151,6 +116,7 @@ describe("saved views: save the list's filters, find them with a live count, ren
   it(
     "refuses a second view with the same name, inline",
     async () => {
+      const { page } = story;
       await page.getByTestId("save-as-view").click();
       const dialog = page.getByRole("dialog", { name: en.inbox.savedViews.createTitle });
       await dialog.getByTestId("saved-view-name").fill("urgent ONES");
@@ -165,6 +131,7 @@ describe("saved views: save the list's filters, find them with a live count, ren
   it(
     "applies the view's filter when opened from another view, and keeps its count live",
     async () => {
+      const { page } = story;
       await pane().locator('a[href="/inbox/all"]').click();
       await page.waitForURL((url) => url.pathname === "/inbox/all");
       // Leaving a saved view resets the list's filters.
@@ -189,6 +156,7 @@ describe("saved views: save the list's filters, find them with a live count, ren
   it(
     "renames the view and then deletes it",
     async () => {
+      const { page, pageErrors, screenshot } = story;
       await page.getByRole("button", { name: fill(en.inbox.savedViews.menu, { name: "Urgent ones" }) }).click();
       await page.getByRole("menuitem", { name: en.inbox.savedViews.rename }).click();
       const dialog = page.getByRole("dialog", { name: en.inbox.savedViews.renameTitle });
@@ -210,7 +178,7 @@ describe("saved views: save the list's filters, find them with a live count, ren
       await page.waitForURL((url) => url.pathname === "/inbox/mine");
       await pane().getByTestId("saved-views-empty").waitFor();
       expect((await api("GET", "/saved-views")).json.items).toEqual([]);
-      await screenshot(page, "saved-view-deleted");
+      await screenshot("saved-view-deleted");
       expect(pageErrors).toEqual([]);
     },
     STEP_TIMEOUT_MS,

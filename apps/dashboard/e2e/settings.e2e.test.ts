@@ -1,17 +1,15 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import path from "node:path";
 import { generate } from "otplib";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { launchBrowser, newBrowserContext, screenshotFolder } from "../../../test-support/browser.ts";
-import { type ParleyServer, startParleyServer } from "../../../test-support/parley-server.ts";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newBrowserContext } from "../../../test-support/browser.ts";
+import { submitLogin, UI_TIMEOUT_MS, useBrowserStory } from "../../../test-support/browser-story.ts";
 import { createSigningKey } from "../../server/test/fixtures/sso/test-keys.ts";
 import { LANGUAGE_NAMES } from "../src/i18n/i18n";
 import { ar } from "../src/i18n/locales/ar";
 import { en } from "../src/i18n/locales/en";
 
 const STEP_TIMEOUT_MS = 60_000;
-const UI_TIMEOUT_MS = 15_000;
 const stamp = Date.now();
 const s = en.settings;
 
@@ -24,10 +22,6 @@ const owner = {
 const invitee = `charles-${stamp}@example.test`;
 
 type ReceivedHook = { event: string; signature: string };
-
-let screenshotDir = "";
-const screenshot = (page: Page, name: string) =>
-  page.screenshot({ path: path.join(screenshotDir, `settings-${name}.png`), fullPage: true });
 
 const waitForPath = (page: Page, pathname: string | RegExp) =>
   page.waitForURL((url) => (typeof pathname === "string" ? url.pathname === pathname : pathname.test(url.pathname)), {
@@ -47,18 +41,20 @@ const readBody = (request: IncomingMessage) =>
   });
 
 describe("settings screens: an admin sets up the workspace", () => {
-  let server: ParleyServer;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
+  const story = useBrowserStory({
+    screenshotFolder: "dashboard",
+    screenshotPrefix: "settings-",
+    fullPageScreenshots: true,
+    viewport: { width: 1366, height: 900 },
+    serverEnv: () => ({ WEBHOOKS_ALLOW_PRIVATE_TARGETS: "true" }),
+  });
   let token = "";
   let receiver: Server;
   let receiverUrl = "";
   const received: ReceivedHook[] = [];
-  const pageErrors: string[] = [];
 
   const api = async (method: string, url: string, body?: unknown, bearer = token) => {
-    const response = await fetch(`${server.baseUrl}/api/v1${url}`, {
+    const response = await fetch(`${story.server.baseUrl}/api/v1${url}`, {
       method,
       headers: {
         ...(body === undefined ? {} : { "content-type": "application/json" }),
@@ -70,14 +66,14 @@ describe("settings screens: an admin sets up the workspace", () => {
   };
 
   const openSettings = async (name: string, pathname: string) => {
-    await settingsLink(page, name).click();
-    await waitForPath(page, pathname);
+    await settingsLink(story.page, name).click();
+    await waitForPath(story.page, pathname);
   };
 
-  const dialog = (name: string) => page.getByRole("dialog", { name });
+  const dialog = (name: string) => story.page.getByRole("dialog", { name });
 
   beforeAll(async () => {
-    screenshotDir = await screenshotFolder("dashboard");
+    await story.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: story.server.baseUrl });
     // A real receiver on this machine: the server's private-target guard is relaxed for the test only.
     receiver = createServer((request, response) => {
       void readBody(request).then((body) => {
@@ -90,48 +86,21 @@ describe("settings screens: an admin sets up the workspace", () => {
     await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
     const address = receiver.address();
     receiverUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/parley-hook`;
-
-    server = await startParleyServer({ env: { PARLEY_SEED_DEMO: "false", WEBHOOKS_ALLOW_PRIVATE_TARGETS: "true" } });
-    browser = await launchBrowser();
-    context = await newBrowserContext(browser, {
-      baseURL: server.baseUrl,
-      locale: "en-US",
-      viewport: { width: 1366, height: 900 },
-    });
-    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.baseUrl });
-    context.setDefaultTimeout(UI_TIMEOUT_MS);
-    page = await context.newPage();
-    page.on("pageerror", (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-  }, 180_000);
-
-  let hasFailedStep = false;
-  beforeEach((testContext) => {
-    if (hasFailedStep) testContext.skip();
-  });
-  afterEach(async (testContext) => {
-    if (testContext.task.result?.state !== "fail") return;
-    hasFailedStep = true;
-    await screenshot(page, "failed-step").catch(() => undefined);
-    console.error(`Server output before the failure:\n${server.output()}`);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
     await new Promise((resolve) => (receiver ? receiver.close(resolve) : resolve(undefined)));
-  }, 60_000);
+  });
 
   it(
     "opens Settings from the main navigation and lands on the first section the role allows",
     async () => {
+      const { page, screenshot } = story;
       const signup = await api("POST", "/auth/signup", owner, "");
       expect(signup.status).toBe(201);
       token = signup.json.token;
 
-      await page.goto("/login");
-      await page.getByLabel(en.auth.login.email).fill(owner.email);
-      await page.getByRole("textbox", { name: en.auth.login.password }).fill(owner.password);
-      await page.getByRole("button", { name: en.auth.login.submit, exact: true }).click();
+      await submitLogin(page, owner, en.auth.login);
       await waitForPath(page, "/");
 
       await page.getByRole("navigation", { name: en.shell.nav.label }).getByRole("link", { name: s.title }).click();
@@ -148,7 +117,7 @@ describe("settings screens: an admin sets up the workspace", () => {
       ]) {
         await settingsLink(page, name).waitFor();
       }
-      await screenshot(page, "01-general");
+      await screenshot("01-general");
     },
     STEP_TIMEOUT_MS,
   );
@@ -156,6 +125,7 @@ describe("settings screens: an admin sets up the workspace", () => {
   it(
     "creates a website inbox and copies its install snippet",
     async () => {
+      const { page, server, screenshot } = story;
       await openSettings(s.nav.inboxes, "/settings/inboxes");
       await page.getByText(s.inboxes.empty.title).waitFor();
       await page.getByRole("button", { name: s.inboxes.add }).click();
@@ -174,7 +144,7 @@ describe("settings screens: an admin sets up the workspace", () => {
       await page.getByRole("button", { name: s.inboxes.widget.copySnippet }).click();
       await page.getByRole("button", { name: s.common.copied }).waitFor();
       expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(expectedSnippet);
-      await screenshot(page, "02-inbox-snippet");
+      await screenshot("02-inbox-snippet");
 
       // The widget's look: the preview follows the form before saving; saving stores it on the inbox.
       await page.getByLabel(s.inboxes.widget.widgetTitle, { exact: true }).fill("Talk to Lovelace");
@@ -187,7 +157,7 @@ describe("settings screens: an admin sets up the workspace", () => {
       await page.getByText(s.inboxes.widget.savedMessage).waitFor();
       const widget = await api("GET", `/inboxes/${inbox.id}/widget-settings`);
       expect(widget.json.settings).toMatchObject({ title: "Talk to Lovelace", primaryColor: "#7950f2" });
-      await screenshot(page, "02b-widget-settings");
+      await screenshot("02b-widget-settings");
 
       // The general tab saves through the API, and a bad value comes back as a field error.
       await page.getByRole("tab", { name: s.inboxes.tabs.general }).click();
@@ -213,7 +183,7 @@ describe("settings screens: an admin sets up the workspace", () => {
       expect(hours).toMatchObject({ isEnabled: true, timezone: "Europe/Paris" });
       expect(hours.weekly).toHaveLength(5);
       expect(hours.weekly).toContainEqual({ day: 5, startMinute: 540, endMinute: 1440 });
-      await screenshot(page, "02a-business-hours");
+      await screenshot("02a-business-hours");
 
       // Members per inbox.
       await page.getByRole("tab", { name: s.inboxes.tabs.members }).click();
@@ -232,6 +202,7 @@ describe("settings screens: an admin sets up the workspace", () => {
   it(
     "connects an API inbox to its channel and shows the credentials Parley issued once",
     async () => {
+      const { page, screenshot } = story;
       const created = await api("POST", "/inboxes", { type: "api", name: "Backend bridge" });
       expect(created.status).toBe(201);
       await page.goto(`/settings/inboxes/${created.json.id}`);
@@ -246,7 +217,7 @@ describe("settings screens: an admin sets up the workspace", () => {
       const connection = await api("GET", `/inboxes/${created.json.id}/channel`);
       expect(connection.json.status).toBe("connected");
       expect(connection.json.issuedCredentials).toBeUndefined();
-      await screenshot(page, "02c-api-channel");
+      await screenshot("02c-api-channel");
     },
     STEP_TIMEOUT_MS,
   );
@@ -254,6 +225,7 @@ describe("settings screens: an admin sets up the workspace", () => {
   it(
     "creates a team with a member, a label with a colour and a canned response",
     async () => {
+      const { page, screenshot } = story;
       await openSettings(s.nav.teams, "/settings/teams");
       await page.getByRole("button", { name: s.teams.add }).click();
       const team = dialog(s.teams.createTitle);
@@ -305,7 +277,7 @@ describe("settings screens: an admin sets up the workspace", () => {
       await canned.getByLabel(s.canned.content).fill("Another text");
       await canned.getByRole("button", { name: s.common.create }).click();
       await canned.getByText("taken").waitFor();
-      await screenshot(page, "03-canned-duplicate");
+      await screenshot("03-canned-duplicate");
       await canned.getByRole("button", { name: en.common.cancel }).click();
       await canned.waitFor({ state: "hidden" });
     },
@@ -315,6 +287,7 @@ describe("settings screens: an admin sets up the workspace", () => {
   it(
     "adds a proactive trigger and bans an address range, then lifts the ban",
     async () => {
+      const { page } = story;
       await openSettings(s.nav.triggers, "/settings/triggers");
       await page.getByRole("button", { name: s.triggers.add }).click();
       const form = dialog(s.triggers.createTitle);
@@ -374,6 +347,7 @@ describe("settings screens: an admin sets up the workspace", () => {
   it(
     "invites a member, whose invitation mail lands in the dev mailbox",
     async () => {
+      const { page, screenshot } = story;
       await openSettings(s.nav.members, "/settings/members");
       await page.getByTestId("member-row").filter({ hasText: owner.email }).waitFor();
       await page.getByRole("button", { name: s.members.invite }).click();
@@ -386,7 +360,7 @@ describe("settings screens: an admin sets up the workspace", () => {
       const row = page.getByTestId("invitation-row").filter({ hasText: invitee });
       await row.waitFor();
       expect(await row.textContent()).toContain(s.members.invitationStatuses.pending);
-      await screenshot(page, "04-invitations");
+      await screenshot("04-invitations");
 
       await openSettings(s.nav.devMailbox, "/settings/dev-mailbox");
       const mail = page.getByTestId("dev-mail").filter({ hasText: invitee });
@@ -394,7 +368,7 @@ describe("settings screens: an admin sets up the workspace", () => {
       expect(await mail.textContent()).toContain(`invited you to ${owner.workspaceName}`);
       await mail.getByRole("button").click();
       expect(await page.getByTestId("dev-mail-text").textContent()).toContain("/accept-invitation?token=");
-      await screenshot(page, "05-dev-mailbox");
+      await screenshot("05-dev-mailbox");
       await page.keyboard.press("Escape");
     },
     STEP_TIMEOUT_MS,
@@ -403,6 +377,7 @@ describe("settings screens: an admin sets up the workspace", () => {
   it(
     "shows an agent only the settings their role allows",
     async () => {
+      const { server, browser, screenshot } = story;
       const mailbox = await api("GET", "/dev-mailbox");
       const mail = mailbox.json.items.find((item: { to: string }) => item.to.includes(invitee));
       const invitationToken = new URL(
@@ -424,10 +399,7 @@ describe("settings screens: an admin sets up the workspace", () => {
       agentContext.setDefaultTimeout(UI_TIMEOUT_MS);
       const agentPage = await agentContext.newPage();
       try {
-        await agentPage.goto("/login");
-        await agentPage.getByLabel(en.auth.login.email).fill(invitee);
-        await agentPage.getByRole("textbox", { name: en.auth.login.password }).fill("difference-engine-1822");
-        await agentPage.getByRole("button", { name: en.auth.login.submit, exact: true }).click();
+        await submitLogin(agentPage, { email: invitee, password: "difference-engine-1822" }, en.auth.login);
         await waitForPath(agentPage, "/");
         await agentPage.goto("/settings");
         // An agent sees members, roles, canned responses and visitor bans (they manage contacts), and their own account.
@@ -446,9 +418,9 @@ describe("settings screens: an admin sets up the workspace", () => {
         expect(await agentPage.getByRole("button", { name: s.members.invite }).count()).toBe(0);
         await agentPage.goto("/settings/webhooks");
         await agentPage.getByText(en.access.forbiddenTitle).waitFor();
-        await agentPage.screenshot({ path: path.join(screenshotDir, "settings-05b-agent-menu.png"), fullPage: true });
+        await screenshot("05b-agent-menu", agentPage);
       } catch (error) {
-        await agentPage.screenshot({ path: path.join(screenshotDir, "settings-failed-agent.png"), fullPage: true });
+        await screenshot("failed-agent", agentPage);
         throw new Error(`${String(error)} (the agent's page was at ${agentPage.url()})`);
       } finally {
         await agentContext.close();
@@ -460,6 +432,7 @@ describe("settings screens: an admin sets up the workspace", () => {
   it(
     "creates a custom role in the permission matrix",
     async () => {
+      const { page, screenshot } = story;
       await openSettings(s.nav.roles, "/settings/roles");
       await page.getByRole("table", { name: s.roles.matrixLabel }).waitFor();
       await page.getByRole("button", { name: s.roles.add }).click();
@@ -474,7 +447,7 @@ describe("settings screens: an admin sets up the workspace", () => {
       const roles = await api("GET", "/roles");
       const created = roles.json.items.find((item: { name: string }) => item.name === "Quality reviewer");
       expect([...created.permissions].sort()).toEqual(["audit.view", "reports.view"]);
-      await screenshot(page, "06-roles");
+      await screenshot("06-roles");
     },
     STEP_TIMEOUT_MS,
   );
@@ -482,6 +455,7 @@ describe("settings screens: an admin sets up the workspace", () => {
   it(
     "creates a webhook, sees its deliveries and redelivers one",
     async () => {
+      const { page, screenshot } = story;
       await openSettings(s.nav.webhooks, "/settings/webhooks");
       await page.getByRole("button", { name: s.webhooks.add }).click();
       const form = dialog(s.webhooks.createTitle);
@@ -504,7 +478,7 @@ describe("settings screens: an admin sets up the workspace", () => {
       await delivery.first().getByRole("button", { name: s.webhooks.redeliver }).click();
       await expect.poll(() => received.filter((hook) => hook.event === "contact.created").length, { timeout: 15_000 }).toBe(2);
       await expect.poll(() => page.getByTestId("webhook-delivery").count()).toBe(2);
-      await screenshot(page, "07-webhook-deliveries");
+      await screenshot("07-webhook-deliveries");
       await page.keyboard.press("Escape");
     },
     STEP_TIMEOUT_MS,
@@ -513,6 +487,7 @@ describe("settings screens: an admin sets up the workspace", () => {
   it(
     "creates an API key whose secret is shown once and works",
     async () => {
+      const { page, screenshot } = story;
       await openSettings(s.nav.apiKeys, "/settings/api-keys");
       await page.getByRole("button", { name: s.apiKeys.add }).click();
       const form = dialog(s.apiKeys.createTitle);
@@ -521,7 +496,7 @@ describe("settings screens: an admin sets up the workspace", () => {
       await form.getByRole("button", { name: s.common.create }).click();
       const key = (await form.getByTestId("api-key-secret").textContent()) ?? "";
       expect(key).toMatch(/^pk_/);
-      await screenshot(page, "08-api-key-shown-once");
+      await screenshot("08-api-key-shown-once");
 
       // The key really authenticates, with the permission it was given.
       const withKey = await api("GET", "/audit-log?limit=1", undefined, key);
@@ -539,6 +514,7 @@ describe("settings screens: an admin sets up the workspace", () => {
   it(
     "filters the audit log to these changes, and shows new entries live",
     async () => {
+      const { page, screenshot } = story;
       await openSettings(s.nav.auditLog, "/settings/audit-log");
       await page.getByTestId("audit-entry").first().waitFor();
       for (const action of [
@@ -576,7 +552,7 @@ describe("settings screens: an admin sets up the workspace", () => {
       expect(live.status).toBe(201);
       await page.getByTestId("audit-live-count").waitFor();
       await page.getByTestId("audit-entry").filter({ hasText: "label.created" }).filter({ hasText: "vip" }).waitFor();
-      await screenshot(page, "09-audit-log");
+      await screenshot("09-audit-log");
     },
     STEP_TIMEOUT_MS,
   );
@@ -584,6 +560,7 @@ describe("settings screens: an admin sets up the workspace", () => {
   it(
     "renames the member in their profile, and shows settings in Arabic, mirrored",
     async () => {
+      const { page, pageErrors, screenshot } = story;
       await openSettings(s.nav.profile, "/settings/profile");
       await page.getByRole("textbox", { name: s.profile.name }).fill("Ada King");
       await page.getByRole("button", { name: s.common.save }).click();
@@ -599,7 +576,7 @@ describe("settings screens: an admin sets up the workspace", () => {
         .getByRole("link", { name: ar.settings.nav.roles })
         .click();
       await page.getByRole("table", { name: ar.settings.roles.matrixLabel }).waitFor();
-      await screenshot(page, "10-roles-arabic");
+      await screenshot("10-roles-arabic");
 
       await page
         .getByRole("navigation", { name: ar.settings.nav.label })
@@ -616,6 +593,7 @@ describe("settings screens: an admin sets up the workspace", () => {
   it(
     "sets the workspace password policy, refusing a bad allowlist entry, and adds a SAML connection",
     async () => {
+      const { page, screenshot } = story;
       await openSettings(s.nav.security, "/settings/security");
       await page.getByLabel(s.security.ipAllowlist).fill("not-an-ip");
       await page.getByRole("button", { name: s.common.save }).click();
@@ -647,7 +625,7 @@ describe("settings screens: an admin sets up the workspace", () => {
       expect(connections.json.items).toEqual([
         expect.objectContaining({ protocol: "saml", name: "Acme SAML", domains: ["acme-settings.test"], isEnabled: true }),
       ]);
-      await screenshot(page, "11-security");
+      await screenshot("11-security");
     },
     STEP_TIMEOUT_MS,
   );
@@ -655,6 +633,7 @@ describe("settings screens: an admin sets up the workspace", () => {
   it(
     "turns on two-factor authentication and logs out every other session",
     async () => {
+      const { page, pageErrors, screenshot } = story;
       // Another device signs in; "log out everywhere else" must end it and keep this browser signed in.
       const other = await api("POST", "/auth/login", { email: owner.email, password: owner.password }, "");
       expect(other.status).toBe(200);
@@ -679,7 +658,7 @@ describe("settings screens: an admin sets up the workspace", () => {
       await expect.poll(() => page.getByTestId("account-session").count()).toBe(1);
       expect((await api("GET", "/me", undefined, otherToken)).status).toBe(401);
       expect((await api("GET", "/me")).status).toBe(401);
-      await screenshot(page, "12-account-security");
+      await screenshot("12-account-security");
       expect(pageErrors).toEqual([]);
     },
     STEP_TIMEOUT_MS,

@@ -3,6 +3,7 @@ import { generate } from "otplib";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, newBrowserContext, screenshotFolder } from "../../../test-support/browser.ts";
+import { submitLogin } from "../../../test-support/browser-story.ts";
 import { type ParleyServer, startParleyServer } from "../../../test-support/parley-server.ts";
 import { en } from "../src/i18n/locales/en";
 
@@ -57,10 +58,7 @@ describe("signing in to the dashboard with two-factor authentication", () => {
   });
 
   it("asks for the second factor after the password, refuses a wrong code and accepts a backup code", async () => {
-    await page.goto("/login");
-    await page.getByLabel(en.auth.login.email).fill(account.email);
-    await page.getByRole("textbox", { name: en.auth.login.password }).fill(account.password);
-    await page.getByRole("button", { name: en.auth.login.submit }).click();
+    await submitLogin(page, account, en.auth.login);
 
     const codeField = page.getByLabel(en.auth.twoFactor.code);
     await codeField.waitFor();

@@ -2,11 +2,11 @@ import path from "node:path";
 import type { Browser, FrameLocator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { launchBrowser, newBrowserContext, screenshotFolder } from "../../../test-support/browser.ts";
+import { submitLogin, UI_TIMEOUT_MS } from "../../../test-support/browser-story.ts";
 import { type ParleyServer, startParleyServer } from "../../../test-support/parley-server.ts";
 import { hostPageWithSnippet, startHostSite } from "../../widget/e2e/support.ts";
 import { en } from "../src/i18n/locales/en";
 
-const UI_TIMEOUT_MS = 15_000;
 const stamp = Date.now();
 const owner = {
   name: "Grace Agent",
@@ -63,10 +63,7 @@ describe("a visitor in the real widget, answered in the dashboard", () => {
     });
     agentContext.setDefaultTimeout(UI_TIMEOUT_MS);
     const agent: Page = await agentContext.newPage();
-    await agent.goto("/login");
-    await agent.getByLabel(en.auth.login.email).fill(owner.email);
-    await agent.getByRole("textbox", { name: en.auth.login.password }).fill(owner.password);
-    await agent.getByRole("button", { name: en.auth.login.submit, exact: true }).click();
+    await submitLogin(agent, owner, en.auth.login);
     await agent.waitForURL((url) => url.pathname === "/");
     await api("PUT", "/me/presence", { status: "online" }, token);
     await agent.goto("/inbox/all");
