@@ -94,7 +94,7 @@ describe("bulk actions on conversations", () => {
     const colleague = await signUp(harness.app, { name: "Bo" });
     await joinWorkspace(harness, { userId: colleague.user.id, workspaceId, roleKey: "agent" });
     await createLabels(harness, workspaceId, ["vip"]);
-    const inbox = await createWebsiteInbox(harness, { workspaceId });
+    const inbox = await createWebsiteInbox(harness, { workspaceId, memberUserIds: [colleague.user.id] });
     const pending = [];
     for (let i = 0; i < 4; i++)
       pending.push(await seedConversation(harness, { workspaceId, inboxId: inbox.id, status: "pending" }));
@@ -130,6 +130,24 @@ describe("bulk actions on conversations", () => {
       .from(conversations)
       .where(eq(conversations.id, pending[0]?.id ?? ""));
     expect(after[0]).toMatchObject({ labels: [], assigneeId: null });
+    // Each conversation's history has both, as if assigned one at a time.
+    const history = await harness.app.inject({
+      url: `/api/v1/conversations/${pending[0]?.id}/assignments`,
+      headers: bearer(owner.token),
+    });
+    expect(history.json().items).toMatchObject([
+      { kind: "manual", fromUserId: null, toUserId: colleague.user.id, byUserId: owner.user.id },
+      { kind: "unassigned", fromUserId: colleague.user.id, toUserId: null, byUserId: owner.user.id },
+    ]);
+
+    // A member who does not work the inbox cannot be given its conversations, in bulk as one at a time.
+    const outsider = await signUp(harness.app, { name: "Cy" });
+    await joinWorkspace(harness, { userId: outsider.user.id, workspaceId, roleKey: "agent" });
+    expect(await run({ type: "assign", assigneeId: outsider.user.id })).toMatchObject({
+      status: "done",
+      processed: 4,
+      failed: 4,
+    });
 
     // An assignee outside the workspace fails per conversation, and the operation still finishes.
     const stranger = await signUp(harness.app);

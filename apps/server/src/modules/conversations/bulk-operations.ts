@@ -10,12 +10,13 @@ import { defineTask } from "../../platform/queue/tasks.ts";
 import { rooms } from "../../platform/realtime.ts";
 import { actorOf, publishAudit, recordAudit } from "../audit/audit.service.ts";
 import { users } from "../auth/auth.tables.ts";
+import { assignLocked } from "../routing/assignment.service.ts";
 import { type ConversationServices, commitConversationChange } from "./commit-change.ts";
 import { selectConversationIds } from "./conversation-list.ts";
 import { publishOutcomes } from "./conversations.service.ts";
 import { bulkOperations, conversations } from "./conversations.tables.ts";
-import { applyChange, type ChangeActor, type LifecycleChange, resolveLabels } from "./lifecycle.ts";
-import { visibleConversationsCondition } from "./visibility.ts";
+import { applyChange, type ChangeActor, type ChangeOutcome, type LifecycleChange, resolveLabels } from "./lifecycle.ts";
+import { type ConversationRow, visibleConversationsCondition } from "./visibility.ts";
 
 /** A bulk action covers at most this many conversations; narrow the filter for more. */
 export const BULK_LIMIT = 10_000;
@@ -23,12 +24,12 @@ const BATCH_SIZE = 25;
 
 const ZStoredSelection = z.object({ conversationIds: z.array(z.uuid()) });
 
-const toLifecycleChange = (action: TBulkAction): LifecycleChange => {
+type AssignmentAction = Extract<TBulkAction, { type: "assign" | "unassign" }>;
+
+const isAssignment = (action: TBulkAction): action is AssignmentAction => action.type === "assign" || action.type === "unassign";
+
+const toLifecycleChange = (action: Exclude<TBulkAction, AssignmentAction>): LifecycleChange => {
   switch (action.type) {
-    case "assign":
-      return { type: "assign", assigneeId: action.assigneeId };
-    case "unassign":
-      return { type: "unassign" };
     case "label_add":
       return { type: "label_add", label: action.label };
     case "label_remove":
@@ -156,7 +157,24 @@ export const runBulkOperation = async (services: ConversationServices, operation
       userAgent: null,
     },
   };
-  const change = toLifecycleChange(action.data);
+  const bulkAction = action.data;
+  /** One conversation's share of the action; assignment goes the way a single assignment does, with its checks and history. */
+  const applyTo = async (tx: DatabaseOrTransaction, conversation: ConversationRow): Promise<ChangeOutcome> => {
+    if (!isAssignment(bulkAction)) return applyChange(tx, actor, conversation, toLifecycleChange(bulkAction));
+    const assigned = await assignLocked(tx, conversation, {
+      toUserId: bulkAction.type === "assign" ? bulkAction.assigneeId : null,
+      toTeamId: conversation.teamId,
+      reason: null,
+      byUserId: operation.requestedByUserId,
+      actor: actor.audit,
+    });
+    return {
+      workspaceId: conversation.workspaceId,
+      conversationId: conversation.id,
+      events: assigned?.events ?? [],
+      auditEntries: assigned ? [assigned.entry] : [],
+    };
+  };
   await db.update(bulkOperations).set({ status: "running", processed: 0, failed: 0 }).where(eq(bulkOperations.id, operationId));
 
   const ids = selection.data.conversationIds;
@@ -184,7 +202,7 @@ export const runBulkOperation = async (services: ConversationServices, operation
             .where(and(eq(conversations.id, conversationId), eq(conversations.workspaceId, operation.workspaceId)))
             .for("update");
           if (!conversation) throw new AppError("not_found", "The conversation was deleted.");
-          const done = await applyChange(tx, actor, conversation, change);
+          const done = await applyTo(tx, conversation);
           return { result: done, events: done.events };
         });
         publishOutcomes(services, [outcome]);

@@ -7,17 +7,10 @@ import { hasPermission, type RequestIdentity } from "../../platform/identity.ts"
 import { type AuditActor, recordAudit } from "../audit/audit.service.ts";
 import { users } from "../auth/auth.tables.ts";
 import { labels as labelCatalogue } from "../labels/labels.tables.ts";
-import { memberships } from "../workspaces/workspaces.tables.ts";
-import {
-  type ConversationPriority,
-  type ConversationStatus,
-  conversationAssignments,
-  conversations,
-} from "./conversations.tables.ts";
+import { type ConversationPriority, type ConversationStatus, conversations } from "./conversations.tables.ts";
 import {
   appendSystemMessage,
   archivedNote,
-  assignedNote,
   autoClosedNote,
   type ChangeAuthor,
   labelsChangedNote,
@@ -35,7 +28,10 @@ export type ChangeActor = { author: ChangeAuthor; audit: AuditActor };
 /** What a change produced, for commitConversationChange and the after-commit audit stream. */
 export type ChangeOutcome = { workspaceId: string; conversationId: string; events: DomainEvent[]; auditEntries: TAuditEntry[] };
 
-/** The ways a conversation's lifecycle changes; every entry point (HTTP, bulk, jobs) goes through `applyChange`. */
+/**
+ * The ways a conversation's lifecycle changes; every entry point (HTTP, bulk, jobs) goes through
+ * `applyChange`. Who handles it is routing's (`assignLocked`).
+ */
 export type LifecycleChange =
   | { type: "status"; status: "open" | "pending" | "resolved" | "closed" }
   | { type: "snooze"; until: Date | null }
@@ -46,9 +42,7 @@ export type LifecycleChange =
   | { type: "label_add"; label: string }
   | { type: "label_remove"; label: string }
   | { type: "archive" }
-  | { type: "unarchive" }
-  | { type: "assign"; assigneeId: string }
-  | { type: "unassign" };
+  | { type: "unarchive" };
 
 /** The author's display name: the member's name, or the API key's label. */
 export const authorOf = async (db: DatabaseOrTransaction, identity: RequestIdentity): Promise<ChangeAuthor> => {
@@ -110,10 +104,7 @@ export const resolveLabels = async (
 };
 
 type Patch = Partial<
-  Pick<
-    ConversationRow,
-    "status" | "priority" | "labels" | "snoozedUntil" | "archivedAt" | "resolvedAt" | "closedAt" | "assigneeId"
-  >
+  Pick<ConversationRow, "status" | "priority" | "labels" | "snoozedUntil" | "archivedAt" | "resolvedAt" | "closedAt">
 >;
 
 type Plan = { patch: Patch; note: SystemNote; auditAction: string; changes: string[]; cause?: "agent" | "system" };
@@ -128,7 +119,7 @@ const statusPatch = (status: ConversationStatus, now: Date): Patch => ({
 
 /** The patch, note and audit action of a change; null when it would change nothing. */
 const planChange = async (
-  tx: DatabaseOrTransaction,
+  _tx: DatabaseOrTransaction,
   conversation: ConversationRow,
   change: LifecycleChange,
   author: ChangeAuthor,
@@ -207,36 +198,6 @@ const planChange = async (
         changes: ["isArchived"],
       };
     }
-    case "assign": {
-      if (conversation.assigneeId === change.assigneeId) return null;
-      // The simplest direct assignment; routing owns capacity, teams and auto-assignment rules.
-      const [assignee] = await tx
-        .select({ id: users.id, name: users.name })
-        .from(memberships)
-        .innerJoin(users, eq(users.id, memberships.userId))
-        .where(
-          and(
-            eq(memberships.workspaceId, conversation.workspaceId),
-            eq(memberships.userId, change.assigneeId),
-            eq(memberships.status, "active"),
-          ),
-        );
-      if (!assignee) throw new AppError("validation_failed", "The assignee is not an active member of this workspace.");
-      return {
-        patch: { assigneeId: assignee.id },
-        note: assignedNote(conversation.assigneeId, assignee, author),
-        auditAction: "conversation.assigned",
-        changes: ["assigneeId"],
-      };
-    }
-    case "unassign":
-      if (conversation.assigneeId === null) return null;
-      return {
-        patch: { assigneeId: null },
-        note: assignedNote(conversation.assigneeId, null, author),
-        auditAction: "conversation.unassigned",
-        changes: ["assigneeId"],
-      };
   }
 };
 
@@ -274,16 +235,6 @@ export const applyChange = async (
       to: plan.patch.status,
       cause: plan.cause ?? "agent",
     });
-  }
-  if (plan.patch.assigneeId !== undefined) {
-    await tx.insert(conversationAssignments).values({
-      ...base,
-      fromUserId: conversation.assigneeId,
-      toUserId: plan.patch.assigneeId,
-      kind: "manual",
-      byUserId: actor.author.type === "user" ? actor.author.id : null,
-    });
-    events.push({ type: "conversation.assigned", ...base, assigneeId: plan.patch.assigneeId, teamId: conversation.teamId });
   }
   events.push({ type: "conversation.updated", ...base, changes: plan.changes });
   events.push(...(await appendSystemMessage(tx, conversation, plan.note)));

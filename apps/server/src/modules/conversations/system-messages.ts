@@ -57,11 +57,6 @@ export const archivedNote = (isArchived: boolean, by: ChangeAuthor): SystemNote 
   content: { event: isArchived ? "archived" : "unarchived", by },
 });
 
-export const assignedNote = (from: string | null, to: { id: string; name: string } | null, by: ChangeAuthor): SystemNote => ({
-  text: to ? `Assigned to ${to.name} by ${by.name}` : `Unassigned by ${by.name}`,
-  content: { event: to ? "assigned" : "unassigned", from, to: to?.id ?? null, by },
-});
-
 /** Writes a note into the timeline through the message path, so it has a seq and reaches sockets. */
 export const appendSystemMessage = async (
   tx: DatabaseOrTransaction,

@@ -1,4 +1,4 @@
-import type { TAssignConversationRequest, TAssignmentEntry, TConversation } from "@parley/shared";
+import type { TAssignConversationRequest, TAssignmentEntry, TAuditEntry, TConversation } from "@parley/shared";
 import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { DatabaseOrTransaction } from "../../platform/db.ts";
 import type { DomainEvent } from "../../platform/domain-events.ts";
@@ -159,6 +159,70 @@ const kindOf = (conversation: ConversationRow, toUserId: string | null, toTeamId
   return "manual";
 };
 
+/** What an assignment asks, wherever it comes from (one request, a bulk action). */
+type AssignmentRequest = {
+  toUserId: string | null;
+  toTeamId: string | null;
+  reason: string | null;
+  byUserId: string | null;
+  actor: AuditActor;
+};
+
+/**
+ * Assigns, unassigns or transfers a conversation whose row the caller's transaction holds: the
+ * member must be able to take its inbox and the team must be the workspace's; the change is
+ * written with its history row, timeline line and audit entry. Null when nothing changes.
+ */
+export const assignLocked = async (
+  tx: DatabaseOrTransaction,
+  conversation: ConversationRow,
+  request: AssignmentRequest,
+): Promise<{ events: DomainEvent[]; entry: TAuditEntry } | null> => {
+  const { toUserId, toTeamId } = request;
+  const { workspaceId } = conversation;
+  if (toUserId && toUserId !== conversation.assigneeId) {
+    const isEligible = await canTakeInbox(tx, { workspaceId, inboxId: conversation.inboxId, userId: toUserId });
+    if (!isEligible)
+      throw new AppError("validation_failed", "This member is not active here or does not work this conversation's inbox.", [
+        { path: "assigneeId", message: "not an eligible member" },
+      ]);
+  }
+  if (toTeamId && toTeamId !== conversation.teamId) {
+    const [team] = await tx
+      .select({ id: teams.id })
+      .from(teams)
+      .where(and(eq(teams.id, toTeamId), eq(teams.workspaceId, workspaceId)));
+    if (!team)
+      throw new AppError("validation_failed", "No team with this id in this workspace.", [
+        { path: "teamId", message: "unknown team" },
+      ]);
+  }
+  if (toUserId === conversation.assigneeId && toTeamId === conversation.teamId) return null;
+  const kind = kindOf(conversation, toUserId, toTeamId);
+  const events = await applyAssignment(tx, {
+    conversation,
+    toUserId,
+    toTeamId,
+    kind,
+    reason: request.reason,
+    byUserId: request.byUserId,
+  });
+  const entry = await recordAudit(tx, {
+    workspaceId,
+    actor: request.actor,
+    action:
+      kind === "transfer"
+        ? "conversation.transferred"
+        : kind === "unassigned"
+          ? "conversation.unassigned"
+          : "conversation.assigned",
+    target: { type: "conversation", id: conversation.id, label: `#${conversation.number}` },
+    before: { assigneeId: conversation.assigneeId, teamId: conversation.teamId },
+    after: { assigneeId: toUserId, teamId: toTeamId, ...(request.reason ? { reason: request.reason } : {}) },
+  });
+  return { events, entry };
+};
+
 /** Assigns, unassigns or transfers a conversation to an agent and/or a team, with a reason. */
 export const assignConversation = async (
   services: ConversationServices,
@@ -169,53 +233,14 @@ export const assignConversation = async (
 ): Promise<TConversation> => {
   const entry = await commitConversationChange(services, async (tx) => {
     const conversation = await lockVisibleConversation(tx, identity, conversationId);
-    const toUserId = request.assigneeId === undefined ? conversation.assigneeId : request.assigneeId;
-    const toTeamId = request.teamId === undefined ? conversation.teamId : request.teamId;
-    if (toUserId && toUserId !== conversation.assigneeId) {
-      const isEligible = await canTakeInbox(tx, {
-        workspaceId: identity.workspaceId,
-        inboxId: conversation.inboxId,
-        userId: toUserId,
-      });
-      if (!isEligible)
-        throw new AppError("validation_failed", "This member is not active here or does not work this conversation's inbox.", [
-          { path: "assigneeId", message: "not an eligible member" },
-        ]);
-    }
-    if (toTeamId && toTeamId !== conversation.teamId) {
-      const [team] = await tx
-        .select({ id: teams.id })
-        .from(teams)
-        .where(and(eq(teams.id, toTeamId), eq(teams.workspaceId, identity.workspaceId)));
-      if (!team)
-        throw new AppError("validation_failed", "No team with this id in this workspace.", [
-          { path: "teamId", message: "unknown team" },
-        ]);
-    }
-    if (toUserId === conversation.assigneeId && toTeamId === conversation.teamId) return { result: null, events: [] };
-    const kind = kindOf(conversation, toUserId, toTeamId);
-    const events = await applyAssignment(tx, {
-      conversation,
-      toUserId,
-      toTeamId,
-      kind,
+    const done = await assignLocked(tx, conversation, {
+      toUserId: request.assigneeId === undefined ? conversation.assigneeId : request.assigneeId,
+      toTeamId: request.teamId === undefined ? conversation.teamId : request.teamId,
       reason: request.reason || null,
       byUserId: identity.userId,
-    });
-    const audited = await recordAudit(tx, {
-      workspaceId: identity.workspaceId,
       actor,
-      action:
-        kind === "transfer"
-          ? "conversation.transferred"
-          : kind === "unassigned"
-            ? "conversation.unassigned"
-            : "conversation.assigned",
-      target: { type: "conversation", id: conversation.id, label: `#${conversation.number}` },
-      before: { assigneeId: conversation.assigneeId, teamId: conversation.teamId },
-      after: { assigneeId: toUserId, teamId: toTeamId, ...(request.reason ? { reason: request.reason } : {}) },
     });
-    return { result: audited, events };
+    return { result: done?.entry ?? null, events: done?.events ?? [] };
   });
   if (entry) publishAudit(services.realtime, identity.workspaceId, entry);
   return loadOne(services.db, conversationId, identity.userId);
