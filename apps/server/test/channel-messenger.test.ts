@@ -1,19 +1,27 @@
-import { createHmac } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type { TChannelConnection, TConversation, TMessage } from "@parley/shared";
 import { and, count, eq, sql } from "drizzle-orm";
 import sharp from "sharp";
 import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { channelEvents } from "../src/modules/channels/channels.tables.ts";
 import { contactIdentities, contacts } from "../src/modules/contacts/contacts.tables.ts";
-import { inboxes } from "../src/modules/inboxes/inboxes.tables.ts";
 import { attachments, messageReactions, messages } from "../src/modules/messages/messages.tables.ts";
-import type { Worker } from "../src/platform/queue/worker.ts";
+import {
+  type ChannelSuite,
+  copiesOfExternalId,
+  inboxRow,
+  messageByExternalId,
+  messageRow,
+  messageWithStatus,
+  metaSignature,
+  nextEventMatching,
+  postMessage,
+  postMetaWebhook,
+  sentMessage,
+  startChannelSuite,
+  storedEventCount,
+} from "./channel-harness.ts";
 import { eventually, type FakePlatform, type RecordedRequest, startFakePlatform } from "./fake-platform.ts";
-import { bearer, connectAgent, nextEvent, signUp, startTestApp, startTestWorker, type TestApp } from "./helpers.ts";
+import { bearer, nextEvent, type TestApp } from "./helpers.ts";
 
 /**
  * Messenger end to end against a local fake of the Graph API. Webhook payloads follow Meta's
@@ -39,8 +47,8 @@ const PAGE_INBOX_APP_ID = 263902037430900;
 const V = "/v23.0";
 
 describe("Messenger: a Facebook page as an inbox", () => {
+  let suite: ChannelSuite;
   let harness: TestApp;
-  let worker: Worker;
   let baseUrl: string;
   let meta: FakePlatform;
   let token: string;
@@ -48,42 +56,14 @@ describe("Messenger: a Facebook page as an inbox", () => {
   let agentSocket: Socket;
   let sentCount = 0;
   let png: Buffer;
-  let dataDir: string;
 
-  const signatureOf = (body: string, secret = APP_SECRET) => `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
-
-  const deliver = (payload: unknown, signature: string | null = "valid") => {
-    const body = typeof payload === "string" ? payload : JSON.stringify(payload);
-    return fetch(`${baseUrl}/webhooks/messenger`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        ...(signature === null ? {} : { "x-hub-signature-256": signature === "valid" ? signatureOf(body) : signature }),
-      },
-      body,
-    });
-  };
+  const deliver = (payload: unknown, signature?: string | null) =>
+    postMetaWebhook(`${baseUrl}/webhooks/messenger`, payload, APP_SECRET, signature);
 
   const pageWebhook = (...messaging: unknown[]) => ({
     object: "page",
     entry: [{ id: PAGE_ID, time: Date.now(), messaging }],
   });
-
-  const storedEvents = async () => {
-    const [row] = await harness.database.db
-      .select({ value: count() })
-      .from(channelEvents)
-      .where(eq(channelEvents.inboxId, inboxId));
-    return row?.value ?? 0;
-  };
-
-  const messageByExternalId = async (externalId: string) => {
-    const [row] = await harness.database.db
-      .select()
-      .from(messages)
-      .where(and(eq(messages.inboxId, inboxId), eq(messages.externalId, externalId)));
-    return row;
-  };
 
   const conversationOf = async (psid: string) => {
     const [row] = await harness.database.db
@@ -98,17 +78,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
     return conversation;
   };
 
-  const reply = async (conversationId: string, body: Record<string, unknown>) => {
-    const sent = await harness.app.inject({
-      method: "POST",
-      url: `/api/v1/conversations/${conversationId}/messages`,
-      headers: bearer(token),
-      payload: body,
-    });
-    return sent;
-  };
-  const messageOf = (response: { json: () => { message?: TMessage } & Partial<TMessage> }) =>
-    (response.json().message ?? response.json()) as TMessage;
+  const reply = (conversationId: string, body: Record<string, unknown>) => postMessage(harness, token, conversationId, body);
 
   const sendRequestsFor = (recipient: string) =>
     meta.requests.filter(
@@ -118,51 +88,21 @@ describe("Messenger: a Facebook page as an inbox", () => {
         (request.json as { recipient?: { id?: string } }).recipient?.id === recipient,
     );
 
-  /** The next `event` whose payload matches, skipping earlier tests' events still buffered. */
-  const eventMatching = async <T>(event: string, match: (payload: T) => boolean): Promise<T> => {
-    for (;;) {
-      const payload = await nextEvent<T>(agentSocket, event);
-      if (match(payload)) return payload;
-    }
-  };
-
-  const messageRow = async (id: string) => {
-    const [row] = await harness.database.db.select().from(messages).where(eq(messages.id, id));
-    return row;
-  };
-
-  const inboxRow = async () => {
-    const [row] = await harness.database.db.select().from(inboxes).where(eq(inboxes.id, inboxId));
-    if (!row) throw new Error("no inbox");
-    return row;
-  };
-
   beforeAll(async () => {
     png = await sharp({ create: { width: 4, height: 4, channels: 3, background: "#3366ff" } })
       .png()
       .toBuffer();
     meta = await startFakePlatform();
-    dataDir = await mkdtemp(path.join(tmpdir(), "parley-messenger-"));
-    harness = await startTestApp({
+    suite = await startChannelSuite({
       env: {
-        PARLEY_DATA_DIR: dataDir,
         META_GRAPH_URL: meta.url,
         META_APP_ID: APP_ID,
         META_APP_SECRET: APP_SECRET,
         META_VERIFY_TOKEN: VERIFY_TOKEN,
       },
+      inbox: { type: "messenger", name: "Acme on Messenger" },
     });
-    baseUrl = await harness.listen();
-    worker = await startTestWorker(harness);
-    token = (await signUp(harness.app)).token;
-    const created = await harness.app.inject({
-      method: "POST",
-      url: "/api/v1/inboxes",
-      headers: bearer(token),
-      payload: { type: "messenger", name: "Acme on Messenger" },
-    });
-    expect(created.statusCode).toBe(201);
-    inboxId = created.json().id;
+    ({ harness, baseUrl, token, inboxId } = suite);
 
     meta.on("GET", `${V}/${PAGE_ID}`, (request) => {
       const auth = request.headers.authorization;
@@ -191,15 +131,12 @@ describe("Messenger: a Facebook page as an inbox", () => {
       json: { recipient_id: (request.json as { recipient: { id: string } }).recipient.id, message_id: `m_sent_${++sentCount}` },
     }));
     meta.on("GET", "/cdn/photo.png", { body: png, headers: { "content-type": "image/png" } });
-    agentSocket = await connectAgent(baseUrl, { token });
+    agentSocket = await suite.connectAgent();
   });
 
   afterAll(async () => {
-    agentSocket?.close();
-    await worker?.stop();
-    await harness?.close();
+    await suite?.close();
     await meta?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it("refuses a page token Meta rejects, with Meta's own message", async () => {
@@ -219,7 +156,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
       payload: { credentials: { pageId: "acme" } },
     });
     expect(missing.statusCode).toBe(400);
-    expect((await inboxRow()).channelStatus).toBeNull();
+    expect((await inboxRow(harness, inboxId)).channelStatus).toBeNull();
   });
 
   it("connects with a page token: checks the page and subscribes the app to its messaging webhooks", async () => {
@@ -257,8 +194,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
         "message_reactions",
       ]),
     );
-    const { rows } = await harness.database.pool.query("select channel_secrets from inboxes where id = $1", [inboxId]);
-    expect(rows[0].channel_secrets).not.toContain(PAGE_TOKEN);
+    expect((await inboxRow(harness, inboxId)).channelSecrets).not.toContain(PAGE_TOKEN);
   });
 
   it("answers Meta's subscribe handshake only for the configured verify token", async () => {
@@ -296,15 +232,11 @@ describe("Messenger: a Facebook page as an inbox", () => {
 
     expect((await deliver(payload)).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const [stored] = await harness.database.db
-      .select({ value: count() })
-      .from(messages)
-      .where(eq(messages.externalId, "mid.1457764197618:41d102a3e1ae206a38"));
-    expect(stored?.value).toBe(1);
+    expect(await copiesOfExternalId(harness, "mid.1457764197618:41d102a3e1ae206a38")).toBe(1);
   });
 
   it("refuses a bad or missing signature with 403 and stores nothing", async () => {
-    const before = await storedEvents();
+    const before = await storedEventCount(harness, inboxId);
     const payload = pageWebhook({
       sender: { id: PSID },
       recipient: { id: PAGE_ID },
@@ -312,13 +244,13 @@ describe("Messenger: a Facebook page as an inbox", () => {
       message: { mid: "m_forged", text: "forged" },
     });
     const body = JSON.stringify(payload);
-    const wrongSecret = await deliver(body, signatureOf(body, "not-the-app-secret"));
+    const wrongSecret = await deliver(body, metaSignature(body, "not-the-app-secret"));
     expect(wrongSecret.status).toBe(403);
     expect(((await wrongSecret.json()) as { error: { code: string } }).error.code).toBe("invalid_signature");
     expect((await deliver(body, null)).status).toBe(403);
     // The signature covers the exact bytes: the same JSON re-serialised differently fails.
-    expect((await deliver(`${body} `, signatureOf(body))).status).toBe(403);
-    expect(await storedEvents()).toBe(before);
+    expect((await deliver(`${body} `, metaSignature(body, APP_SECRET))).status).toBe(403);
+    expect(await storedEventCount(harness, inboxId)).toBe(before);
   });
 
   it("answers malformed webhooks with 400, never a 500", async () => {
@@ -349,7 +281,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
         message: { mid: "m_image_1", attachments: [{ type: "image", payload: { url: `${meta.url}/cdn/photo.png` } }] },
       }),
     );
-    const image = await eventually(async () => messageByExternalId("m_image_1"));
+    const image = await eventually(async () => messageByExternalId(harness, inboxId, "m_image_1"));
     expect(image.contentType).toBe("image");
     const files = await harness.database.db.select().from(attachments).where(eq(attachments.messageId, image.id));
     expect(files).toHaveLength(1);
@@ -371,9 +303,9 @@ describe("Messenger: a Facebook page as an inbox", () => {
         postback: { mid: "m_postback_1", title: "Talk to a person", payload: "HUMAN" },
       }),
     );
-    const quick = await eventually(async () => messageByExternalId("m_quick_1"));
+    const quick = await eventually(async () => messageByExternalId(harness, inboxId, "m_quick_1"));
     expect(quick).toMatchObject({ text: "Red", content: { postback: { payload: "COLOR_RED", title: "Red" } } });
-    const postback = await eventually(async () => messageByExternalId("m_postback_1"));
+    const postback = await eventually(async () => messageByExternalId(harness, inboxId, "m_postback_1"));
     expect(postback).toMatchObject({
       senderType: "contact",
       text: "Talk to a person",
@@ -383,9 +315,12 @@ describe("Messenger: a Facebook page as an inbox", () => {
 
   it("sends an agent's reply as the exact Send API request and follows delivery and read forward only", async () => {
     const conversation = await conversationOf(PSID);
-    const sent = await reply(conversation.id, { clientId: "m-reply-1", text: "Hi Peter, how can we help?" });
+    const sent = await reply(conversation.id, {
+      clientId: "m-reply-1",
+      text: "Hi Peter, how can we help?",
+    });
     expect(sent.statusCode).toBe(201);
-    const replyMessage = messageOf(sent);
+    const replyMessage = sentMessage(sent);
     const request = await meta.waitFor(
       (candidate) => candidate.path === `${V}/${PAGE_ID}/messages` && JSON.stringify(candidate.json).includes("how can we help"),
     );
@@ -396,10 +331,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
       messaging_type: "RESPONSE",
       message: { text: "Hi Peter, how can we help?" },
     });
-    const stored = await eventually(async () => {
-      const row = await messageRow(replyMessage.id);
-      return row?.deliveryStatus === "sent" ? row : undefined;
-    });
+    const stored = await messageWithStatus(harness, replyMessage.id, "sent");
     expect(stored.externalId).toMatch(/^m_sent_\d+$/);
     const mid = stored.externalId ?? "";
 
@@ -410,15 +342,15 @@ describe("Messenger: a Facebook page as an inbox", () => {
         delivery: { mids: [mid], watermark: Date.now() },
       }),
     );
-    await eventually(async () => (await messageRow(replyMessage.id))?.deliveryStatus === "delivered");
+    await messageWithStatus(harness, replyMessage.id, "delivered");
     await deliver(
       pageWebhook({ sender: { id: PSID }, recipient: { id: PAGE_ID }, timestamp: Date.now(), read: { watermark: Date.now() } }),
     );
-    await eventually(async () => (await messageRow(replyMessage.id))?.deliveryStatus === "read");
+    await messageWithStatus(harness, replyMessage.id, "read");
     // A late delivery receipt arrives after the read: the status stays "read".
     await deliver(pageWebhook({ sender: { id: PSID }, recipient: { id: PAGE_ID }, delivery: { mids: [mid], watermark: 1 } }));
     await new Promise((resolve) => setTimeout(resolve, 400));
-    expect((await messageRow(replyMessage.id))?.deliveryStatus).toBe("read");
+    expect((await messageRow(harness, replyMessage.id))?.deliveryStatus).toBe("read");
 
     // The contact answers quoting our reply; then reacts to it, then takes the reaction back.
     await deliver(
@@ -429,7 +361,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
         message: { mid: "m_quote_1", text: "About that…", reply_to: { mid } },
       }),
     );
-    const quote = await eventually(async () => messageByExternalId("m_quote_1"));
+    const quote = await eventually(async () => messageByExternalId(harness, inboxId, "m_quote_1"));
     expect(quote.replyToId).toBe(replyMessage.id);
     await deliver(
       pageWebhook({
@@ -467,9 +399,10 @@ describe("Messenger: a Facebook page as an inbox", () => {
   it("shows echoes from the Page inbox as agent messages, and never doubles Parley's own sends", async () => {
     const conversation = await conversationOf(PSID);
     const ours =
-      (await messageRow(messageOf(await reply(conversation.id, { clientId: "m-reply-echo", text: "Echo me" })).id)) ?? null;
+      (await messageRow(harness, sentMessage(await reply(conversation.id, { clientId: "m-reply-echo", text: "Echo me" })).id)) ??
+      null;
     const sent = await eventually(async () => {
-      const row = ours ? await messageRow(ours.id) : undefined;
+      const row = ours ? await messageRow(harness, ours.id) : undefined;
       return row?.externalId ? row : undefined;
     });
     const echo = (mid: string, appId: number | string, text: string) =>
@@ -484,7 +417,8 @@ describe("Messenger: a Facebook page as an inbox", () => {
     // Our app's echo of a part we did not record: skipped by the app id.
     await deliver(echo("m_ours_unrecorded", APP_ID, "Echo me, part two"));
     await deliver(echo("m_page_inbox_1", PAGE_INBOX_APP_ID, "Answered from the Page inbox"));
-    const { message } = await eventMatching<{ message: TMessage }>(
+    const { message } = await nextEventMatching<{ message: TMessage }>(
+      agentSocket,
       "message.created",
       (payload) => payload.message.text === "Answered from the Page inbox",
     );
@@ -495,7 +429,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
       deliveryStatus: "sent",
     });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await messageByExternalId("m_ours_unrecorded")).toBeUndefined();
+    expect(await messageByExternalId(harness, inboxId, "m_ours_unrecorded")).toBeUndefined();
     const [copies] = await harness.database.db
       .select({ value: count() })
       .from(messages)
@@ -612,7 +546,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
         message: { mid: "m_other_1", text: "Anyone there?" },
       }),
     );
-    const first = await eventually(async () => messageByExternalId("m_other_1"));
+    const first = await eventually(async () => messageByExternalId(harness, inboxId, "m_other_1"));
     const conversation = await conversationOf(OTHER_PSID);
     const ageContactMessages = (days: number) =>
       harness.database.db
@@ -646,7 +580,11 @@ describe("Messenger: a Facebook page as an inbox", () => {
     expect(update.statusCode).toBe(201);
     const updateRequest = await meta.waitFor((candidate) => JSON.stringify(candidate.json).includes("has shipped"));
     expect(updateRequest.json).toMatchObject({ messaging_type: "MESSAGE_TAG", tag: "POST_PURCHASE_UPDATE" });
-    const badTag = await reply(conversation.id, { clientId: "m-bad-tag", text: "x", content: { messageTag: "NOPE" } });
+    const badTag = await reply(conversation.id, {
+      clientId: "m-bad-tag",
+      text: "x",
+      content: { messageTag: "NOPE" },
+    });
     expect(badTag.statusCode).toBe(400);
     await ageContactMessages(0);
   });
@@ -662,11 +600,8 @@ describe("Messenger: a Facebook page as an inbox", () => {
       },
       { once: true },
     );
-    const throttled = messageOf(await reply(conversation.id, { clientId: "m-throttled", text: "Throttled once" }));
-    const retried = await eventually(async () => {
-      const row = await messageRow(throttled.id);
-      return row?.deliveryStatus === "sent" ? row : undefined;
-    }, 15_000);
+    const throttled = sentMessage(await reply(conversation.id, { clientId: "m-throttled", text: "Throttled once" }));
+    const retried = await messageWithStatus(harness, throttled.id, "sent", 15_000);
     expect(retried.externalId).toMatch(/^m_sent_/);
     expect(sendRequestsFor(PSID).filter((request) => JSON.stringify(request.json).includes("Throttled once"))).toHaveLength(2);
 
@@ -686,15 +621,13 @@ describe("Messenger: a Facebook page as an inbox", () => {
       },
       { once: true },
     );
-    const unavailable = messageOf(await reply(conversation.id, { clientId: "m-unavailable", text: "Are you there?" }));
-    const failed = await eventually(async () => {
-      const row = await messageRow(unavailable.id);
-      return row?.deliveryStatus === "failed" ? row : undefined;
-    });
+    const unavailable = sentMessage(await reply(conversation.id, { clientId: "m-unavailable", text: "Are you there?" }));
+    const failed = await messageWithStatus(harness, unavailable.id, "failed");
     expect(failed.deliveryError).toContain("This person isn't available right now.");
     expect(failed.deliveryError).toContain("551");
     // The agent sees the failure and its reason live.
-    const shown = await eventMatching<{ message: TMessage }>(
+    const shown = await nextEventMatching<{ message: TMessage }>(
+      agentSocket,
       "message.updated",
       (payload) => payload.message.id === unavailable.id && payload.message.deliveryStatus === "failed",
     );
@@ -723,7 +656,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
       },
       { once: true },
     );
-    const sent = messageOf(
+    const sent = sentMessage(
       await reply(conversation.id, {
         clientId: "m-parts-1",
         text: "Resumable picks",
@@ -731,10 +664,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
         content: { cards: [{ title: "Resumable boot", subtitle: "Waterproof" }] },
       }),
     );
-    const stored = await eventually(async () => {
-      const row = await messageRow(sent.id);
-      return row?.deliveryStatus === "sent" ? row : undefined;
-    }, 15_000);
+    const stored = await messageWithStatus(harness, sent.id, "sent", 15_000);
     const requests = sendRequestsFor(PSID).filter((request) => JSON.stringify(request.json).includes("Resumable"));
     const texts = requests.filter((request) => JSON.stringify(request.json).includes('"text":"Resumable picks"'));
     const cards = requests.filter((request) => JSON.stringify(request.json).includes("Resumable boot"));
@@ -747,7 +677,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
     await deliver(
       pageWebhook({ sender: { id: PSID }, recipient: { id: PAGE_ID }, delivery: { mids: [cardMid], watermark: Date.now() } }),
     );
-    await eventually(async () => (await messageRow(sent.id))?.deliveryStatus === "delivered");
+    await messageWithStatus(harness, sent.id, "delivered");
   });
 
   it("marks the inbox in error when Meta rejects the page token, and refuses replies until reconnected", async () => {
@@ -768,9 +698,9 @@ describe("Messenger: a Facebook page as an inbox", () => {
       },
       { once: true },
     );
-    const refused = messageOf(await reply(conversation.id, { clientId: "m-auth", text: "Token gone" }));
-    await eventually(async () => (await messageRow(refused.id))?.deliveryStatus === "failed");
-    const inbox = await inboxRow();
+    const refused = sentMessage(await reply(conversation.id, { clientId: "m-auth", text: "Token gone" }));
+    await messageWithStatus(harness, refused.id, "failed");
+    const inbox = await inboxRow(harness, inboxId);
     expect(inbox.channelStatus).toBe("error");
     expect(inbox.channelError).toContain("user changed their password");
     const blocked = await reply(conversation.id, { clientId: "m-after-auth", text: "Nope" });
@@ -872,10 +802,10 @@ describe("Messenger: a Facebook page as an inbox", () => {
 
     // Replies now go with the page token the login produced.
     const conversation = await conversationOf(PSID);
-    const after = messageOf(await reply(conversation.id, { clientId: "m-after-login", text: "Back online" }));
+    const after = sentMessage(await reply(conversation.id, { clientId: "m-after-login", text: "Back online" }));
     const request = await meta.waitFor((candidate) => JSON.stringify(candidate.json).includes("Back online"));
     expect(request.headers.authorization).toBe("Bearer page-token-from-login");
-    await eventually(async () => (await messageRow(after.id))?.deliveryStatus === "sent");
+    await messageWithStatus(harness, after.id, "sent");
   });
 
   it("checks page tokens daily: expiring within a week, then invalid with Meta's message", async () => {
@@ -898,7 +828,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
     const runCheck = () => harness.database.pool.query("select graphile_worker.add_job('channels.meta_token_check', '{}'::json)");
     await runCheck();
     const expiring = await eventually(async () => {
-      const row = await inboxRow();
+      const row = await inboxRow(harness, inboxId);
       return row.channelStatus === "expiring" ? row : undefined;
     });
     expect(expiring.channelError).toContain("reconnect");
@@ -917,7 +847,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
     };
     await runCheck();
     const errored = await eventually(async () => {
-      const row = await inboxRow();
+      const row = await inboxRow(harness, inboxId);
       return row.channelStatus === "error" ? row : undefined;
     });
     expect(errored.channelError).toBe("Error validating access token: The user has not authorized application 1517776481860111.");
@@ -941,7 +871,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
       (request) => request.method === "DELETE" && request.path === `${V}/${PAGE_ID}/subscribed_apps`,
     );
     expect(unsubscribe.headers.authorization).toBe("Bearer page-token-from-login");
-    const before = await storedEvents();
+    const before = await storedEventCount(harness, inboxId);
     const dropped = await deliver(
       pageWebhook({
         sender: { id: PSID },
@@ -951,8 +881,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
       }),
     );
     expect(dropped.status).toBe(200);
-    expect(await storedEvents()).toBe(before);
-    const { rows } = await harness.database.pool.query("select channel_secrets from inboxes where id = $1", [inboxId]);
-    expect(rows[0].channel_secrets).toBeNull();
+    expect(await storedEventCount(harness, inboxId)).toBe(before);
+    expect((await inboxRow(harness, inboxId)).channelSecrets).toBeNull();
   });
 });
