@@ -1,18 +1,27 @@
 import { createHmac } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type { TChannelConnection, TConversation, TMessage } from "@parley/shared";
-import { and, count, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import sharp from "sharp";
 import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { channelEvents } from "../src/modules/channels/channels.tables.ts";
 import { isValidTwilioSignature, twilioSignature } from "../src/modules/channels/twilio/twilio-signature.ts";
-import { attachments, messages } from "../src/modules/messages/messages.tables.ts";
-import type { Worker } from "../src/platform/queue/worker.ts";
+import { attachments } from "../src/modules/messages/messages.tables.ts";
+import {
+  type ChannelSuite,
+  copiesOfExternalId,
+  eventProcessed,
+  firstConversation,
+  inboxRow,
+  messageByExternalId,
+  messageWithStatus,
+  postMessage,
+  sentMessage,
+  startChannelSuite,
+  storedEventCount,
+  uploadAttachment,
+} from "./channel-harness.ts";
 import { eventually, type FakePlatform, type RecordedRequest, startFakePlatform } from "./fake-platform.ts";
-import { bearer, connectAgent, nextEvent, signUp, startTestApp, startTestWorker, type TestApp } from "./helpers.ts";
+import { bearer, nextEvent, type TestApp } from "./helpers.ts";
 
 /**
  * SMS/MMS through Twilio against a local fake of its REST API. Webhook parameters follow
@@ -61,11 +70,10 @@ describe("Twilio signature (X-Twilio-Signature)", () => {
 });
 
 describe("Twilio: SMS and MMS", () => {
+  let suite: ChannelSuite;
   let harness: TestApp;
-  let worker: Worker;
   let baseUrl: string;
   let twilio: FakePlatform;
-  let dataDir: string;
   let token: string;
   let inboxId: string;
   let webhookUrl: string;
@@ -129,45 +137,14 @@ describe("Twilio: SMS and MMS", () => {
     ...fields,
   });
 
-  const storedEvents = async () => {
-    const [row] = await harness.database.db
-      .select({ value: count() })
-      .from(channelEvents)
-      .where(eq(channelEvents.inboxId, inboxId));
-    return row?.value ?? 0;
-  };
-
-  const messageByExternalId = async (externalId: string) => {
-    const [row] = await harness.database.db
-      .select()
-      .from(messages)
-      .where(and(eq(messages.inboxId, inboxId), eq(messages.externalId, externalId)));
-    return row;
-  };
-
   const reply = async (payload: Record<string, unknown>): Promise<TMessage> => {
-    const list = await harness.app.inject({
-      method: "GET",
-      url: `/api/v1/conversations?inboxId=${inboxId}`,
-      headers: bearer(token),
-    });
-    const [conversation] = list.json().items as TConversation[];
-    if (!conversation) throw new Error("no conversation");
-    const sent = await harness.app.inject({
-      method: "POST",
-      url: `/api/v1/conversations/${conversation.id}/messages`,
-      headers: bearer(token),
-      payload,
-    });
+    const sent = await postMessage(harness, token, (await firstConversation(harness, token, inboxId)).id, payload);
     expect(sent.statusCode).toBe(201);
-    return sent.json().message ?? sent.json();
+    return sentMessage(sent);
   };
 
   const settled = (messageId: string, status: "sent" | "failed" | "delivered") =>
-    eventually(async () => {
-      const [row] = await harness.database.db.select().from(messages).where(eq(messages.id, messageId));
-      return row?.deliveryStatus === status ? row : undefined;
-    }, 20_000);
+    messageWithStatus(harness, messageId, status, 20_000);
 
   const messageCalls = () => twilio.requests.filter((request) => request.path === `${API}/Messages.json`);
   const lastMessageCall = (): RecordedRequest => {
@@ -184,19 +161,8 @@ describe("Twilio: SMS and MMS", () => {
 
   beforeAll(async () => {
     twilio = await startFakePlatform();
-    dataDir = await mkdtemp(path.join(tmpdir(), "parley-twilio-"));
-    harness = await startTestApp({ env: { TWILIO_API_URL: twilio.url, PARLEY_DATA_DIR: dataDir } });
-    baseUrl = await harness.listen();
-    worker = await startTestWorker(harness);
-    token = (await signUp(harness.app)).token;
-    const created = await harness.app.inject({
-      method: "POST",
-      url: "/api/v1/inboxes",
-      headers: bearer(token),
-      payload: { type: "sms", name: "Acme SMS" },
-    });
-    expect(created.statusCode).toBe(201);
-    inboxId = created.json().id;
+    suite = await startChannelSuite({ env: { TWILIO_API_URL: twilio.url }, inbox: { type: "sms", name: "Acme SMS" } });
+    ({ harness, baseUrl, token, inboxId } = suite);
     webhookUrl = `${harness.config.publicUrl}/webhooks/twilio/${inboxId}`;
 
     twilio.on("GET", `${API}.json`, (request) =>
@@ -243,15 +209,12 @@ describe("Twilio: SMS and MMS", () => {
         },
       };
     });
-    agentSocket = await connectAgent(baseUrl, { token });
+    agentSocket = await suite.connectAgent();
   });
 
   afterAll(async () => {
-    agentSocket?.close();
-    await worker?.stop();
-    await harness?.close();
+    await suite?.close();
     await twilio?.close();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   const connect = (credentials: Record<string, string>) =>
@@ -299,8 +262,7 @@ describe("Twilio: SMS and MMS", () => {
     expect(update?.headers.authorization).toBe(BASIC);
     expect(update?.form).toEqual({ SmsUrl: webhookUrl, SmsMethod: "POST" });
     expect(connected.body).not.toContain(AUTH_TOKEN);
-    const { rows } = await harness.database.pool.query("select channel_secrets from inboxes where id = $1", [inboxId]);
-    expect(rows[0].channel_secrets).not.toContain(AUTH_TOKEN);
+    expect((await inboxRow(harness, inboxId)).channelSecrets).not.toContain(AUTH_TOKEN);
   });
 
   it("turns a signed incoming SMS into a conversation the agent sees, answers empty TwiML, and stores it once", async () => {
@@ -322,15 +284,11 @@ describe("Twilio: SMS and MMS", () => {
 
     expect((await postWebhook(params)).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const [stored] = await harness.database.db
-      .select({ value: count() })
-      .from(messages)
-      .where(eq(messages.externalId, "SM1342fe1b2c904d1ab04f0fc7a58abca9"));
-    expect(stored?.value).toBe(1);
+    expect(await copiesOfExternalId(harness, "SM1342fe1b2c904d1ab04f0fc7a58abca9")).toBe(1);
   });
 
   it("refuses a bad or missing signature with 403 and stores nothing; malformed bodies get 400", async () => {
-    const before = await storedEvents();
+    const before = await storedEventCount(harness, inboxId);
     const params = incoming("SMforged000000000000000000000000001", { Body: "Send me your password" });
     expect((await postWebhook(params, sign(webhookUrl, params, "wrong-token-wrong-token"))).status).toBe(403);
     // Signed for another URL (a replay to another inbox) is refused too.
@@ -341,7 +299,7 @@ describe("Twilio: SMS and MMS", () => {
       body: new URLSearchParams(params).toString(),
     });
     expect(unsigned.status).toBe(403);
-    expect(await storedEvents()).toBe(before);
+    expect(await storedEventCount(harness, inboxId)).toBe(before);
 
     expect((await postWebhook({ From: CONTACT, Body: "no sid" })).status).toBe(400);
     const json = await fetch(`${baseUrl}/webhooks/twilio/${inboxId}`, {
@@ -350,7 +308,7 @@ describe("Twilio: SMS and MMS", () => {
       body: JSON.stringify({ hello: "world" }),
     });
     expect(json.status).toBe(400);
-    expect(await storedEvents()).toBe(before);
+    expect(await storedEventCount(harness, inboxId)).toBe(before);
   });
 
   it("fetches MMS media with the account's credentials into storage", async () => {
@@ -377,7 +335,7 @@ describe("Twilio: SMS and MMS", () => {
         MediaContentType1: "image/png",
       }),
     );
-    const mms = await eventually(() => messageByExternalId("MM800f449d0399ed014aae2bcc0cc2f2ec"));
+    const mms = await eventually(() => messageByExternalId(harness, inboxId, "MM800f449d0399ed014aae2bcc0cc2f2ec"));
     expect(mms).toMatchObject({ contentType: "image", text: "Two photos of the damage" });
     const files = await harness.database.db.select().from(attachments).where(eq(attachments.messageId, mms.id));
     expect(files.map((file) => file.contentType).sort()).toEqual(["image/jpeg", "image/png"]);
@@ -392,7 +350,7 @@ describe("Twilio: SMS and MMS", () => {
         MediaContentType0: "video/mp4",
       }),
     );
-    const withoutMedia = await eventually(() => messageByExternalId("MM900f449d0399ed014aae2bcc0cc2f2ed"));
+    const withoutMedia = await eventually(() => messageByExternalId(harness, inboxId, "MM900f449d0399ed014aae2bcc0cc2f2ed"));
     expect(withoutMedia.text).toContain("And a video");
     expect(withoutMedia.text).toContain("was not kept");
   });
@@ -416,14 +374,8 @@ describe("Twilio: SMS and MMS", () => {
     await settled(sent.id, "delivered");
     // A late "sent" arrives after "delivered": the status does not go back.
     expect((await postWebhook(statusCallback(sid, "sent"))).status).toBe(200);
-    await eventually(async () => {
-      const [event] = await harness.database.db
-        .select()
-        .from(channelEvents)
-        .where(and(eq(channelEvents.inboxId, inboxId), eq(channelEvents.dedupeKey, `${sid}:sent`)));
-      return event?.processedAt ? event : undefined;
-    });
-    expect((await messageByExternalId(sid))?.deliveryStatus).toBe("delivered");
+    await eventProcessed(harness, inboxId, `${sid}:sent`);
+    expect((await messageByExternalId(harness, inboxId, sid))?.deliveryStatus).toBe("delivered");
   });
 
   it("shows an undelivered status with the carrier's reason", async () => {
@@ -455,10 +407,7 @@ describe("Twilio: SMS and MMS", () => {
     const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 0, g: 0, b: 0 } } })
       .png()
       .toBuffer();
-    const form = new FormData();
-    form.append("file", new Blob([new Uint8Array(png)], { type: "image/png" }), "label.png");
-    const uploaded = await fetch(`${baseUrl}/api/v1/attachments`, { method: "POST", headers: bearer(token), body: form });
-    const attachmentId = ((await uploaded.json()) as { id: string }).id;
+    const attachmentId = await uploadAttachment(baseUrl, token, { name: "label.png", bytes: png, type: "image/png" });
     const withFile = await reply({ clientId: "sms-mms", text: "Your return label", attachmentIds: [attachmentId] });
     await settled(withFile.id, "sent");
     const mediaUrl = lastMessageCall().form?.MediaUrl ?? "";
