@@ -93,6 +93,17 @@ export const nextEventMatching = async <T>(
   }
 };
 
+/** The next message a contact wrote, as the agent's socket hears of it (agents' own replies are heard too). */
+export const nextContactMessage = async (socket: Socket, timeoutMs?: number): Promise<TMessage> => {
+  const { message } = await nextEventMatching<{ message: TMessage }>(
+    socket,
+    "message.created",
+    (payload) => payload.message.senderType === "contact",
+    timeoutMs,
+  );
+  return message;
+};
+
 /** Webhook events stored for an inbox: a refused or dropped webhook stores none. */
 export const storedEventCount = async (harness: Database, inboxId: string) => {
   const [row] = await harness.database.db
