@@ -7,18 +7,7 @@ type TErrorBody = { error: { code: string; message: string } };
 import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messages } from "../src/modules/messages/messages.tables.ts";
-import {
-  type ChannelSuite,
-  copiesOfExternalId,
-  firstConversation,
-  inboxRow,
-  messageByExternalId,
-  messageWithStatus,
-  postMessage,
-  sentMessage,
-  startChannelSuite,
-  storedEventCount,
-} from "./channel-harness.ts";
+import { type ChannelSuite, sentMessage, startChannelSuite } from "./channel-harness.ts";
 import { eventually, type FakePlatform, startFakePlatform } from "./fake-platform.ts";
 import { bearer, nextEvent, type TestApp } from "./helpers.ts";
 
@@ -75,7 +64,7 @@ describe("API channel: the framework every platform adapter plugs into", () => {
     const status = await harness.app.inject({ method: "GET", url: `/api/v1/inboxes/${inboxId}/channel`, headers: bearer(token) });
     expect(status.json()).not.toHaveProperty("issuedCredentials");
     expect(status.body).not.toContain(channelToken);
-    expect((await inboxRow(harness, inboxId)).channelSecrets).not.toContain(channelToken);
+    expect((await suite.inboxRow()).channelSecrets).not.toContain(channelToken);
   });
 
   it("turns an inbound message into a conversation the agent sees live, once however often it is delivered", async () => {
@@ -97,17 +86,17 @@ describe("API channel: the framework every platform adapter plugs into", () => {
     const again = await post(body);
     expect(again.status).toBe(202);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await copiesOfExternalId(harness, "order-42-msg-1")).toBe(1);
+    expect(await suite.copiesOfExternalId("order-42-msg-1")).toBe(1);
   });
 
   it("refuses a wrong token with 403 and stores nothing", async () => {
-    const before = await storedEventCount(harness, inboxId);
+    const before = await suite.storedEventCount();
     const response = await post({ type: "message", id: "forged-1", contact: { id: "x" }, text: "hi" }, bearer("pat_wrong"));
     expect(response.status).toBe(403);
     expect(((await response.json()) as TErrorBody).error.code).toBe("invalid_signature");
     const noToken = await post({ type: "message", id: "forged-2", contact: { id: "x" }, text: "hi" }, {});
     expect(noToken.status).toBe(403);
-    expect(await storedEventCount(harness, inboxId)).toBe(before);
+    expect(await suite.storedEventCount()).toBe(before);
   });
 
   it("answers malformed bodies and unknown endpoints with a 4xx, never a 500", async () => {
@@ -136,8 +125,8 @@ describe("API channel: the framework every platform adapter plugs into", () => {
 
   it("delivers an agent's reply to the callback URL, signed, and follows its statuses forward only", async () => {
     callback.on("POST", "/parley", { status: 200, json: { ok: true } });
-    const conversation = await firstConversation(harness, token, inboxId);
-    const sent = await postMessage(harness, token, conversation.id, { clientId: "reply-1", text: "It ships **today**." });
+    const conversation = await suite.firstConversation();
+    const sent = await suite.postMessage(conversation.id, { clientId: "reply-1", text: "It ships **today**." });
     expect(sent.statusCode).toBe(201);
     const reply = sentMessage(sent);
     const request = await callback.waitFor((candidate) => candidate.path === "/parley");
@@ -156,25 +145,25 @@ describe("API channel: the framework every platform adapter plugs into", () => {
     );
 
     const stored = await eventually(async () => {
-      const row = await messageByExternalId(harness, inboxId, reply.id);
+      const row = await suite.messageByExternalId(reply.id);
       return row?.deliveryStatus === "sent" ? row : undefined;
     });
     expect(stored.externalId).toBe(reply.id);
 
     expect((await post({ type: "status", messageId: reply.id, status: "read" })).status).toBe(202);
-    await eventually(async () => (await messageByExternalId(harness, inboxId, reply.id))?.deliveryStatus === "read");
+    await eventually(async () => (await suite.messageByExternalId(reply.id))?.deliveryStatus === "read");
     // A late "delivered" arrives after "read": the status does not go back.
     expect((await post({ type: "status", messageId: reply.id, status: "delivered" })).status).toBe(202);
     await new Promise((resolve) => setTimeout(resolve, 400));
-    expect((await messageByExternalId(harness, inboxId, reply.id))?.deliveryStatus).toBe("read");
+    expect((await suite.messageByExternalId(reply.id))?.deliveryStatus).toBe("read");
   });
 
   it("fails a reply the callback refuses with its reason, and sends it when the agent retries", async () => {
     callback.on("POST", "/parley", { status: 422, body: "unknown customer" }, { once: true });
-    const conversation = await firstConversation(harness, token, inboxId);
-    const sent = await postMessage(harness, token, conversation.id, { clientId: "reply-2", text: "Refused at first" });
+    const conversation = await suite.firstConversation();
+    const sent = await suite.postMessage(conversation.id, { clientId: "reply-2", text: "Refused at first" });
     const messageId = sentMessage(sent).id;
-    const failed = await messageWithStatus(harness, messageId, "failed");
+    const failed = await suite.messageWithStatus(messageId, "failed");
     expect(failed.deliveryError).toContain("422");
     expect(failed.deliveryError).toContain("unknown customer");
 
@@ -184,7 +173,7 @@ describe("API channel: the framework every platform adapter plugs into", () => {
       headers: bearer(token),
     });
     expect(retried.statusCode).toBe(202);
-    await messageWithStatus(harness, messageId, "sent");
+    await suite.messageWithStatus(messageId, "sent");
     const again = await harness.app.inject({
       method: "POST",
       url: `/api/v1/messages/${messageId}/retry`,
@@ -194,14 +183,14 @@ describe("API channel: the framework every platform adapter plugs into", () => {
   });
 
   it("refuses replies in a disconnected inbox and drops its webhooks", async () => {
-    const conversation = await firstConversation(harness, token, inboxId);
+    const conversation = await suite.firstConversation();
     const disconnected = await harness.app.inject({
       method: "DELETE",
       url: `/api/v1/inboxes/${inboxId}/channel`,
       headers: bearer(token),
     });
     expect(disconnected.json()).toMatchObject({ status: "disconnected" });
-    const refused = await postMessage(harness, token, conversation.id, { clientId: "reply-3", text: "Nobody will get this" });
+    const refused = await suite.postMessage(conversation.id, { clientId: "reply-3", text: "Nobody will get this" });
     expect(refused.statusCode).toBe(409);
     expect(refused.json().error.code).toBe("channel_not_connected");
     const [kept] = await harness.database.db.select().from(messages).where(eq(messages.clientId, "reply-3"));

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMAIL_SYNC_TASK, enqueueEmailSync } from "../src/modules/channels/email/email-imap-sync.ts";
 import { inboxes } from "../src/modules/inboxes/inboxes.tables.ts";
 import { messages } from "../src/modules/messages/messages.tables.ts";
-import { type ChannelSuite, inboxRow, nextContactMessage, startChannelSuite, storedEventCount } from "./channel-harness.ts";
+import { type ChannelSuite, nextContactMessage, startChannelSuite } from "./channel-harness.ts";
 import { DOVECOT_BINARY, type Dovecot, startDovecot } from "./email-dovecot.ts";
 import { eventually } from "./fake-platform.ts";
 import { bearer, nextEvent, type TestApp } from "./helpers.ts";
@@ -125,7 +125,7 @@ describe.skipIf(!DOVECOT_BINARY)(title, () => {
     expect((await customerMessages()).map((row) => row.externalId)).toEqual(["before-1@example.com"]);
     const flags = await flagsByMessageId();
     expect(flags.get("<before-1@example.com>")).toContain("\\Seen");
-    expect((await inboxRow(harness, inboxId)).channelConfig.imapState).toMatchObject({
+    expect((await suite.inboxRow()).channelConfig.imapState).toMatchObject({
       lastUid: 2,
       uidValidity: expect.stringMatching(/^\d+$/),
     });
@@ -168,19 +168,19 @@ describe.skipIf(!DOVECOT_BINARY)(title, () => {
       imap: imapSettings(),
     });
     const mimeToken = connected.json<TChannelConnection>().issuedCredentials?.token ?? "";
-    const before = await storedEventCount(harness, inboxId);
+    const before = await suite.storedEventCount();
     const posted = await fetch(`${baseUrl}/webhooks/email/${inboxId}`, {
       method: "POST",
       headers: { "content-type": "message/rfc822", authorization: `Bearer ${mimeToken}` },
       body: mail("later-1@example.com", "One more thing", "Can I change the address?"),
     });
     expect(posted.status).toBe(202);
-    expect(await storedEventCount(harness, inboxId)).toBe(before);
+    expect(await suite.storedEventCount()).toBe(before);
     // Reconnecting reset the cursor, and the next run finds no unread mail: nothing is imported again.
     await enqueueEmailSync(harness.database.db, { idleMs: 0, inboxIds: [inboxId] });
     await syncFinished();
     expect(await customerMessages()).toHaveLength(3);
-    expect((await inboxRow(harness, inboxId)).channelConfig.imapState).toMatchObject({ lastUid: 4 });
+    expect((await suite.inboxRow()).channelConfig.imapState).toMatchObject({ lastUid: 4 });
   });
 
   it("puts the inbox in error with the server's words when the mailbox password stops working", async () => {

@@ -6,21 +6,7 @@ import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { channelEvents } from "../src/modules/channels/channels.tables.ts";
 import { attachments, messages } from "../src/modules/messages/messages.tables.ts";
-import {
-  type ChannelSuite,
-  copiesOfExternalId,
-  createInbox,
-  inboxRow,
-  messageByExternalId,
-  messageWithStatus,
-  nextContactMessage,
-  nextEventMatching,
-  postMessage,
-  sentMessage,
-  startChannelSuite,
-  storedEventCount,
-  uploadAttachment,
-} from "./channel-harness.ts";
+import { type ChannelSuite, nextContactMessage, nextEventMatching, sentMessage, startChannelSuite } from "./channel-harness.ts";
 import { eventually } from "./fake-platform.ts";
 import { bearer, nextEvent, type TestApp } from "./helpers.ts";
 import { type MailCatcher, startMailCatcher } from "./mail-catcher.ts";
@@ -103,7 +89,7 @@ describe("Email channel: raw MIME in, SMTP out", () => {
     });
 
   const reply = async (conversationId: string, body: Record<string, unknown>) => {
-    const sent = await postMessage(harness, token, conversationId, body);
+    const sent = await suite.postMessage(conversationId, body);
     expect(sent.statusCode).toBe(201);
     return sentMessage(sent);
   };
@@ -143,7 +129,7 @@ describe("Email channel: raw MIME in, SMTP out", () => {
   });
 
   it("checks SMTP and IMAP at connect and refuses with the server's own words", async () => {
-    const other = await createInbox(harness, token, { type: "email", name: "Billing" });
+    const other = await suite.createInbox({ type: "email", name: "Billing" });
     const badLogin = await connect(other, {
       address: "billing@acme.test",
       smtp: { host: "127.0.0.1", port: scripted.port, secure: false, user: "billing", password: "wrong" },
@@ -173,7 +159,7 @@ describe("Email channel: raw MIME in, SMTP out", () => {
     const invalid = await connect(other, { address: "not-an-address", smtp: null, imap: null });
     expect(invalid.statusCode).toBe(400);
     expect(invalid.json().error.details[0].path).toBe("credentials.address");
-    expect((await inboxRow(harness, other)).channelStatus).toBeNull();
+    expect((await suite.inboxRow(other)).channelStatus).toBeNull();
   });
 
   // RFC 5322 Appendix A.2 ("a message and its reply"), addressed to our inbox.
@@ -203,14 +189,14 @@ So, "Hello".
     expect(message).toMatchObject({ senderType: "contact", text: 'This is a message just to say hello.\nSo, "Hello".' });
     expect(message.content).toMatchObject({ subject: "Saying Hello" });
 
-    const before = await storedEventCount(harness, inboxId);
+    const before = await suite.storedEventCount();
     expect((await postMime(hello)).status).toBe(202);
-    expect(await storedEventCount(harness, inboxId)).toBe(before);
-    expect(await copiesOfExternalId(harness, "1234@local.machine.example")).toBe(1);
+    expect(await suite.storedEventCount()).toBe(before);
+    expect(await suite.copiesOfExternalId("1234@local.machine.example")).toBe(1);
   });
 
   it("sends the agent's reply by SMTP in the customer's thread, with attachments and a reply address", async () => {
-    const attachmentId = await uploadAttachment(baseUrl, token, { name: "label.png", bytes: PNG, type: "image/png" });
+    const attachmentId = await suite.uploadAttachment({ name: "label.png", bytes: PNG, type: "image/png" });
 
     firstReply = await reply(conversationId, {
       clientId: "email-reply-1",
@@ -234,7 +220,7 @@ So, "Hello".
     expect(Buffer.from(parsed.attachments[0]?.content as ArrayBuffer).equals(PNG)).toBe(true);
 
     const sent = await eventually(async () => {
-      const row = await messageByExternalId(harness, inboxId, `${firstReply.id}@acme.test`);
+      const row = await suite.messageByExternalId(`${firstReply.id}@acme.test`);
       return row?.deliveryStatus === "sent" ? row : undefined;
     });
     expect(sent.id).toBe(firstReply.id);
@@ -422,7 +408,7 @@ Out of office.
     await settled();
     const after = await harness.database.db.select({ value: count() }).from(messages).where(eq(messages.inboxId, inboxId));
     expect(after[0]?.value).toBe(before[0]?.value);
-    expect((await messageByExternalId(harness, inboxId, `${firstReply.id}@acme.test`))?.deliveryStatus).toBe("sent");
+    expect((await suite.messageByExternalId(`${firstReply.id}@acme.test`))?.deliveryStatus).toBe("sent");
   });
 
   it("fails our message with the server's diagnostic when it bounces", async () => {
@@ -474,19 +460,19 @@ Hello John
     expect(posted.status).toBe(202);
     const { message } = await updated;
     expect(message.id).toBe(firstReply.id);
-    const row = await messageByExternalId(harness, inboxId, `${firstReply.id}@acme.test`);
+    const row = await suite.messageByExternalId(`${firstReply.id}@acme.test`);
     expect(row?.deliveryStatus).toBe("failed");
     expect(row?.deliveryError).toBe(
       "The mail could not be delivered to jdoe@machine.example: 550 5.1.1 <jdoe@machine.example>: Recipient address rejected: User unknown",
     );
     // The bounce itself is not a customer message.
-    expect(await messageByExternalId(harness, inboxId, "199711211605.RAA14128@mx.acme.test")).toBeUndefined();
+    expect(await suite.messageByExternalId("199711211605.RAA14128@mx.acme.test")).toBeUndefined();
   });
 
   it("marks our reply read when the customer's client sends a read receipt", async () => {
     const second = await reply(conversationId, { clientId: "email-reply-2", text: "Did you get the label?" });
     const externalId = `${second.id}@acme.test`;
-    await eventually(async () => (await messageByExternalId(harness, inboxId, externalId))?.deliveryStatus === "sent");
+    await eventually(async () => (await suite.messageByExternalId(externalId))?.deliveryStatus === "sent");
     // A message disposition notification as in RFC 8098 §9.
     const posted = await postMime(`
 From: John Doe <jdoe@machine.example>
@@ -511,19 +497,19 @@ Disposition: manual-action/MDN-sent-manually; displayed
 --mdn--
 `);
     expect(posted.status).toBe(202);
-    await eventually(async () => (await messageByExternalId(harness, inboxId, externalId))?.deliveryStatus === "read");
-    expect(await messageByExternalId(harness, inboxId, "mdn-1@machine.example")).toBeUndefined();
+    await eventually(async () => (await suite.messageByExternalId(externalId))?.deliveryStatus === "read");
+    expect(await suite.messageByExternalId("mdn-1@machine.example")).toBeUndefined();
   });
 
   it("refuses a wrong token with 403 and stores nothing; accepts the token as a Basic password", async () => {
-    const before = await storedEventCount(harness, inboxId);
+    const before = await suite.storedEventCount();
     const forged = hello.replace("1234@local", "forged@local");
     expect((await postMime(forged, { auth: "Bearer pem_wrong" })).status).toBe(403);
     expect((await postMime(forged, { auth: "" })).status).toBe(403);
-    expect(await storedEventCount(harness, inboxId)).toBe(before);
+    expect(await suite.storedEventCount()).toBe(before);
     const basic = `Basic ${Buffer.from(`parley:${mimeToken}`).toString("base64")}`;
     expect((await postMime(hello.replace("1234@local", "basic-1@local"), { auth: basic })).status).toBe(202);
-    expect(await storedEventCount(harness, inboxId)).toBe(before + 1);
+    expect(await suite.storedEventCount()).toBe(before + 1);
   });
 
   it("answers malformed posts with a 4xx, never a 500", async () => {
@@ -542,7 +528,7 @@ Disposition: manual-action/MDN-sent-manually; displayed
   });
 
   it("maps SMTP replies: 4xx is retried until it goes, 5xx fails with the server's reply, a refused login marks the inbox", async () => {
-    const billing = await createInbox(harness, token, { type: "email", name: "Billing desk" });
+    const billing = await suite.createInbox({ type: "email", name: "Billing desk" });
     const connected = await connect(billing, {
       address: "billing@acme.test",
       smtp: { host: "127.0.0.1", port: scripted.port, secure: false, user: "billing", password: "smtp-secret" },
@@ -568,7 +554,7 @@ Disposition: manual-action/MDN-sent-manually; displayed
 
     scripted.state.rcpt.push({ code: 451, message: "4.7.1 Greylisted, please try again later" });
     const deferred = await reply(billingConversation, { clientId: "billing-1", text: "First try is greylisted" });
-    const delivered = await messageWithStatus(harness, deferred.id, "sent", 20_000);
+    const delivered = await suite.messageWithStatus(deferred.id, "sent", 20_000);
     expect(delivered.externalId).toBe(`${deferred.id}@acme.test`);
     const accepted = await PostalMime.parse(scripted.state.received.at(-1) ?? Buffer.alloc(0));
     expect(accepted.messageId).toBe(`<${deferred.id}@acme.test>`);
@@ -577,14 +563,14 @@ Disposition: manual-action/MDN-sent-manually; displayed
 
     scripted.state.rcpt.push({ code: 550, message: "5.1.1 <jdoe@machine.example>: Recipient address rejected" });
     const refused = await reply(billingConversation, { clientId: "billing-2", text: "This one bounces at once" });
-    const failed = await messageWithStatus(harness, refused.id, "failed");
+    const failed = await suite.messageWithStatus(refused.id, "failed");
     expect(failed.deliveryError).toBe(
       "The mail server refused the message: 550 5.1.1 <jdoe@machine.example>: Recipient address rejected",
     );
 
     scripted.state.isLoginRefused = true;
     const locked = await reply(billingConversation, { clientId: "billing-3", text: "Password changed meanwhile" });
-    const lockedOut = await messageWithStatus(harness, locked.id, "failed");
+    const lockedOut = await suite.messageWithStatus(locked.id, "failed");
     expect(lockedOut.deliveryError).toContain("The SMTP server refused our login: 535 5.7.8 Authentication credentials invalid");
     const status = await harness.app.inject({ method: "GET", url: `/api/v1/inboxes/${billing}/channel`, headers: bearer(token) });
     expect(status.json()).toMatchObject({ status: "error" });
@@ -600,7 +586,7 @@ Disposition: manual-action/MDN-sent-manually; displayed
     });
     expect(disconnected.json()).toMatchObject({ status: "disconnected" });
     expect((await postMime(hello.replace("1234@local", "after-1@local"))).status).toBe(403);
-    const refused = await postMessage(harness, token, conversationId, {
+    const refused = await suite.postMessage(conversationId, {
       clientId: "after-disconnect",
       text: "Nobody will get this",
     });

@@ -9,44 +9,19 @@ import { expect } from "vitest";
 import { channelEvents } from "../src/modules/channels/channels.tables.ts";
 import { inboxes } from "../src/modules/inboxes/inboxes.tables.ts";
 import { messages } from "../src/modules/messages/messages.tables.ts";
-import type { Worker } from "../src/platform/queue/worker.ts";
 import { eventually } from "./fake-platform.ts";
-import { bearer, connectAgent, nextEvent, signUp, startTestApp, startTestWorker, type TestApp } from "./helpers.ts";
+import { bearer, connectAgent, nextEvent, signUp, startTestApp, startTestWorker } from "./helpers.ts";
 
-type Database = Pick<TestApp, "database">;
-
-export type ChannelSuite = {
-  harness: TestApp;
-  worker: Worker;
-  baseUrl: string;
-  /** The signed-up agent's session token. */
-  token: string;
-  /** The inbox under test, created but not yet connected. */
-  inboxId: string;
-  /** A live agent socket, closed with the suite. */
-  connectAgent: () => Promise<Socket>;
-  /** Stops everything started, newest first. */
-  close: () => Promise<void>;
-};
-
-/** An inbox created through the API, as an admin does before connecting its channel. */
-export const createInbox = async (harness: TestApp, token: string, inbox: { type: string; name: string }) => {
-  const created = await harness.app.inject({ method: "POST", url: "/api/v1/inboxes", headers: bearer(token), payload: inbox });
-  if (created.statusCode !== 201) throw new Error(`inbox creation failed: ${created.statusCode} ${created.body}`);
-  return created.json().id as string;
-};
+type NewInbox = { type: string; name: string };
 
 /**
  * What every channel test file starts from: the app with the channel's settings, listening (platforms
  * post webhooks to it over HTTP), the job worker that delivers replies, a signed-up agent and the
- * inbox under test. Files are stored in a data folder of the suite's own, removed on close.
+ * inbox under test; files go to a data folder of the suite's own. The suite reads back, as the agent
+ * or from the database, what its tests check; `inboxId` arguments default to the inbox under test.
  */
-export const startChannelSuite = async (options: {
-  env?: Record<string, string>;
-  inbox: { type: string; name: string };
-  agentName?: string;
-}): Promise<ChannelSuite> => {
-  const cleanups: Array<() => Promise<unknown> | unknown> = [];
+export const startChannelSuite = async (options: { env?: Record<string, string>; inbox: NewInbox; agentName?: string }) => {
+  const cleanups: Array<() => unknown> = [];
   const close = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   };
@@ -59,25 +34,123 @@ export const startChannelSuite = async (options: {
     const worker = await startTestWorker(harness);
     cleanups.push(() => worker.stop());
     const token = (await signUp(harness.app, options.agentName ? { name: options.agentName } : {})).token;
-    const inboxId = await createInbox(harness, token, options.inbox);
+    const { db } = harness.database;
+
+    /** An inbox created through the API, as an admin does before connecting its channel. */
+    const createInbox = async (inbox: NewInbox) => {
+      const created = await harness.app.inject({
+        method: "POST",
+        url: "/api/v1/inboxes",
+        headers: bearer(token),
+        payload: inbox,
+      });
+      if (created.statusCode !== 201) throw new Error(`inbox creation failed: ${created.statusCode} ${created.body}`);
+      return created.json().id as string;
+    };
+    const inboxId = await createInbox(options.inbox);
+
+    const messageRow = async (id: string) => {
+      const [row] = await db.select().from(messages).where(eq(messages.id, id));
+      return row;
+    };
+
     return {
       harness,
-      worker,
       baseUrl,
+      /** The signed-up agent's session token. */
       token,
+      /** The inbox under test, created but not yet connected. */
       inboxId,
+      createInbox,
+      /** A live agent socket, closed with the suite. */
       connectAgent: async () => {
         const socket = await connectAgent(baseUrl, { token });
         cleanups.push(() => socket.close());
         return socket;
       },
+      /** Stops everything started, newest first. */
       close,
+
+      inboxRow: async (id = inboxId) => {
+        const [row] = await db.select().from(inboxes).where(eq(inboxes.id, id));
+        if (!row) throw new Error(`no inbox ${id}`);
+        return row;
+      },
+      /** Webhook events stored for an inbox: a refused or dropped webhook stores none. */
+      storedEventCount: async (id = inboxId) => {
+        const [row] = await db.select({ value: count() }).from(channelEvents).where(eq(channelEvents.inboxId, id));
+        return row?.value ?? 0;
+      },
+      /** Resolves once the worker has processed the inbox's event with this dedupe key. */
+      eventProcessed: (dedupeKey: string) =>
+        eventually(async () => {
+          const [event] = await db
+            .select()
+            .from(channelEvents)
+            .where(and(eq(channelEvents.inboxId, inboxId), eq(channelEvents.dedupeKey, dedupeKey)));
+          return event?.processedAt ? event : undefined;
+        }),
+      messageRow,
+      /** A message by the platform's id for it. */
+      messageByExternalId: async (externalId: string) => {
+        const [row] = await db
+          .select()
+          .from(messages)
+          .where(and(eq(messages.inboxId, inboxId), eq(messages.externalId, externalId)));
+        return row;
+      },
+      /** Messages with this platform id in any inbox: a redelivered webhook must not add one. */
+      copiesOfExternalId: async (externalId: string) => {
+        const [row] = await db.select({ value: count() }).from(messages).where(eq(messages.externalId, externalId));
+        return row?.value ?? 0;
+      },
+      /** Waits for a message's delivery status (the worker sends replies) and returns its row. */
+      messageWithStatus: (id: string, status: string, timeoutMs?: number) =>
+        eventually(async () => {
+          const row = await messageRow(id);
+          return row?.deliveryStatus === status ? row : undefined;
+        }, timeoutMs),
+
+      /** The inbox's newest conversation, as the agent's list shows it. */
+      firstConversation: async () => {
+        const list = await harness.app.inject({
+          method: "GET",
+          url: `/api/v1/conversations?inboxId=${inboxId}`,
+          headers: bearer(token),
+        });
+        const [conversation] = list.json().items as TConversation[];
+        if (!conversation) throw new Error("no conversation");
+        return conversation;
+      },
+      /** The agent's message (a reply to the contact) posted through the API. */
+      postMessage: (conversationId: string, payload: Record<string, unknown>) =>
+        harness.app.inject({
+          method: "POST",
+          url: `/api/v1/conversations/${conversationId}/messages`,
+          headers: bearer(token),
+          payload,
+        }),
+      /** Uploads a file as the agent does before attaching it to a reply; returns its id. */
+      uploadAttachment: async (file: { name: string; bytes: Buffer; type: string }) => {
+        const form = new FormData();
+        form.append("file", new Blob([new Uint8Array(file.bytes)], { type: file.type }), file.name);
+        const uploaded = await fetch(`${baseUrl}/api/v1/attachments`, { method: "POST", headers: bearer(token), body: form });
+        expect(uploaded.status).toBe(201);
+        return ((await uploaded.json()) as { id: string }).id;
+      },
     };
   } catch (error) {
     // A half-started suite still stops what it started: afterAll never sees it.
     await close();
     throw error;
   }
+};
+export type ChannelSuite = Awaited<ReturnType<typeof startChannelSuite>>;
+
+/** The message a send answered with. */
+export const sentMessage = (response: { json: () => unknown }): TMessage => {
+  const body = response.json() as { message?: TMessage } & TMessage;
+  return body.message ?? body;
 };
 
 /** The next `event` whose payload matches, skipping others (earlier tests' events may still be buffered). */
@@ -102,94 +175,6 @@ export const nextContactMessage = async (socket: Socket, timeoutMs?: number): Pr
     timeoutMs,
   );
   return message;
-};
-
-/** Webhook events stored for an inbox: a refused or dropped webhook stores none. */
-export const storedEventCount = async (harness: Database, inboxId: string) => {
-  const [row] = await harness.database.db
-    .select({ value: count() })
-    .from(channelEvents)
-    .where(eq(channelEvents.inboxId, inboxId));
-  return row?.value ?? 0;
-};
-
-/** Resolves once the worker has processed the inbox's event with this dedupe key. */
-export const eventProcessed = (harness: Database, inboxId: string, dedupeKey: string) =>
-  eventually(async () => {
-    const [event] = await harness.database.db
-      .select()
-      .from(channelEvents)
-      .where(and(eq(channelEvents.inboxId, inboxId), eq(channelEvents.dedupeKey, dedupeKey)));
-    return event?.processedAt ? event : undefined;
-  });
-
-export const messageRow = async (harness: Database, id: string) => {
-  const [row] = await harness.database.db.select().from(messages).where(eq(messages.id, id));
-  return row;
-};
-
-/** A message by the platform's id for it, within one inbox. */
-export const messageByExternalId = async (harness: Database, inboxId: string, externalId: string) => {
-  const [row] = await harness.database.db
-    .select()
-    .from(messages)
-    .where(and(eq(messages.inboxId, inboxId), eq(messages.externalId, externalId)));
-  return row;
-};
-
-/** How many messages carry this platform id in any inbox: a redelivered webhook must not add one. */
-export const copiesOfExternalId = async (harness: Database, externalId: string) => {
-  const [row] = await harness.database.db.select({ value: count() }).from(messages).where(eq(messages.externalId, externalId));
-  return row?.value ?? 0;
-};
-
-/** Waits for a message's delivery status (replies are sent by the worker) and returns its row. */
-export const messageWithStatus = (harness: Database, id: string, status: string, timeoutMs?: number) =>
-  eventually(async () => {
-    const row = await messageRow(harness, id);
-    return row?.deliveryStatus === status ? row : undefined;
-  }, timeoutMs);
-
-export const inboxRow = async (harness: Database, inboxId: string) => {
-  const [row] = await harness.database.db.select().from(inboxes).where(eq(inboxes.id, inboxId));
-  if (!row) throw new Error(`no inbox ${inboxId}`);
-  return row;
-};
-
-/** The inbox's newest conversation as the agent's conversation list shows it. */
-export const firstConversation = async (harness: TestApp, token: string, inboxId: string) => {
-  const list = await harness.app.inject({
-    method: "GET",
-    url: `/api/v1/conversations?inboxId=${inboxId}`,
-    headers: bearer(token),
-  });
-  const [conversation] = list.json().items as TConversation[];
-  if (!conversation) throw new Error("no conversation");
-  return conversation;
-};
-
-/** An agent's message (a reply to the contact) posted through the API. */
-export const postMessage = (harness: TestApp, token: string, conversationId: string, payload: Record<string, unknown>) =>
-  harness.app.inject({
-    method: "POST",
-    url: `/api/v1/conversations/${conversationId}/messages`,
-    headers: bearer(token),
-    payload,
-  });
-
-/** The message a send answered with. */
-export const sentMessage = (response: { json: () => unknown }): TMessage => {
-  const body = response.json() as { message?: TMessage } & TMessage;
-  return body.message ?? body;
-};
-
-/** Uploads a file as the agent does before attaching it to a reply; returns the attachment's id. */
-export const uploadAttachment = async (baseUrl: string, token: string, file: { name: string; bytes: Buffer; type: string }) => {
-  const form = new FormData();
-  form.append("file", new Blob([new Uint8Array(file.bytes)], { type: file.type }), file.name);
-  const uploaded = await fetch(`${baseUrl}/api/v1/attachments`, { method: "POST", headers: bearer(token), body: form });
-  expect(uploaded.status).toBe(201);
-  return ((await uploaded.json()) as { id: string }).id;
 };
 
 /** Meta's X-Hub-Signature-256 (Messenger, Instagram and WhatsApp alike): HMAC-SHA256 of the exact body. */

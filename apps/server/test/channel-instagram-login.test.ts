@@ -3,19 +3,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contacts } from "../src/modules/contacts/contacts.tables.ts";
 import { inboxes } from "../src/modules/inboxes/inboxes.tables.ts";
-import {
-  type ChannelSuite,
-  createInbox,
-  firstConversation,
-  inboxRow,
-  messageByExternalId,
-  messageWithStatus,
-  postMessage,
-  postMetaWebhook,
-  sentMessage,
-  startChannelSuite,
-  storedEventCount,
-} from "./channel-harness.ts";
+import { type ChannelSuite, postMetaWebhook, sentMessage, startChannelSuite } from "./channel-harness.ts";
 import { eventually, type FakePlatform, type RecordedRequest, startFakePlatform } from "./fake-platform.ts";
 import { bearer, type TestApp } from "./helpers.ts";
 
@@ -66,21 +54,21 @@ describe("Instagram: an account connected through Instagram Login, without a Fac
   });
 
   const storedSecrets = async () => {
-    const row = await inboxRow(harness, inboxId);
+    const row = await suite.inboxRow();
     return row.channelSecrets
       ? (JSON.parse(harness.app.parley.secrets.decrypt(row.channelSecrets)) as Record<string, string>)
       : {};
   };
   const reply = async (text: string) => {
-    const conversation = await firstConversation(harness, token, inboxId);
-    const response = await postMessage(harness, token, conversation.id, { clientId: `c-${text}`, text });
+    const conversation = await suite.firstConversation();
+    const response = await suite.postMessage(conversation.id, { clientId: `c-${text}`, text });
     expect(response.statusCode).toBe(201);
     return sentMessage(response);
   };
   const runRefresh = () =>
     harness.database.pool.query("select graphile_worker.add_job('channels.instagram_token_refresh', '{}'::json)");
   const ageToken = async (refreshedDaysAgo: number, expiresInDays: number) => {
-    const row = await inboxRow(harness, inboxId);
+    const row = await suite.inboxRow();
     await harness.database.db
       .update(inboxes)
       .set({
@@ -121,7 +109,7 @@ describe("Instagram: an account connected through Instagram Login, without a Fac
       inbox: { type: "instagram", name: "Acme Studio on Instagram" },
     });
     ({ harness, baseUrl, token, inboxId } = suite);
-    messengerInboxId = await createInbox(harness, token, { type: "messenger", name: "Acme on Messenger" });
+    messengerInboxId = await suite.createInbox({ type: "messenger", name: "Acme on Messenger" });
 
     const authorized = (request: RecordedRequest) => request.headers.authorization === `Bearer ${graphToken}`;
     const invalidToken = {
@@ -250,7 +238,7 @@ describe("Instagram: an account connected through Instagram Login, without a Fac
     expect(denied.headers.location).toBe(`${harness.config.publicUrl}/settings/inboxes/${inboxId}?channelError=access_denied`);
     const badCode = await callback(`code=forged-code&state=${encodeURIComponent(state)}`);
     expect(badCode.headers.location).toBe(`${harness.config.publicUrl}/settings/inboxes/${inboxId}?channelError=login_failed`);
-    expect((await inboxRow(harness, inboxId)).channelStatus).toBeNull();
+    expect((await suite.inboxRow()).channelStatus).toBeNull();
 
     const connected = await callback(`code=${encodeURIComponent("ig-auth-code-1#_")}&state=${encodeURIComponent(state)}`);
     expect(connected.statusCode).toBe(302);
@@ -283,7 +271,7 @@ describe("Instagram: an account connected through Instagram Login, without a Fac
     ]);
     expect(facebookGraph.requests).toHaveLength(0);
 
-    const row = await inboxRow(harness, inboxId);
+    const row = await suite.inboxRow();
     expect(row.channelSecrets).not.toContain(LONG_TOKEN);
     expect(await storedSecrets()).toEqual({ accessToken: LONG_TOKEN });
     const expiresAt = Date.parse(String(row.channelConfig.tokenExpiresAt));
@@ -301,15 +289,15 @@ describe("Instagram: an account connected through Instagram Login, without a Fac
     const forged = igWebhook(fromContact({ message: { mid: "aWdf_forged", text: "hi" } }));
     expect((await deliver(forged, META_APP_SECRET)).status).toBe(403);
     expect((await deliver(forged, "wrong-secret")).status).toBe(403);
-    expect(await storedEventCount(harness, inboxId)).toBe(0);
+    expect(await suite.storedEventCount()).toBe(0);
 
     expect(
       (await deliver(igWebhook(fromContact({ message: { mid: "aWdfIGLOGIN_in_1", text: "Do you ship to Lyon?" } })))).status,
     ).toBe(200);
-    const stored = await eventually(() => messageByExternalId(harness, inboxId, "aWdfIGLOGIN_in_1"));
+    const stored = await eventually(() => suite.messageByExternalId("aWdfIGLOGIN_in_1"));
     expect(stored).toMatchObject({ senderType: "contact", text: "Do you ship to Lyon?" });
     const contact = await eventually(async () => {
-      const conversation = await firstConversation(harness, token, inboxId);
+      const conversation = await suite.firstConversation();
       const [row] = await harness.database.db.select().from(contacts).where(eq(contacts.id, conversation.contact.id));
       return row?.name ? row : undefined;
     });
@@ -330,7 +318,7 @@ describe("Instagram: an account connected through Instagram Login, without a Fac
       messaging_type: "RESPONSE",
       message: { text: "Yes, in 2 days." },
     });
-    const delivered = await messageWithStatus(harness, sent.id, "sent");
+    const delivered = await suite.messageWithStatus(sent.id, "sent");
     expect(delivered.externalId).toMatch(/^aWdfIGLOGIN_sent_/);
     expect(facebookGraph.requests).toHaveLength(0);
   });
@@ -352,7 +340,7 @@ describe("Instagram: an account connected through Instagram Login, without a Fac
     await runRefresh();
     await eventually(async () => (await storedSecrets()).accessToken === RENEWED_TOKEN);
     expect(refreshes).toBe(1);
-    const row = await inboxRow(harness, inboxId);
+    const row = await suite.inboxRow();
     expect(row.channelStatus).toBe("connected");
     expect(Date.parse(String(row.channelConfig.tokenExpiresAt)) - Date.now()).toBeGreaterThan(59 * DAY_MS);
     expect(Date.now() - Date.parse(String(row.channelConfig.tokenRefreshedAt))).toBeLessThan(60_000);
@@ -382,7 +370,7 @@ describe("Instagram: an account connected through Instagram Login, without a Fac
     await ageToken(55, 5);
     await runRefresh();
     const errored = await eventually(async () => {
-      const row = await inboxRow(harness, inboxId);
+      const row = await suite.inboxRow();
       return row.channelStatus === "error" ? row : undefined;
     });
     expect(errored.channelError).toContain("has not authorized application");
@@ -408,9 +396,9 @@ describe("Instagram: an account connected through Instagram Login, without a Fac
       (request) => request.method === "DELETE" && request.path === `${V}/me/subscribed_apps`,
     );
     expect(unsubscribe.headers.authorization).toBe(`Bearer ${RENEWED_TOKEN}`);
-    expect((await inboxRow(harness, inboxId)).channelSecrets).toBeNull();
-    const before = await storedEventCount(harness, inboxId);
+    expect((await suite.inboxRow()).channelSecrets).toBeNull();
+    const before = await suite.storedEventCount();
     expect((await deliver(igWebhook(fromContact({ message: { mid: "aWdf_after", text: "Hello?" } })))).status).toBe(200);
-    expect(await storedEventCount(harness, inboxId)).toBe(before);
+    expect(await suite.storedEventCount()).toBe(before);
   });
 });

@@ -7,19 +7,11 @@ import { contacts } from "../src/modules/contacts/contacts.tables.ts";
 import { messageEdits, messageReactions } from "../src/modules/messages/messages.tables.ts";
 import {
   type ChannelSuite,
-  copiesOfExternalId,
-  firstConversation,
-  messageByExternalId,
-  messageRow,
-  messageWithStatus,
   metaSignature,
   nextEventMatching,
-  postMessage,
   postMetaWebhook,
   sentMessage,
   startChannelSuite,
-  storedEventCount,
-  uploadAttachment,
 } from "./channel-harness.ts";
 import { eventually, type FakePlatform, startFakePlatform } from "./fake-platform.ts";
 import { bearer, nextEvent, type TestApp } from "./helpers.ts";
@@ -67,7 +59,7 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
   });
 
   const reply = async (body: Record<string, unknown>) => {
-    const response = await postMessage(harness, token, (await firstConversation(harness, token, inboxId)).id, body);
+    const response = await suite.postMessage((await suite.firstConversation()).id, body);
     return { response, message: sentMessage(response) };
   };
   const sendRequests = () =>
@@ -150,7 +142,7 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
     );
     const body = JSON.stringify(igWebhook(fromContact({ message: { mid: "forged", text: "hi" } })));
     expect((await deliver(body, metaSignature(body, "wrong-secret"))).status).toBe(403);
-    expect(await storedEventCount(harness, inboxId)).toBe(0);
+    expect(await suite.storedEventCount()).toBe(0);
     expect((await deliver({ object: "page", entry: [] })).status).toBe(400);
     expect((await deliver("[]")).status).toBe(400);
   });
@@ -177,7 +169,7 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
     );
     await deliver(payload);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await copiesOfExternalId(harness, "aWdfMESSAGE-ID-1")).toBe(1);
+    expect(await suite.copiesOfExternalId("aWdfMESSAGE-ID-1")).toBe(1);
   });
 
   it("keeps story mentions and story replies with their links, and quick replies and postbacks as answers", async () => {
@@ -193,7 +185,7 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
         }),
       ),
     );
-    const mention = await eventually(async () => messageByExternalId(harness, inboxId, "aWdf_mention_1"));
+    const mention = await eventually(async () => suite.messageByExternalId("aWdf_mention_1"));
     expect(mention.content).toMatchObject({ storyMention: { url: "https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=1" } });
 
     await deliver(
@@ -207,7 +199,7 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
         }),
       ),
     );
-    const storyReply = await eventually(async () => messageByExternalId(harness, inboxId, "aWdf_story_reply_1"));
+    const storyReply = await eventually(async () => suite.messageByExternalId("aWdf_story_reply_1"));
     expect(storyReply).toMatchObject({
       text: "Love this look!",
       content: { storyReply: { url: "https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=2", id: "17890455602215306" } },
@@ -217,10 +209,10 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
       igWebhook(fromContact({ message: { mid: "aWdf_quick_1", text: "Size M", quick_reply: { payload: "SIZE_M" } } })),
     );
     await deliver(igWebhook(fromContact({ postback: { mid: "aWdf_postback_1", title: "Track my order", payload: "TRACK" } })));
-    expect((await eventually(async () => messageByExternalId(harness, inboxId, "aWdf_quick_1"))).content).toEqual({
+    expect((await eventually(async () => suite.messageByExternalId("aWdf_quick_1"))).content).toEqual({
       postback: { payload: "SIZE_M", title: "Size M" },
     });
-    expect(await eventually(async () => messageByExternalId(harness, inboxId, "aWdf_postback_1"))).toMatchObject({
+    expect(await eventually(async () => suite.messageByExternalId("aWdf_postback_1"))).toMatchObject({
       text: "Track my order",
       content: { postback: { payload: "TRACK", title: "Track my order" } },
     });
@@ -230,7 +222,7 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
     await deliver(
       igWebhook(fromContact({ reaction: { mid: "aWdfMESSAGE-ID-1", action: "react", reaction: "love", emoji: "❤️" } })),
     );
-    const target = await eventually(async () => messageByExternalId(harness, inboxId, "aWdfMESSAGE-ID-1"));
+    const target = await eventually(async () => suite.messageByExternalId("aWdfMESSAGE-ID-1"));
     await eventually(async () => {
       const [row] = await harness.database.db.select().from(messageReactions).where(eq(messageReactions.messageId, target.id));
       return row?.emoji === "❤️" ? row : undefined;
@@ -242,7 +234,7 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
       ),
     );
     const edited = await eventually(async () => {
-      const row = await messageRow(harness, target.id);
+      const row = await suite.messageRow(target.id);
       return row?.editedAt ? row : undefined;
     });
     expect(edited.text).toBe("Is the blue jacket in stock in M?");
@@ -251,7 +243,7 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
 
     await deliver(igWebhook(fromContact({ message: { mid: "aWdf_quick_1", is_deleted: true } })));
     const unsent = await eventually(async () => {
-      const row = await messageByExternalId(harness, inboxId, "aWdf_quick_1");
+      const row = await suite.messageByExternalId("aWdf_quick_1");
       return row?.deletedAt ? row : undefined;
     });
     expect(unsent.deletedAt).toBeInstanceOf(Date);
@@ -270,11 +262,11 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
       message: { text: "Yes! Size M is in stock." },
     });
     const sent = await eventually(async () => {
-      const row = await messageRow(harness, message.id);
+      const row = await suite.messageRow(message.id);
       return row?.externalId ? row : undefined;
     });
     await deliver(igWebhook(fromContact({ read: { mid: sent.externalId } })));
-    await messageWithStatus(harness, message.id, "read");
+    await suite.messageWithStatus(message.id, "read");
   });
 
   it("splits text over 1,000 characters, sends files Instagram cannot take as links, and quick replies last", async () => {
@@ -288,7 +280,7 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
     expect(parts.every((part) => part.length <= 1000)).toBe(true);
     expect(parts.join(" ").replace(/\s+/g, " ")).toBe(long.trim().replace(/\s+/g, " "));
     const stored = await eventually(async () => {
-      const row = await messageRow(harness, message.id);
+      const row = await suite.messageRow(message.id);
       return row?.externalId ? row : undefined;
     });
     expect(stored.externalId).toBe(`aWdf_sent_${sentCount - 1}`);
@@ -298,8 +290,8 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
       .png()
       .toBuffer();
     const attachmentIds = [
-      await uploadAttachment(baseUrl, token, { name: "catalog.pdf", bytes: pdf, type: "application/pdf" }),
-      await uploadAttachment(baseUrl, token, { name: "jacket.png", bytes: image, type: "image/png" }),
+      await suite.uploadAttachment({ name: "catalog.pdf", bytes: pdf, type: "application/pdf" }),
+      await suite.uploadAttachment({ name: "jacket.png", bytes: image, type: "image/png" }),
     ];
     const beforeFiles = sendRequests().length;
     await reply({
@@ -342,7 +334,7 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
         message: { mid: "aWdf_echo_app_1", is_echo: true, text: "Answered from the Instagram app" },
       }),
     );
-    const echo = await eventually(async () => messageByExternalId(harness, inboxId, "aWdf_echo_app_1"));
+    const echo = await eventually(async () => suite.messageByExternalId("aWdf_echo_app_1"));
     expect(echo).toMatchObject({ senderType: "agent", content: { sentFromPlatform: true } });
   });
 
@@ -364,7 +356,7 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
       { once: true },
     );
     const { message } = await reply({ clientId: "ig-window", text: "Late answer" });
-    const failed = await messageWithStatus(harness, message.id, "failed");
+    const failed = await suite.messageWithStatus(message.id, "failed");
     expect(failed.deliveryError).toContain("outside of allowed window");
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(sendRequests().filter((request) => JSON.stringify(request.json).includes("Late answer"))).toHaveLength(1);

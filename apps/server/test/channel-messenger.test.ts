@@ -7,18 +7,11 @@ import { contactIdentities, contacts } from "../src/modules/contacts/contacts.ta
 import { attachments, messageReactions, messages } from "../src/modules/messages/messages.tables.ts";
 import {
   type ChannelSuite,
-  copiesOfExternalId,
-  inboxRow,
-  messageByExternalId,
-  messageRow,
-  messageWithStatus,
   metaSignature,
   nextEventMatching,
-  postMessage,
   postMetaWebhook,
   sentMessage,
   startChannelSuite,
-  storedEventCount,
 } from "./channel-harness.ts";
 import { eventually, type FakePlatform, type RecordedRequest, startFakePlatform } from "./fake-platform.ts";
 import { bearer, nextEvent, type TestApp } from "./helpers.ts";
@@ -77,8 +70,6 @@ describe("Messenger: a Facebook page as an inbox", () => {
     if (!conversation) throw new Error(`no conversation for ${psid}`);
     return conversation;
   };
-
-  const reply = (conversationId: string, body: Record<string, unknown>) => postMessage(harness, token, conversationId, body);
 
   const sendRequestsFor = (recipient: string) =>
     meta.requests.filter(
@@ -156,7 +147,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
       payload: { credentials: { pageId: "acme" } },
     });
     expect(missing.statusCode).toBe(400);
-    expect((await inboxRow(harness, inboxId)).channelStatus).toBeNull();
+    expect((await suite.inboxRow()).channelStatus).toBeNull();
   });
 
   it("connects with a page token: checks the page and subscribes the app to its messaging webhooks", async () => {
@@ -194,7 +185,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
         "message_reactions",
       ]),
     );
-    expect((await inboxRow(harness, inboxId)).channelSecrets).not.toContain(PAGE_TOKEN);
+    expect((await suite.inboxRow()).channelSecrets).not.toContain(PAGE_TOKEN);
   });
 
   it("answers Meta's subscribe handshake only for the configured verify token", async () => {
@@ -232,11 +223,11 @@ describe("Messenger: a Facebook page as an inbox", () => {
 
     expect((await deliver(payload)).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await copiesOfExternalId(harness, "mid.1457764197618:41d102a3e1ae206a38")).toBe(1);
+    expect(await suite.copiesOfExternalId("mid.1457764197618:41d102a3e1ae206a38")).toBe(1);
   });
 
   it("refuses a bad or missing signature with 403 and stores nothing", async () => {
-    const before = await storedEventCount(harness, inboxId);
+    const before = await suite.storedEventCount();
     const payload = pageWebhook({
       sender: { id: PSID },
       recipient: { id: PAGE_ID },
@@ -250,7 +241,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
     expect((await deliver(body, null)).status).toBe(403);
     // The signature covers the exact bytes: the same JSON re-serialised differently fails.
     expect((await deliver(`${body} `, metaSignature(body, APP_SECRET))).status).toBe(403);
-    expect(await storedEventCount(harness, inboxId)).toBe(before);
+    expect(await suite.storedEventCount()).toBe(before);
   });
 
   it("answers malformed webhooks with 400, never a 500", async () => {
@@ -281,7 +272,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
         message: { mid: "m_image_1", attachments: [{ type: "image", payload: { url: `${meta.url}/cdn/photo.png` } }] },
       }),
     );
-    const image = await eventually(async () => messageByExternalId(harness, inboxId, "m_image_1"));
+    const image = await eventually(async () => suite.messageByExternalId("m_image_1"));
     expect(image.contentType).toBe("image");
     const files = await harness.database.db.select().from(attachments).where(eq(attachments.messageId, image.id));
     expect(files).toHaveLength(1);
@@ -303,9 +294,9 @@ describe("Messenger: a Facebook page as an inbox", () => {
         postback: { mid: "m_postback_1", title: "Talk to a person", payload: "HUMAN" },
       }),
     );
-    const quick = await eventually(async () => messageByExternalId(harness, inboxId, "m_quick_1"));
+    const quick = await eventually(async () => suite.messageByExternalId("m_quick_1"));
     expect(quick).toMatchObject({ text: "Red", content: { postback: { payload: "COLOR_RED", title: "Red" } } });
-    const postback = await eventually(async () => messageByExternalId(harness, inboxId, "m_postback_1"));
+    const postback = await eventually(async () => suite.messageByExternalId("m_postback_1"));
     expect(postback).toMatchObject({
       senderType: "contact",
       text: "Talk to a person",
@@ -315,7 +306,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
 
   it("sends an agent's reply as the exact Send API request and follows delivery and read forward only", async () => {
     const conversation = await conversationOf(PSID);
-    const sent = await reply(conversation.id, {
+    const sent = await suite.postMessage(conversation.id, {
       clientId: "m-reply-1",
       text: "Hi Peter, how can we help?",
     });
@@ -331,7 +322,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
       messaging_type: "RESPONSE",
       message: { text: "Hi Peter, how can we help?" },
     });
-    const stored = await messageWithStatus(harness, replyMessage.id, "sent");
+    const stored = await suite.messageWithStatus(replyMessage.id, "sent");
     expect(stored.externalId).toMatch(/^m_sent_\d+$/);
     const mid = stored.externalId ?? "";
 
@@ -342,15 +333,15 @@ describe("Messenger: a Facebook page as an inbox", () => {
         delivery: { mids: [mid], watermark: Date.now() },
       }),
     );
-    await messageWithStatus(harness, replyMessage.id, "delivered");
+    await suite.messageWithStatus(replyMessage.id, "delivered");
     await deliver(
       pageWebhook({ sender: { id: PSID }, recipient: { id: PAGE_ID }, timestamp: Date.now(), read: { watermark: Date.now() } }),
     );
-    await messageWithStatus(harness, replyMessage.id, "read");
+    await suite.messageWithStatus(replyMessage.id, "read");
     // A late delivery receipt arrives after the read: the status stays "read".
     await deliver(pageWebhook({ sender: { id: PSID }, recipient: { id: PAGE_ID }, delivery: { mids: [mid], watermark: 1 } }));
     await new Promise((resolve) => setTimeout(resolve, 400));
-    expect((await messageRow(harness, replyMessage.id))?.deliveryStatus).toBe("read");
+    expect((await suite.messageRow(replyMessage.id))?.deliveryStatus).toBe("read");
 
     // The contact answers quoting our reply; then reacts to it, then takes the reaction back.
     await deliver(
@@ -361,7 +352,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
         message: { mid: "m_quote_1", text: "About that…", reply_to: { mid } },
       }),
     );
-    const quote = await eventually(async () => messageByExternalId(harness, inboxId, "m_quote_1"));
+    const quote = await eventually(async () => suite.messageByExternalId("m_quote_1"));
     expect(quote.replyToId).toBe(replyMessage.id);
     await deliver(
       pageWebhook({
@@ -399,10 +390,11 @@ describe("Messenger: a Facebook page as an inbox", () => {
   it("shows echoes from the Page inbox as agent messages, and never doubles Parley's own sends", async () => {
     const conversation = await conversationOf(PSID);
     const ours =
-      (await messageRow(harness, sentMessage(await reply(conversation.id, { clientId: "m-reply-echo", text: "Echo me" })).id)) ??
-      null;
+      (await suite.messageRow(
+        sentMessage(await suite.postMessage(conversation.id, { clientId: "m-reply-echo", text: "Echo me" })).id,
+      )) ?? null;
     const sent = await eventually(async () => {
-      const row = ours ? await messageRow(harness, ours.id) : undefined;
+      const row = ours ? await suite.messageRow(ours.id) : undefined;
       return row?.externalId ? row : undefined;
     });
     const echo = (mid: string, appId: number | string, text: string) =>
@@ -429,7 +421,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
       deliveryStatus: "sent",
     });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await messageByExternalId(harness, inboxId, "m_ours_unrecorded")).toBeUndefined();
+    expect(await suite.messageByExternalId("m_ours_unrecorded")).toBeUndefined();
     const [copies] = await harness.database.db
       .select({ value: count() })
       .from(messages)
@@ -444,7 +436,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
     const before = sendRequestsFor(PSID).length;
     expect(
       (
-        await reply(conversation.id, {
+        await suite.postMessage(conversation.id, {
           clientId: "m-quick",
           text: "Which colour?",
           contentType: "buttons",
@@ -460,7 +452,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
     ).toBe(201);
     expect(
       (
-        await reply(conversation.id, {
+        await suite.postMessage(conversation.id, {
           clientId: "m-buttons",
           text: "What can we do to help?",
           contentType: "buttons",
@@ -476,7 +468,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
     ).toBe(201);
     expect(
       (
-        await reply(conversation.id, {
+        await suite.postMessage(conversation.id, {
           clientId: "m-cards",
           text: "",
           contentType: "cards",
@@ -546,7 +538,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
         message: { mid: "m_other_1", text: "Anyone there?" },
       }),
     );
-    const first = await eventually(async () => messageByExternalId(harness, inboxId, "m_other_1"));
+    const first = await eventually(async () => suite.messageByExternalId("m_other_1"));
     const conversation = await conversationOf(OTHER_PSID);
     const ageContactMessages = (days: number) =>
       harness.database.db
@@ -555,7 +547,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
         .where(and(eq(messages.conversationId, conversation.id), eq(messages.senderType, "contact")));
     expect(first.senderId).not.toBeNull();
     await ageContactMessages(3);
-    const tagged = await reply(conversation.id, { clientId: "m-late", text: "Sorry for the wait!" });
+    const tagged = await suite.postMessage(conversation.id, { clientId: "m-late", text: "Sorry for the wait!" });
     expect(tagged.statusCode).toBe(201);
     const request = await meta.waitFor((candidate) => JSON.stringify(candidate.json).includes("Sorry for the wait"));
     expect(request.json).toEqual({
@@ -566,13 +558,13 @@ describe("Messenger: a Facebook page as an inbox", () => {
     });
 
     await ageContactMessages(8);
-    const refused = await reply(conversation.id, { clientId: "m-too-late", text: "Still there?" });
+    const refused = await suite.postMessage(conversation.id, { clientId: "m-too-late", text: "Still there?" });
     expect(refused.statusCode).toBe(422);
     expect(refused.json().error.code).toBe("outside_messaging_window");
     const [kept] = await harness.database.db.select().from(messages).where(eq(messages.clientId, "m-too-late"));
     expect(kept).toBeUndefined();
     // An update tag Meta allows at any time still goes.
-    const update = await reply(conversation.id, {
+    const update = await suite.postMessage(conversation.id, {
       clientId: "m-update",
       text: "Your order has shipped.",
       content: { messageTag: "POST_PURCHASE_UPDATE" },
@@ -580,7 +572,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
     expect(update.statusCode).toBe(201);
     const updateRequest = await meta.waitFor((candidate) => JSON.stringify(candidate.json).includes("has shipped"));
     expect(updateRequest.json).toMatchObject({ messaging_type: "MESSAGE_TAG", tag: "POST_PURCHASE_UPDATE" });
-    const badTag = await reply(conversation.id, {
+    const badTag = await suite.postMessage(conversation.id, {
       clientId: "m-bad-tag",
       text: "x",
       content: { messageTag: "NOPE" },
@@ -600,8 +592,8 @@ describe("Messenger: a Facebook page as an inbox", () => {
       },
       { once: true },
     );
-    const throttled = sentMessage(await reply(conversation.id, { clientId: "m-throttled", text: "Throttled once" }));
-    const retried = await messageWithStatus(harness, throttled.id, "sent", 15_000);
+    const throttled = sentMessage(await suite.postMessage(conversation.id, { clientId: "m-throttled", text: "Throttled once" }));
+    const retried = await suite.messageWithStatus(throttled.id, "sent", 15_000);
     expect(retried.externalId).toMatch(/^m_sent_/);
     expect(sendRequestsFor(PSID).filter((request) => JSON.stringify(request.json).includes("Throttled once"))).toHaveLength(2);
 
@@ -621,8 +613,10 @@ describe("Messenger: a Facebook page as an inbox", () => {
       },
       { once: true },
     );
-    const unavailable = sentMessage(await reply(conversation.id, { clientId: "m-unavailable", text: "Are you there?" }));
-    const failed = await messageWithStatus(harness, unavailable.id, "failed");
+    const unavailable = sentMessage(
+      await suite.postMessage(conversation.id, { clientId: "m-unavailable", text: "Are you there?" }),
+    );
+    const failed = await suite.messageWithStatus(unavailable.id, "failed");
     expect(failed.deliveryError).toContain("This person isn't available right now.");
     expect(failed.deliveryError).toContain("551");
     // The agent sees the failure and its reason live.
@@ -657,14 +651,14 @@ describe("Messenger: a Facebook page as an inbox", () => {
       { once: true },
     );
     const sent = sentMessage(
-      await reply(conversation.id, {
+      await suite.postMessage(conversation.id, {
         clientId: "m-parts-1",
         text: "Resumable picks",
         contentType: "cards",
         content: { cards: [{ title: "Resumable boot", subtitle: "Waterproof" }] },
       }),
     );
-    const stored = await messageWithStatus(harness, sent.id, "sent", 15_000);
+    const stored = await suite.messageWithStatus(sent.id, "sent", 15_000);
     const requests = sendRequestsFor(PSID).filter((request) => JSON.stringify(request.json).includes("Resumable"));
     const texts = requests.filter((request) => JSON.stringify(request.json).includes('"text":"Resumable picks"'));
     const cards = requests.filter((request) => JSON.stringify(request.json).includes("Resumable boot"));
@@ -677,7 +671,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
     await deliver(
       pageWebhook({ sender: { id: PSID }, recipient: { id: PAGE_ID }, delivery: { mids: [cardMid], watermark: Date.now() } }),
     );
-    await messageWithStatus(harness, sent.id, "delivered");
+    await suite.messageWithStatus(sent.id, "delivered");
   });
 
   it("marks the inbox in error when Meta rejects the page token, and refuses replies until reconnected", async () => {
@@ -698,12 +692,12 @@ describe("Messenger: a Facebook page as an inbox", () => {
       },
       { once: true },
     );
-    const refused = sentMessage(await reply(conversation.id, { clientId: "m-auth", text: "Token gone" }));
-    await messageWithStatus(harness, refused.id, "failed");
-    const inbox = await inboxRow(harness, inboxId);
+    const refused = sentMessage(await suite.postMessage(conversation.id, { clientId: "m-auth", text: "Token gone" }));
+    await suite.messageWithStatus(refused.id, "failed");
+    const inbox = await suite.inboxRow();
     expect(inbox.channelStatus).toBe("error");
     expect(inbox.channelError).toContain("user changed their password");
-    const blocked = await reply(conversation.id, { clientId: "m-after-auth", text: "Nope" });
+    const blocked = await suite.postMessage(conversation.id, { clientId: "m-after-auth", text: "Nope" });
     expect(blocked.statusCode).toBe(409);
     expect(blocked.json().error.code).toBe("channel_not_connected");
   });
@@ -802,10 +796,10 @@ describe("Messenger: a Facebook page as an inbox", () => {
 
     // Replies now go with the page token the login produced.
     const conversation = await conversationOf(PSID);
-    const after = sentMessage(await reply(conversation.id, { clientId: "m-after-login", text: "Back online" }));
+    const after = sentMessage(await suite.postMessage(conversation.id, { clientId: "m-after-login", text: "Back online" }));
     const request = await meta.waitFor((candidate) => JSON.stringify(candidate.json).includes("Back online"));
     expect(request.headers.authorization).toBe("Bearer page-token-from-login");
-    await messageWithStatus(harness, after.id, "sent");
+    await suite.messageWithStatus(after.id, "sent");
   });
 
   it("checks page tokens daily: expiring within a week, then invalid with Meta's message", async () => {
@@ -828,7 +822,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
     const runCheck = () => harness.database.pool.query("select graphile_worker.add_job('channels.meta_token_check', '{}'::json)");
     await runCheck();
     const expiring = await eventually(async () => {
-      const row = await inboxRow(harness, inboxId);
+      const row = await suite.inboxRow();
       return row.channelStatus === "expiring" ? row : undefined;
     });
     expect(expiring.channelError).toContain("reconnect");
@@ -847,7 +841,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
     };
     await runCheck();
     const errored = await eventually(async () => {
-      const row = await inboxRow(harness, inboxId);
+      const row = await suite.inboxRow();
       return row.channelStatus === "error" ? row : undefined;
     });
     expect(errored.channelError).toBe("Error validating access token: The user has not authorized application 1517776481860111.");
@@ -871,7 +865,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
       (request) => request.method === "DELETE" && request.path === `${V}/${PAGE_ID}/subscribed_apps`,
     );
     expect(unsubscribe.headers.authorization).toBe("Bearer page-token-from-login");
-    const before = await storedEventCount(harness, inboxId);
+    const before = await suite.storedEventCount();
     const dropped = await deliver(
       pageWebhook({
         sender: { id: PSID },
@@ -881,7 +875,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
       }),
     );
     expect(dropped.status).toBe(200);
-    expect(await storedEventCount(harness, inboxId)).toBe(before);
-    expect((await inboxRow(harness, inboxId)).channelSecrets).toBeNull();
+    expect(await suite.storedEventCount()).toBe(before);
+    expect((await suite.inboxRow()).channelSecrets).toBeNull();
   });
 });

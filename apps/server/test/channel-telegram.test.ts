@@ -6,20 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contactIdentities, contacts } from "../src/modules/contacts/contacts.tables.ts";
 import { conversations } from "../src/modules/conversations/conversations.tables.ts";
 import { attachments, messageReactions } from "../src/modules/messages/messages.tables.ts";
-import {
-  type ChannelSuite,
-  copiesOfExternalId,
-  eventProcessed,
-  firstConversation,
-  inboxRow,
-  messageByExternalId,
-  messageWithStatus,
-  postMessage,
-  sentMessage,
-  startChannelSuite,
-  storedEventCount,
-  uploadAttachment,
-} from "./channel-harness.ts";
+import { type ChannelSuite, sentMessage, startChannelSuite } from "./channel-harness.ts";
 import { eventually, type FakePlatform, type RecordedRequest, startFakePlatform } from "./fake-platform.ts";
 import { bearer, nextEvent, type TestApp } from "./helpers.ts";
 
@@ -61,15 +48,15 @@ describe("Telegram: bots through the Bot API", () => {
       body: raw ?? JSON.stringify(body),
     });
 
-  const arrived = (externalId: string) => eventually(() => messageByExternalId(harness, inboxId, externalId));
+  const arrived = (externalId: string) => eventually(() => suite.messageByExternalId(externalId));
 
   const reply = async (payload: Record<string, unknown>): Promise<TMessage> => {
-    const sent = await postMessage(harness, token, (await firstConversation(harness, token, inboxId)).id, payload);
+    const sent = await suite.postMessage((await suite.firstConversation()).id, payload);
     expect(sent.statusCode).toBe(201);
     return sentMessage(sent);
   };
 
-  const settled = (messageId: string, status: "sent" | "failed") => messageWithStatus(harness, messageId, status, 20_000);
+  const settled = (messageId: string, status: "sent" | "failed") => suite.messageWithStatus(messageId, status, 20_000);
 
   const callsTo = (method: string) => telegram.requests.filter((request) => request.path === `/bot${TOKEN}/${method}`);
   const lastCallTo = (method: string): RecordedRequest => {
@@ -126,7 +113,7 @@ describe("Telegram: bots through the Bot API", () => {
     });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().error.details[0].path).toBe("credentials.botToken");
-    expect((await inboxRow(harness, inboxId)).channelSecrets).toBeNull();
+    expect((await suite.inboxRow()).channelSecrets).toBeNull();
   });
 
   it("connects a bot: getMe checks the token, setWebhook registers our URL with a secret token", async () => {
@@ -158,7 +145,7 @@ describe("Telegram: bots through the Bot API", () => {
     expect(body.secret_token).toMatch(/^[A-Za-z0-9_-]{32,256}$/);
     expect(body.allowed_updates).toEqual(expect.arrayContaining(["message", "edited_message", "callback_query"]));
     webhookSecret = body.secret_token;
-    expect((await inboxRow(harness, inboxId)).channelSecrets).not.toContain(TOKEN);
+    expect((await suite.inboxRow()).channelSecrets).not.toContain(TOKEN);
     expect(connected.body).not.toContain(TOKEN);
   });
 
@@ -179,18 +166,18 @@ describe("Telegram: bots through the Bot API", () => {
     // Telegram redelivers when it does not hear back in time: the update is stored once.
     expect((await postUpdate(first)).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await copiesOfExternalId(harness, `${CHAT_ID}:1365`)).toBe(1);
+    expect(await suite.copiesOfExternalId(`${CHAT_ID}:1365`)).toBe(1);
   });
 
   it("refuses updates without our secret token with 403 and stores nothing; malformed bodies get 400", async () => {
-    const before = await storedEventCount(harness, inboxId);
+    const before = await suite.storedEventCount();
     const forged = update(20001, { message: message(2001, { text: "forged" }) });
     expect((await postUpdate(forged, "wrong-secret")).status).toBe(403);
     expect((await postUpdate(forged, null)).status).toBe(403);
-    expect(await storedEventCount(harness, inboxId)).toBe(before);
+    expect(await suite.storedEventCount()).toBe(before);
     expect((await postUpdate(null, webhookSecret, "{not json")).status).toBe(400);
     expect((await postUpdate({ message: { text: "no update id" } })).status).toBe(400);
-    expect(await storedEventCount(harness, inboxId)).toBe(before);
+    expect(await suite.storedEventCount()).toBe(before);
   });
 
   it("fetches the largest photo into storage, and keeps documents, voice, stickers, locations and contacts", async () => {
@@ -337,7 +324,7 @@ describe("Telegram: bots through the Bot API", () => {
       }),
     );
     const edited = await eventually(async () => {
-      const row = await messageByExternalId(harness, inboxId, `${CHAT_ID}:1334`);
+      const row = await suite.messageByExternalId(`${CHAT_ID}:1334`);
       return row?.text === "Edited text" ? row : undefined;
     });
     expect(edited.editedAt).not.toBeNull();
@@ -372,14 +359,14 @@ describe("Telegram: bots through the Bot API", () => {
         },
       }),
     );
-    await eventProcessed(harness, inboxId, "update:10014");
+    await suite.eventProcessed("update:10014");
     const groupsAfter = await harness.database.db.select({ value: count() }).from(conversations);
     expect(groupsAfter[0]?.value).toBe(groupsBefore[0]?.value);
-    expect(await messageByExternalId(harness, inboxId, "-1001234567890:77")).toBeUndefined();
+    expect(await suite.messageByExternalId("-1001234567890:77")).toBeUndefined();
   });
 
   it("sends an agent's reply as plain text, quoting the message it answers, split at 4,096 characters", async () => {
-    const original = await messageByExternalId(harness, inboxId, `${CHAT_ID}:1334`);
+    const original = await suite.messageByExternalId(`${CHAT_ID}:1334`);
     const sent = await reply({ clientId: "tg-reply-1", text: "Hi *Test*, we're on it <3", replyToId: original?.id });
     const stored = await settled(sent.id, "sent");
     const request = lastCallTo("sendMessage");
@@ -508,7 +495,7 @@ describe("Telegram: bots through the Bot API", () => {
     const png = await sharp({ create: { width: 20, height: 20, channels: 3, background: { r: 0, g: 0, b: 0 } } })
       .png()
       .toBuffer();
-    const attachmentId = await uploadAttachment(baseUrl, token, { name: "receipt.png", bytes: png, type: "image/png" });
+    const attachmentId = await suite.uploadAttachment({ name: "receipt.png", bytes: png, type: "image/png" });
     const sent = await reply({ clientId: "tg-photo-1", text: "Your receipt", attachmentIds: [attachmentId] });
     await settled(sent.id, "sent");
     const photo = lastCallTo("sendPhoto");
@@ -593,8 +580,8 @@ describe("Telegram: bots through the Bot API", () => {
       .toBuffer();
     const pdf = Buffer.from("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n");
     const attachmentIds = [
-      await uploadAttachment(baseUrl, token, { name: "label.png", bytes: png, type: "image/png" }),
-      await uploadAttachment(baseUrl, token, { name: "invoice.pdf", bytes: pdf, type: "application/pdf" }),
+      await suite.uploadAttachment({ name: "label.png", bytes: png, type: "image/png" }),
+      await suite.uploadAttachment({ name: "invoice.pdf", bytes: pdf, type: "application/pdf" }),
     ];
     // The second part (the document) fails once with a 5xx: the job retries.
     telegram.on(
@@ -685,7 +672,7 @@ describe("Telegram: bots through the Bot API", () => {
     });
     const photoLookups = (userId: number) =>
       callsTo("getUserProfilePhotos").filter((request) => (request.json as { user_id: number }).user_id === userId);
-    const processed = (updateId: number) => eventProcessed(harness, inboxId, `update:${updateId}`);
+    const processed = (updateId: number) => suite.eventProcessed(`update:${updateId}`);
     const contactIdOf = async (userId: number) => {
       const [identity] = await harness.database.db
         .select()

@@ -6,20 +6,7 @@ import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isValidTwilioSignature, twilioSignature } from "../src/modules/channels/twilio/twilio-signature.ts";
 import { attachments } from "../src/modules/messages/messages.tables.ts";
-import {
-  type ChannelSuite,
-  copiesOfExternalId,
-  eventProcessed,
-  firstConversation,
-  inboxRow,
-  messageByExternalId,
-  messageWithStatus,
-  postMessage,
-  sentMessage,
-  startChannelSuite,
-  storedEventCount,
-  uploadAttachment,
-} from "./channel-harness.ts";
+import { type ChannelSuite, sentMessage, startChannelSuite } from "./channel-harness.ts";
 import { eventually, type FakePlatform, type RecordedRequest, startFakePlatform } from "./fake-platform.ts";
 import { bearer, nextEvent, type TestApp } from "./helpers.ts";
 
@@ -138,13 +125,13 @@ describe("Twilio: SMS and MMS", () => {
   });
 
   const reply = async (payload: Record<string, unknown>): Promise<TMessage> => {
-    const sent = await postMessage(harness, token, (await firstConversation(harness, token, inboxId)).id, payload);
+    const sent = await suite.postMessage((await suite.firstConversation()).id, payload);
     expect(sent.statusCode).toBe(201);
     return sentMessage(sent);
   };
 
   const settled = (messageId: string, status: "sent" | "failed" | "delivered") =>
-    messageWithStatus(harness, messageId, status, 20_000);
+    suite.messageWithStatus(messageId, status, 20_000);
 
   const messageCalls = () => twilio.requests.filter((request) => request.path === `${API}/Messages.json`);
   const lastMessageCall = (): RecordedRequest => {
@@ -262,7 +249,7 @@ describe("Twilio: SMS and MMS", () => {
     expect(update?.headers.authorization).toBe(BASIC);
     expect(update?.form).toEqual({ SmsUrl: webhookUrl, SmsMethod: "POST" });
     expect(connected.body).not.toContain(AUTH_TOKEN);
-    expect((await inboxRow(harness, inboxId)).channelSecrets).not.toContain(AUTH_TOKEN);
+    expect((await suite.inboxRow()).channelSecrets).not.toContain(AUTH_TOKEN);
   });
 
   it("turns a signed incoming SMS into a conversation the agent sees, answers empty TwiML, and stores it once", async () => {
@@ -284,11 +271,11 @@ describe("Twilio: SMS and MMS", () => {
 
     expect((await postWebhook(params)).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await copiesOfExternalId(harness, "SM1342fe1b2c904d1ab04f0fc7a58abca9")).toBe(1);
+    expect(await suite.copiesOfExternalId("SM1342fe1b2c904d1ab04f0fc7a58abca9")).toBe(1);
   });
 
   it("refuses a bad or missing signature with 403 and stores nothing; malformed bodies get 400", async () => {
-    const before = await storedEventCount(harness, inboxId);
+    const before = await suite.storedEventCount();
     const params = incoming("SMforged000000000000000000000000001", { Body: "Send me your password" });
     expect((await postWebhook(params, sign(webhookUrl, params, "wrong-token-wrong-token"))).status).toBe(403);
     // Signed for another URL (a replay to another inbox) is refused too.
@@ -299,7 +286,7 @@ describe("Twilio: SMS and MMS", () => {
       body: new URLSearchParams(params).toString(),
     });
     expect(unsigned.status).toBe(403);
-    expect(await storedEventCount(harness, inboxId)).toBe(before);
+    expect(await suite.storedEventCount()).toBe(before);
 
     expect((await postWebhook({ From: CONTACT, Body: "no sid" })).status).toBe(400);
     const json = await fetch(`${baseUrl}/webhooks/twilio/${inboxId}`, {
@@ -308,7 +295,7 @@ describe("Twilio: SMS and MMS", () => {
       body: JSON.stringify({ hello: "world" }),
     });
     expect(json.status).toBe(400);
-    expect(await storedEventCount(harness, inboxId)).toBe(before);
+    expect(await suite.storedEventCount()).toBe(before);
   });
 
   it("fetches MMS media with the account's credentials into storage", async () => {
@@ -335,7 +322,7 @@ describe("Twilio: SMS and MMS", () => {
         MediaContentType1: "image/png",
       }),
     );
-    const mms = await eventually(() => messageByExternalId(harness, inboxId, "MM800f449d0399ed014aae2bcc0cc2f2ec"));
+    const mms = await eventually(() => suite.messageByExternalId("MM800f449d0399ed014aae2bcc0cc2f2ec"));
     expect(mms).toMatchObject({ contentType: "image", text: "Two photos of the damage" });
     const files = await harness.database.db.select().from(attachments).where(eq(attachments.messageId, mms.id));
     expect(files.map((file) => file.contentType).sort()).toEqual(["image/jpeg", "image/png"]);
@@ -350,7 +337,7 @@ describe("Twilio: SMS and MMS", () => {
         MediaContentType0: "video/mp4",
       }),
     );
-    const withoutMedia = await eventually(() => messageByExternalId(harness, inboxId, "MM900f449d0399ed014aae2bcc0cc2f2ed"));
+    const withoutMedia = await eventually(() => suite.messageByExternalId("MM900f449d0399ed014aae2bcc0cc2f2ed"));
     expect(withoutMedia.text).toContain("And a video");
     expect(withoutMedia.text).toContain("was not kept");
   });
@@ -374,8 +361,8 @@ describe("Twilio: SMS and MMS", () => {
     await settled(sent.id, "delivered");
     // A late "sent" arrives after "delivered": the status does not go back.
     expect((await postWebhook(statusCallback(sid, "sent"))).status).toBe(200);
-    await eventProcessed(harness, inboxId, `${sid}:sent`);
-    expect((await messageByExternalId(harness, inboxId, sid))?.deliveryStatus).toBe("delivered");
+    await suite.eventProcessed(`${sid}:sent`);
+    expect((await suite.messageByExternalId(sid))?.deliveryStatus).toBe("delivered");
   });
 
   it("shows an undelivered status with the carrier's reason", async () => {
@@ -407,7 +394,7 @@ describe("Twilio: SMS and MMS", () => {
     const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 0, g: 0, b: 0 } } })
       .png()
       .toBuffer();
-    const attachmentId = await uploadAttachment(baseUrl, token, { name: "label.png", bytes: png, type: "image/png" });
+    const attachmentId = await suite.uploadAttachment({ name: "label.png", bytes: png, type: "image/png" });
     const withFile = await reply({ clientId: "sms-mms", text: "Your return label", attachmentIds: [attachmentId] });
     await settled(withFile.id, "sent");
     const mediaUrl = lastMessageCall().form?.MediaUrl ?? "";

@@ -2,16 +2,7 @@ import type { TWhatsAppTemplate } from "@parley/shared";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messages } from "../src/modules/messages/messages.tables.ts";
-import {
-  type ChannelSuite,
-  inboxRow,
-  messageByExternalId,
-  messageRow,
-  postMessage,
-  postMetaWebhook,
-  sentMessage,
-  startChannelSuite,
-} from "./channel-harness.ts";
+import { type ChannelSuite, postMetaWebhook, sentMessage, startChannelSuite } from "./channel-harness.ts";
 import { eventually, type FakePlatform, type RecordedRequest, startFakePlatform } from "./fake-platform.ts";
 import { bearer, signUp, type TestApp } from "./helpers.ts";
 
@@ -114,7 +105,7 @@ describe("WhatsApp templates and the 24-hour window", () => {
     };
   };
 
-  const sendMessage = (payload: Record<string, unknown>) => postMessage(harness, token, conversationId, payload);
+  const sendMessage = (payload: Record<string, unknown>) => suite.postMessage(conversationId, payload);
 
   const listTemplates = (query = "") =>
     harness.app.inject({ method: "GET", url: `/api/v1/inboxes/${inboxId}/whatsapp/templates${query}`, headers: bearer(token) });
@@ -171,7 +162,7 @@ describe("WhatsApp templates and the 24-hour window", () => {
     });
     const delivered = await postMetaWebhook(`${baseUrl}/webhooks/whatsapp`, body, APP_SECRET);
     expect(delivered.status).toBe(200);
-    const inbound = await eventually(() => messageByExternalId(harness, inboxId, "wamid.WINDOW1"));
+    const inbound = await eventually(() => suite.messageByExternalId("wamid.WINDOW1"));
     conversationId = inbound.conversationId;
   });
 
@@ -358,7 +349,7 @@ describe("WhatsApp templates and the 24-hour window", () => {
       },
     });
     const row = await eventually(async () => {
-      const found = await messageRow(harness, message.id);
+      const found = await suite.messageRow(message.id);
       return found?.externalId ? found : undefined;
     });
     expect(row.externalId).toBe("wamid.TEMPLATE1");
@@ -452,7 +443,7 @@ describe("WhatsApp templates and the 24-hour window", () => {
     const refused = await sync();
     expect(refused.statusCode).toBe(422);
     expect(refused.json().error.message).toContain("has not authorized application");
-    expect((await inboxRow(harness, inboxId)).channelStatus).toBe("error");
+    expect((await suite.inboxRow()).channelStatus).toBe("error");
     const again = await sync();
     expect(again.statusCode).toBe(409);
     expect(again.json().error.code).toBe("channel_not_connected");

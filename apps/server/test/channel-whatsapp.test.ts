@@ -5,22 +5,7 @@ import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inboxes } from "../src/modules/inboxes/inboxes.tables.ts";
 import { attachments } from "../src/modules/messages/messages.tables.ts";
-import {
-  type ChannelSuite,
-  copiesOfExternalId,
-  firstConversation,
-  inboxRow,
-  messageByExternalId,
-  messageRow,
-  messageWithStatus,
-  metaSignature,
-  postMessage,
-  postMetaWebhook,
-  sentMessage,
-  startChannelSuite,
-  storedEventCount,
-  uploadAttachment,
-} from "./channel-harness.ts";
+import { type ChannelSuite, metaSignature, postMetaWebhook, sentMessage, startChannelSuite } from "./channel-harness.ts";
 import { eventually, type FakePlatform, type RecordedRequest, startFakePlatform } from "./fake-platform.ts";
 import { bearer, type TestApp } from "./helpers.ts";
 
@@ -98,8 +83,7 @@ describe("WhatsApp Cloud API channel", () => {
   const seenMessage = (externalIdOrText: (message: TMessage) => boolean) =>
     eventually(async () => created.find(externalIdOrText));
 
-  const reply = async (payload: Record<string, unknown>) =>
-    postMessage(harness, token, (await firstConversation(harness, token, inboxId)).id, payload);
+  const reply = async (payload: Record<string, unknown>) => suite.postMessage((await suite.firstConversation()).id, payload);
 
   const sentTo = (match: (request: RecordedRequest) => boolean) =>
     graph.waitFor(
@@ -166,7 +150,7 @@ describe("WhatsApp Cloud API channel", () => {
     expect(refused.statusCode).toBe(422);
     expect(refused.json().error).toMatchObject({ code: "channel_rejected" });
     expect(refused.json().error.message).toContain("Session has expired");
-    expect((await inboxRow(harness, inboxId)).channelStatus).toBeNull();
+    expect((await suite.inboxRow()).channelStatus).toBeNull();
 
     const malformed = await harness.app.inject({
       method: "PUT",
@@ -211,7 +195,7 @@ describe("WhatsApp Cloud API channel", () => {
       override_callback_uri: `${harness.config.publicUrl}/webhooks/whatsapp`,
       verify_token: VERIFY_TOKEN,
     });
-    expect((await inboxRow(harness, inboxId)).channelSecrets).not.toContain(ACCESS_TOKEN);
+    expect((await suite.inboxRow()).channelSecrets).not.toContain(ACCESS_TOKEN);
   });
 
   it("answers Meta's subscribe handshake only for the configured verify token", async () => {
@@ -239,18 +223,18 @@ describe("WhatsApp Cloud API channel", () => {
 
     expect((await postWebhook(body)).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await copiesOfExternalId(harness, "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=")).toBe(1);
+    expect(await suite.copiesOfExternalId("wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=")).toBe(1);
   });
 
   it("refuses a bad or missing signature with 403 and stores nothing; malformed bodies get a 400", async () => {
-    const before = await storedEventCount(harness, inboxId);
+    const before = await suite.storedEventCount();
     const body = JSON.stringify(inbound({ id: "wamid.FORGED1", type: "text", text: { body: "forged" } }));
     expect((await postWebhook(body, metaSignature(body, "someone-elses-secret"))).status).toBe(403);
     expect((await postWebhook(body, null)).status).toBe(403);
     const tampered = await postWebhook(body.replace("forged", "FORGED"), metaSignature(body, APP_SECRET));
     expect(tampered.status).toBe(403);
     expect(((await tampered.json()) as { error: { code: string } }).error.code).toBe("invalid_signature");
-    expect(await storedEventCount(harness, inboxId)).toBe(before);
+    expect(await suite.storedEventCount()).toBe(before);
 
     const notJson = await postWebhook("{nope", metaSignature("{nope", APP_SECRET));
     expect(notJson.status).toBe(400);
@@ -264,7 +248,7 @@ describe("WhatsApp Cloud API channel", () => {
       "999999999999999",
     );
     expect((await postWebhook(elsewhere)).status).toBe(200);
-    expect(await storedEventCount(harness, inboxId)).toBe(before);
+    expect(await suite.storedEventCount()).toBe(before);
   });
 
   it("fetches inbound media through the media endpoint with the number's token into Parley's storage", async () => {
@@ -425,11 +409,7 @@ describe("WhatsApp Cloud API channel", () => {
     const quick = await seenMessage((m) => m.text === "Stop promotions");
     expect(quick.content).toEqual({ postback: { payload: "unsubscribe-me", title: "Stop promotions" } });
     const quote = await seenMessage((m) => m.text === "This one, in blue");
-    const original = await messageByExternalId(
-      harness,
-      inboxId,
-      "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=",
-    );
+    const original = await suite.messageByExternalId("wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=");
     expect(quote.replyToId).toBe(original?.id);
     const unsupported = await seenMessage((m) => m.text.includes("cannot show"));
     expect(unsupported.text).toContain("Message type unknown");
@@ -450,26 +430,26 @@ describe("WhatsApp Cloud API channel", () => {
       text: { preview_url: false, body: "Yes — it also comes in navy." },
     });
     const stored = await eventually(async () => {
-      const row = await messageRow(harness, id);
+      const row = await suite.messageRow(id);
       return row?.deliveryStatus === "sent" && row.externalId ? row : undefined;
     });
     const wamid = stored.externalId ?? "";
     expect(wamid).toMatch(/^wamid\.OUT/);
 
     expect((await postWebhook(statusOf(wamid, "delivered"))).status).toBe(200);
-    await messageWithStatus(harness, id, "delivered");
+    await suite.messageWithStatus(id, "delivered");
     expect((await postWebhook(statusOf(wamid, "read"))).status).toBe(200);
-    await messageWithStatus(harness, id, "read");
+    await suite.messageWithStatus(id, "read");
     // Out of order: a "delivered" redelivered after "read" neither stores twice nor moves back.
     expect((await postWebhook(statusOf(wamid, "delivered"))).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 400));
-    expect((await messageRow(harness, id))?.deliveryStatus).toBe("read");
+    expect((await suite.messageRow(id))?.deliveryStatus).toBe("read");
   });
 
   it("quotes the message replied to, splits long text at 4096 characters, and uploads attachments with a caption", async () => {
     acceptSends();
     graph.on("POST", `${V}/${PHONE_NUMBER_ID}/media`, { json: { id: "4490709327384033" } });
-    const quoted = await messageByExternalId(harness, inboxId, "wamid.QUOTE1");
+    const quoted = await suite.messageByExternalId("wamid.QUOTE1");
     const long = `${"All of our jackets are machine washable. ".repeat(110)}END`;
     const sent = await reply({ clientId: "wa-reply-2", text: long, replyToId: quoted?.id });
     expect(sent.statusCode).toBe(201);
@@ -490,7 +470,7 @@ describe("WhatsApp Cloud API channel", () => {
     const photo = await sharp({ create: { width: 20, height: 20, channels: 3, background: { r: 0, g: 0, b: 200 } } })
       .png()
       .toBuffer();
-    const attachmentId = await uploadAttachment(baseUrl, token, { name: "navy.png", bytes: photo, type: "image/png" });
+    const attachmentId = await suite.uploadAttachment({ name: "navy.png", bytes: photo, type: "image/png" });
     const withPhoto = await reply({ clientId: "wa-reply-3", text: "Here it is in navy", attachmentIds: [attachmentId] });
     expect(withPhoto.statusCode).toBe(201);
     const media = await graph.waitFor((request) => request.path === `${V}/${PHONE_NUMBER_ID}/media`);
@@ -539,7 +519,7 @@ describe("WhatsApp Cloud API channel", () => {
     const sent = await reply({ clientId: "wa-parts-1", text: long });
     expect(sent.statusCode).toBe(201);
     const id = sentMessage(sent).id;
-    const stored = await messageWithStatus(harness, id, "sent", 20_000);
+    const stored = await suite.messageWithStatus(id, "sent", 20_000);
     const bodies = graph.requests
       .filter((request) => request.path === messagesPath && JSON.stringify(request.json).includes("ships within two days"))
       .map((request) => (request.json as { text: { body: string } }).text.body);
@@ -557,7 +537,7 @@ describe("WhatsApp Cloud API channel", () => {
     ]);
 
     expect((await postWebhook(statusOf(firstWamid, "read"))).status).toBe(200);
-    await messageWithStatus(harness, id, "read");
+    await suite.messageWithStatus(id, "read");
   });
 
   it("maps buttons to reply buttons or a list, cards to one message each, locations and contact cards natively", async () => {
@@ -712,7 +692,7 @@ describe("WhatsApp Cloud API channel", () => {
 
     fail(131026, "Message undeliverable");
     const undeliverable = sentMessage(await reply({ clientId: "wa-err-1", text: "Are you there?" })).id;
-    const failed = await messageWithStatus(harness, undeliverable, "failed");
+    const failed = await suite.messageWithStatus(undeliverable, "failed");
     expect(failed.deliveryError).toContain("Message undeliverable");
     expect(failed.deliveryError).toContain("131026");
     const attempts = graph.requests.filter((request) => JSON.stringify(request.json).includes("Are you there?"));
@@ -720,12 +700,12 @@ describe("WhatsApp Cloud API channel", () => {
 
     fail(130429, "Rate limit hit");
     const limited = sentMessage(await reply({ clientId: "wa-err-2", text: "Sent after a pause" })).id;
-    await messageWithStatus(harness, limited, "sent", 20_000);
+    await suite.messageWithStatus(limited, "sent", 20_000);
     expect(graph.requests.filter((request) => JSON.stringify(request.json).includes("Sent after a pause"))).toHaveLength(2);
 
     fail(131047, "Re-engagement message");
     const window = sentMessage(await reply({ clientId: "wa-err-3", text: "Too late" })).id;
-    const outside = await messageWithStatus(harness, window, "failed");
+    const outside = await suite.messageWithStatus(window, "failed");
     expect(outside.deliveryError).toContain("Re-engagement message");
     expect(outside.deliveryError).toContain("only accepts an approved template");
 
@@ -733,7 +713,7 @@ describe("WhatsApp Cloud API channel", () => {
     acceptSends();
     const later = sentMessage(await reply({ clientId: "wa-err-4", text: "Delivered later?" })).id;
     const sentRow = await eventually(async () => {
-      const row = await messageRow(harness, later);
+      const row = await suite.messageRow(later);
       return row?.externalId ? row : undefined;
     });
     await postWebhook(
@@ -748,14 +728,14 @@ describe("WhatsApp Cloud API channel", () => {
         ],
       }),
     );
-    const failedStatus = await messageWithStatus(harness, later, "failed");
+    const failedStatus = await suite.messageWithStatus(later, "failed");
     expect(failedStatus.deliveryError).toContain("healthy ecosystem engagement");
     expect(failedStatus.deliveryError).toContain("131049");
 
     fail(190, "Error validating access token: The session has been invalidated.", 401);
     const revoked = sentMessage(await reply({ clientId: "wa-err-5", text: "Token gone" })).id;
-    await messageWithStatus(harness, revoked, "failed");
-    const inbox = await inboxRow(harness, inboxId);
+    await suite.messageWithStatus(revoked, "failed");
+    const inbox = await suite.inboxRow();
     expect(inbox.channelStatus).toBe("error");
     expect(inbox.channelError).toContain("session has been invalidated");
     await harness.database.db
@@ -765,7 +745,7 @@ describe("WhatsApp Cloud API channel", () => {
   });
 
   it("records the contact's reactions and their removal", async () => {
-    const target = await messageByExternalId(harness, inboxId, "wamid.LOCATION1");
+    const target = await suite.messageByExternalId("wamid.LOCATION1");
     expect(
       (
         await postWebhook(
@@ -803,8 +783,8 @@ describe("WhatsApp Cloud API channel", () => {
     expect((await postWebhook(inbound({ id: "wamid.READ1", type: "text", text: { body: "Did you see this?" } }))).status).toBe(
       200,
     );
-    await eventually(async () => (await messageByExternalId(harness, inboxId, "wamid.READ1")) !== undefined);
-    const current = await firstConversation(harness, token, inboxId);
+    await eventually(async () => (await suite.messageByExternalId("wamid.READ1")) !== undefined);
+    const current = await suite.firstConversation();
     const read = await harness.app.inject({
       method: "POST",
       url: `/api/v1/conversations/${current.id}/read`,
@@ -826,8 +806,8 @@ describe("WhatsApp Cloud API channel", () => {
     const refused = await reply({ clientId: "wa-after-1", text: "Nobody will get this" });
     expect(refused.statusCode).toBe(409);
     expect(refused.json().error.code).toBe("channel_not_connected");
-    const before = await storedEventCount(harness, inboxId);
+    const before = await suite.storedEventCount();
     expect((await postWebhook(inbound({ id: "wamid.AFTER1", type: "text", text: { body: "hello?" } }))).status).toBe(200);
-    expect(await storedEventCount(harness, inboxId)).toBe(before);
+    expect(await suite.storedEventCount()).toBe(before);
   });
 });
