@@ -434,58 +434,49 @@ describe("Messenger: a Facebook page as an inbox", () => {
   it("maps quick replies, buttons and cards to Messenger's own formats", async () => {
     const conversation = await conversationOf(PSID);
     const before = sendRequestsFor(PSID).length;
-    expect(
-      (
-        await suite.postMessage(conversation.id, {
-          clientId: "m-quick",
-          text: "Which colour?",
-          contentType: "buttons",
-          content: {
-            style: "quick_replies",
-            buttons: [
-              { title: "Red", payload: "COLOR_RED" },
-              { title: "A very long colour name indeed", payload: "COLOR_LONG" },
-            ],
-          },
-        })
-      ).statusCode,
-    ).toBe(201);
-    expect(
-      (
-        await suite.postMessage(conversation.id, {
-          clientId: "m-buttons",
-          text: "What can we do to help?",
-          contentType: "buttons",
-          content: {
-            style: "buttons",
-            buttons: [
-              { title: "Visit our website", url: "https://www.example.com/help" },
-              { title: "Talk to a person", payload: "HUMAN" },
-            ],
-          },
-        })
-      ).statusCode,
-    ).toBe(201);
-    expect(
-      (
-        await suite.postMessage(conversation.id, {
-          clientId: "m-cards",
-          text: "",
-          contentType: "cards",
-          content: {
-            cards: [
-              {
-                title: "Welcome!",
-                subtitle: "We have the right hat for everyone.",
-                imageUrl: "https://www.example.com/hat.jpg",
-                url: "https://www.example.com/hats",
-                buttons: [{ title: "Start Chatting", payload: "DEVELOPER_DEFINED_PAYLOAD" }],
-              },
-            ],
-          },
-        })
-      ).statusCode,
-    ).toBe(201);
+    const replies = [
+      {
+        clientId: "m-quick",
+        text: "Which colour?",
+        contentType: "buttons",
+        content: {
+          style: "quick_replies",
+          buttons: [
+            { title: "Red", payload: "COLOR_RED" },
+            { title: "A very long colour name indeed", payload: "COLOR_LONG" },
+          ],
+        },
+      },
+      {
+        clientId: "m-buttons",
+        text: "What can we do to help?",
+        contentType: "buttons",
+        content: {
+          style: "buttons",
+          buttons: [
+            { title: "Visit our website", url: "https://www.example.com/help" },
+            { title: "Talk to a person", payload: "HUMAN" },
+          ],
+        },
+      },
+      {
+        clientId: "m-cards",
+        text: "",
+        contentType: "cards",
+        content: {
+          cards: [
+            {
+              title: "Welcome!",
+              subtitle: "We have the right hat for everyone.",
+              imageUrl: "https://www.example.com/hat.jpg",
+              url: "https://www.example.com/hats",
+              buttons: [{ title: "Start Chatting", payload: "DEVELOPER_DEFINED_PAYLOAD" }],
+            },
+          ],
+        },
+      },
+    ];
+    for (const payload of replies) expect((await suite.postMessage(conversation.id, payload)).statusCode).toBe(201);
     await eventually(async () => sendRequestsFor(PSID).length >= before + 3 || undefined);
     const bodies = sendRequestsFor(PSID)
       .slice(before)
