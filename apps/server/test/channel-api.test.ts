@@ -36,12 +36,7 @@ describe("API channel: the framework every platform adapter plugs into", () => {
       inbox: { type: "api", name: "Shop backend" },
     });
     ({ harness, baseUrl, token, inboxId } = suite);
-    const connected = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { callbackUrl: `${callback.url}/parley` } },
-    });
+    const connected = await suite.connectChannel({ callbackUrl: `${callback.url}/parley` });
     expect(connected.statusCode).toBe(200);
     const connection = connected.json<TChannelConnection>();
     expect(connection).toMatchObject({
@@ -61,7 +56,7 @@ describe("API channel: the framework every platform adapter plugs into", () => {
   });
 
   it("never shows the issued credentials again and keeps them encrypted at rest", async () => {
-    const status = await harness.app.inject({ method: "GET", url: `/api/v1/inboxes/${inboxId}/channel`, headers: bearer(token) });
+    const status = await suite.channelConnection();
     expect(status.json()).not.toHaveProperty("issuedCredentials");
     expect(status.body).not.toContain(channelToken);
     expect((await suite.inboxRow()).channelSecrets).not.toContain(channelToken);
@@ -184,11 +179,7 @@ describe("API channel: the framework every platform adapter plugs into", () => {
 
   it("refuses replies in a disconnected inbox and drops its webhooks", async () => {
     const conversation = await suite.firstConversation();
-    const disconnected = await harness.app.inject({
-      method: "DELETE",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-    });
+    const disconnected = await suite.disconnectChannel();
     expect(disconnected.json()).toMatchObject({ status: "disconnected" });
     const refused = await suite.postMessage(conversation.id, { clientId: "reply-3", text: "Nobody will get this" });
     expect(refused.statusCode).toBe(409);
@@ -204,12 +195,7 @@ describe("API channel: the framework every platform adapter plugs into", () => {
   });
 
   it("validates connect input and refuses website inboxes", async () => {
-    const bad = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { callbackUrl: "ftp://nope" } },
-    });
+    const bad = await suite.connectChannel({ callbackUrl: "ftp://nope" });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.details[0].path).toBe("credentials.callbackUrl");
     const website = await harness.app.inject({
@@ -218,12 +204,7 @@ describe("API channel: the framework every platform adapter plugs into", () => {
       headers: bearer(token),
       payload: { type: "website", name: "Site" },
     });
-    const refused = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${website.json().id}/channel`,
-      headers: bearer(token),
-      payload: { credentials: {} },
-    });
+    const refused = await suite.connectChannel({}, website.json().id);
     expect(refused.statusCode).toBe(400);
   });
 });

@@ -8,7 +8,7 @@ import { messages } from "../src/modules/messages/messages.tables.ts";
 import { type ChannelSuite, nextContactMessage, startChannelSuite } from "./channel-harness.ts";
 import { DOVECOT_BINARY, type Dovecot, startDovecot } from "./email-dovecot.ts";
 import { eventually } from "./fake-platform.ts";
-import { bearer, nextEvent, type TestApp } from "./helpers.ts";
+import { nextEvent, type TestApp } from "./helpers.ts";
 import { type MailCatcher, startMailCatcher } from "./mail-catcher.ts";
 
 const mail = (id: string, subject: string, body: string, from = "Ada Lovelace <ada@example.com>") =>
@@ -26,7 +26,6 @@ describe.skipIf(!DOVECOT_BINARY)(title, () => {
   let suite: ChannelSuite;
   let harness: TestApp;
   let baseUrl: string;
-  let token: string;
   let inboxId: string;
   let agentSocket: Socket;
 
@@ -38,14 +37,6 @@ describe.skipIf(!DOVECOT_BINARY)(title, () => {
     password: dovecot.password,
     ...overrides,
   });
-
-  const connect = (credentials: Record<string, unknown>) =>
-    harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials },
-    });
 
   const customerMessages = async () =>
     harness.database.db
@@ -84,7 +75,7 @@ describe.skipIf(!DOVECOT_BINARY)(title, () => {
     await dovecot.deliver(mail("before-1@example.com", "Order 77 is late", "Where is order 77?"));
     await dovecot.deliver(mail("read-1@example.com", "Old newsletter", "Already handled."), { seen: true });
     suite = await startChannelSuite({ inbox: { type: "email", name: "Acme Support" } });
-    ({ harness, baseUrl, token, inboxId } = suite);
+    ({ harness, baseUrl, inboxId } = suite);
     agentSocket = await suite.connectAgent();
   });
 
@@ -96,15 +87,23 @@ describe.skipIf(!DOVECOT_BINARY)(title, () => {
 
   it("checks the IMAP login and mailbox at connect, refusing with the server's words", async () => {
     const smtp = { host: "127.0.0.1", port: Number(new URL(catcher.url).port), secure: false };
-    const wrongPassword = await connect({ address: "support@acme.test", smtp, imap: imapSettings({ password: "nope" }) });
+    const wrongPassword = await suite.connectChannel({
+      address: "support@acme.test",
+      smtp,
+      imap: imapSettings({ password: "nope" }),
+    });
     expect(wrongPassword.statusCode).toBe(422);
     expect(wrongPassword.json().error).toMatchObject({ code: "channel_rejected" });
     expect(wrongPassword.json().error.message).toContain("Authentication failed");
-    const noMailbox = await connect({ address: "support@acme.test", smtp, imap: imapSettings({ mailbox: "Archive" }) });
+    const noMailbox = await suite.connectChannel({
+      address: "support@acme.test",
+      smtp,
+      imap: imapSettings({ mailbox: "Archive" }),
+    });
     expect(noMailbox.statusCode).toBe(422);
     expect(noMailbox.json().error.message).toBe("The IMAP server has no mailbox named Archive.");
 
-    const connected = await connect({ address: "support@acme.test", smtp, imap: imapSettings() });
+    const connected = await suite.connectChannel({ address: "support@acme.test", smtp, imap: imapSettings() });
     expect(connected.statusCode).toBe(200);
     const connection = connected.json<TChannelConnection>();
     expect(connection.config).toMatchObject({
@@ -162,7 +161,7 @@ describe.skipIf(!DOVECOT_BINARY)(title, () => {
     expect(ids).toEqual(["before-1@example.com", "idle-1@example.com", "later-1@example.com"]);
 
     // The same message posted to the raw MIME endpoint as well (a second route in): stored once.
-    const connected = await connect({
+    const connected = await suite.connectChannel({
       address: "support@acme.test",
       smtp: { host: "127.0.0.1", port: Number(new URL(catcher.url).port), secure: false },
       imap: imapSettings(),
@@ -187,7 +186,7 @@ describe.skipIf(!DOVECOT_BINARY)(title, () => {
     await dovecot.setPassword("changed-by-the-mail-admin");
     await enqueueEmailSync(harness.database.db, { idleMs: 0, inboxIds: [inboxId] });
     await syncFinished();
-    const status = await harness.app.inject({ method: "GET", url: `/api/v1/inboxes/${inboxId}/channel`, headers: bearer(token) });
+    const status = await suite.channelConnection();
     expect(status.json()).toMatchObject({ status: "error" });
     expect(status.json().error).toMatch(/^The IMAP server refused the login: .*Authentication failed/);
     // An inbox in error is not polled again (servers lock accounts after repeated failures).

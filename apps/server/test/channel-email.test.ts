@@ -94,16 +94,13 @@ describe("Email channel: raw MIME in, SMTP out", () => {
     return sentMessage(sent);
   };
 
-  const connect = (id: string, credentials: Record<string, unknown>) =>
-    harness.app.inject({ method: "PUT", url: `/api/v1/inboxes/${id}/channel`, headers: bearer(token), payload: { credentials } });
-
   beforeAll(async () => {
     catcher = await startMailCatcher();
     scripted = await startScriptedSmtp();
     suite = await startChannelSuite({ inbox: { type: "email", name: "Acme Support" }, agentName: "Grace Hopper" });
     ({ harness, baseUrl, token, inboxId } = suite);
     const port = Number(new URL(catcher.url).port);
-    const connected = await connect(inboxId, {
+    const connected = await suite.connectChannel({
       address: "Support@Acme.test",
       displayName: "Acme Support",
       smtp: { host: "127.0.0.1", port, secure: false },
@@ -130,33 +127,42 @@ describe("Email channel: raw MIME in, SMTP out", () => {
 
   it("checks SMTP and IMAP at connect and refuses with the server's own words", async () => {
     const other = await suite.createInbox({ type: "email", name: "Billing" });
-    const badLogin = await connect(other, {
-      address: "billing@acme.test",
-      smtp: { host: "127.0.0.1", port: scripted.port, secure: false, user: "billing", password: "wrong" },
-      imap: null,
-    });
+    const badLogin = await suite.connectChannel(
+      {
+        address: "billing@acme.test",
+        smtp: { host: "127.0.0.1", port: scripted.port, secure: false, user: "billing", password: "wrong" },
+        imap: null,
+      },
+      other,
+    );
     expect(badLogin.statusCode).toBe(422);
     expect(badLogin.json().error).toMatchObject({ code: "channel_rejected" });
     expect(badLogin.json().error.message).toContain("5.7.8 Authentication credentials invalid");
 
-    const noImap = await connect(other, {
-      address: "billing@acme.test",
-      smtp: null,
-      imap: { host: "127.0.0.1", port: 1, secure: false, user: "billing", password: "x" },
-    });
+    const noImap = await suite.connectChannel(
+      {
+        address: "billing@acme.test",
+        smtp: null,
+        imap: { host: "127.0.0.1", port: 1, secure: false, user: "billing", password: "x" },
+      },
+      other,
+    );
     // smtp null uses Parley's mailer, and this test app has no SMTP_URL: refused before IMAP is tried.
     expect(noImap.statusCode).toBe(422);
     expect(noImap.json().error.message).toContain("SMTP_URL");
 
-    const refusedImap = await connect(other, {
-      address: "billing@acme.test",
-      smtp: { host: "127.0.0.1", port: scripted.port, secure: false },
-      imap: { host: "127.0.0.1", port: 1, secure: false, user: "billing", password: "x" },
-    });
+    const refusedImap = await suite.connectChannel(
+      {
+        address: "billing@acme.test",
+        smtp: { host: "127.0.0.1", port: scripted.port, secure: false },
+        imap: { host: "127.0.0.1", port: 1, secure: false, user: "billing", password: "x" },
+      },
+      other,
+    );
     expect(refusedImap.statusCode).toBe(422);
     expect(refusedImap.json().error.message).toMatch(/^The IMAP server refused the connection: .*ECONNREFUSED/);
 
-    const invalid = await connect(other, { address: "not-an-address", smtp: null, imap: null });
+    const invalid = await suite.connectChannel({ address: "not-an-address", smtp: null, imap: null }, other);
     expect(invalid.statusCode).toBe(400);
     expect(invalid.json().error.details[0].path).toBe("credentials.address");
     expect((await suite.inboxRow(other)).channelStatus).toBeNull();
@@ -529,12 +535,15 @@ Disposition: manual-action/MDN-sent-manually; displayed
 
   it("maps SMTP replies: 4xx is retried until it goes, 5xx fails with the server's reply, a refused login marks the inbox", async () => {
     const billing = await suite.createInbox({ type: "email", name: "Billing desk" });
-    const connected = await connect(billing, {
-      address: "billing@acme.test",
-      smtp: { host: "127.0.0.1", port: scripted.port, secure: false, user: "billing", password: "smtp-secret" },
-      imap: null,
-      plusAddressing: false,
-    });
+    const connected = await suite.connectChannel(
+      {
+        address: "billing@acme.test",
+        smtp: { host: "127.0.0.1", port: scripted.port, secure: false, user: "billing", password: "smtp-secret" },
+        imap: null,
+        plusAddressing: false,
+      },
+      billing,
+    );
     expect(connected.statusCode).toBe(200);
     const billingToken = connected.json<TChannelConnection>().issuedCredentials?.token ?? "";
     const created = nextEventMatching<{ conversation: TConversation }>(
@@ -572,18 +581,14 @@ Disposition: manual-action/MDN-sent-manually; displayed
     const locked = await reply(billingConversation, { clientId: "billing-3", text: "Password changed meanwhile" });
     const lockedOut = await suite.messageWithStatus(locked.id, "failed");
     expect(lockedOut.deliveryError).toContain("The SMTP server refused our login: 535 5.7.8 Authentication credentials invalid");
-    const status = await harness.app.inject({ method: "GET", url: `/api/v1/inboxes/${billing}/channel`, headers: bearer(token) });
+    const status = await suite.channelConnection(billing);
     expect(status.json()).toMatchObject({ status: "error" });
     expect(status.json().error).toContain("5.7.8");
     scripted.state.isLoginRefused = false;
   });
 
   it("disconnects: the token stops working and replies are refused", async () => {
-    const disconnected = await harness.app.inject({
-      method: "DELETE",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-    });
+    const disconnected = await suite.disconnectChannel();
     expect(disconnected.json()).toMatchObject({ status: "disconnected" });
     expect((await postMime(hello.replace("1234@local", "after-1@local"))).status).toBe(403);
     const refused = await suite.postMessage(conversationId, {

@@ -71,6 +71,20 @@ export const startChannelSuite = async (options: { env?: Record<string, string>;
       /** Stops everything started, newest first. */
       close,
 
+      /** Connects (or reconnects) an inbox's channel with these credentials, as the settings page does. */
+      connectChannel: (credentials: Record<string, unknown>, id = inboxId) =>
+        harness.app.inject({
+          method: "PUT",
+          url: `/api/v1/inboxes/${id}/channel`,
+          headers: bearer(token),
+          payload: { credentials },
+        }),
+      /** The inbox's channel connection as the settings page shows it. */
+      channelConnection: (id = inboxId) =>
+        harness.app.inject({ method: "GET", url: `/api/v1/inboxes/${id}/channel`, headers: bearer(token) }),
+      disconnectChannel: (id = inboxId) =>
+        harness.app.inject({ method: "DELETE", url: `/api/v1/inboxes/${id}/channel`, headers: bearer(token) }),
+
       inboxRow: async (id = inboxId) => {
         const [row] = await db.select().from(inboxes).where(eq(inboxes.id, id));
         if (!row) throw new Error(`no inbox ${id}`);

@@ -190,12 +190,7 @@ describe("Instagram: an account connected through Instagram Login, without a Fac
   });
 
   it("refuses a manual connect with a malformed token before asking Instagram", async () => {
-    const refused = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { mode: "instagram_login", accessToken: "short" } },
-    });
+    const refused = await suite.connectChannel({ mode: "instagram_login", accessToken: "short" });
     expect(refused.statusCode).toBe(400);
     expect(refused.json().error.code).toBe("validation_failed");
     expect(instagramGraph.requests).toHaveLength(0);
@@ -244,11 +239,7 @@ describe("Instagram: an account connected through Instagram Login, without a Fac
     expect(connected.statusCode).toBe(302);
     expect(connected.headers.location).toBe(`${harness.config.publicUrl}/settings/inboxes/${inboxId}?channelConnected=instagram`);
 
-    const connection = await harness.app.inject({
-      method: "GET",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-    });
+    const connection = await suite.channelConnection();
     expect(connection.json<TChannelConnection>()).toMatchObject({
       status: "connected",
       platform: "instagram",
@@ -375,7 +366,7 @@ describe("Instagram: an account connected through Instagram Login, without a Fac
     });
     expect(errored.channelError).toContain("has not authorized application");
     expect(await storedSecrets()).toEqual({ accessToken: RENEWED_TOKEN });
-    const status = await harness.app.inject({ method: "GET", url: `/api/v1/inboxes/${inboxId}/channel`, headers: bearer(token) });
+    const status = await suite.channelConnection();
     expect(status.json()).toMatchObject({ status: "error", error: expect.stringContaining("has not authorized") });
     const audit = await harness.app.inject({ method: "GET", url: "/api/v1/audit-log", headers: bearer(token) });
     expect(
@@ -386,11 +377,7 @@ describe("Instagram: an account connected through Instagram Login, without a Fac
   });
 
   it("disconnects: unsubscribes the account's webhooks and erases its token", async () => {
-    const disconnected = await harness.app.inject({
-      method: "DELETE",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-    });
+    const disconnected = await suite.disconnectChannel();
     expect(disconnected.json()).toMatchObject({ status: "disconnected" });
     const unsubscribe = await instagramGraph.waitFor(
       (request) => request.method === "DELETE" && request.path === `${V}/me/subscribed_apps`,

@@ -14,7 +14,7 @@ import {
   startChannelSuite,
 } from "./channel-harness.ts";
 import { eventually, type FakePlatform, startFakePlatform } from "./fake-platform.ts";
-import { bearer, nextEvent, type TestApp } from "./helpers.ts";
+import { nextEvent, type TestApp } from "./helpers.ts";
 
 /**
  * Instagram (a professional account linked to a Facebook page) end to end against a local fake
@@ -39,8 +39,6 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
   let harness: TestApp;
   let baseUrl: string;
   let meta: FakePlatform;
-  let token: string;
-  let inboxId: string;
   let agentSocket: Socket;
   let sentCount = 0;
 
@@ -76,7 +74,7 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
       },
       inbox: { type: "instagram", name: "Acme on Instagram" },
     });
-    ({ harness, baseUrl, token, inboxId } = suite);
+    ({ harness, baseUrl } = suite);
 
     meta.on("GET", `${V}/${PAGE_ID}`, {
       json: { id: PAGE_ID, name: "Acme Shop", instagram_business_account: { id: IG_ID, username: "acme.shop" } },
@@ -101,23 +99,13 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
   });
 
   it("refuses a page without a linked Instagram professional account", async () => {
-    const refused = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { pageId: PLAIN_PAGE_ID, pageAccessToken: PAGE_TOKEN } },
-    });
+    const refused = await suite.connectChannel({ pageId: PLAIN_PAGE_ID, pageAccessToken: PAGE_TOKEN });
     expect(refused.statusCode).toBe(422);
     expect(refused.json().error.message).toContain("no linked Instagram professional account");
   });
 
   it("connects the Instagram account linked to a page and routes by its Instagram id", async () => {
-    const connected = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { pageId: PAGE_ID, pageAccessToken: PAGE_TOKEN } },
-    });
+    const connected = await suite.connectChannel({ pageId: PAGE_ID, pageAccessToken: PAGE_TOKEN });
     expect(connected.statusCode).toBe(200);
     expect(connected.json<TChannelConnection>()).toMatchObject({
       status: "connected",
@@ -363,11 +351,7 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
   });
 
   it("disconnects without unsubscribing the page (a Messenger inbox may share it)", async () => {
-    const disconnected = await harness.app.inject({
-      method: "DELETE",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-    });
+    const disconnected = await suite.disconnectChannel();
     expect(disconnected.json()).toMatchObject({ status: "disconnected" });
     expect(meta.requests.some((request) => request.method === "DELETE")).toBe(false);
     const refused = await reply({ clientId: "ig-after", text: "Anyone?" });

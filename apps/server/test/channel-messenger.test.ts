@@ -131,32 +131,17 @@ describe("Messenger: a Facebook page as an inbox", () => {
   });
 
   it("refuses a page token Meta rejects, with Meta's own message", async () => {
-    const refused = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { pageId: PAGE_ID, pageAccessToken: "EAAGexpiredtoken000000000" } },
-    });
+    const refused = await suite.connectChannel({ pageId: PAGE_ID, pageAccessToken: "EAAGexpiredtoken000000000" });
     expect(refused.statusCode).toBe(422);
     expect(refused.json().error).toMatchObject({ code: "channel_rejected" });
     expect(refused.json().error.message).toContain("Invalid OAuth access token.");
-    const missing = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { pageId: "acme" } },
-    });
+    const missing = await suite.connectChannel({ pageId: "acme" });
     expect(missing.statusCode).toBe(400);
     expect((await suite.inboxRow()).channelStatus).toBeNull();
   });
 
   it("connects with a page token: checks the page and subscribes the app to its messaging webhooks", async () => {
-    const connected = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { pageId: PAGE_ID, pageAccessToken: PAGE_TOKEN } },
-    });
+    const connected = await suite.connectChannel({ pageId: PAGE_ID, pageAccessToken: PAGE_TOKEN });
     expect(connected.statusCode).toBe(200);
     expect(connected.json<TChannelConnection>()).toMatchObject({
       status: "connected",
@@ -768,20 +753,10 @@ describe("Messenger: a Facebook page as an inbox", () => {
     expect(pages.json()).toEqual({ items: [{ id: PAGE_ID, name: "Acme Support", instagram: null }] });
     expect(pages.body).not.toContain("page-token-from-login");
 
-    const connected = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { pageId: PAGE_ID, selectionToken } },
-    });
+    const connected = await suite.connectChannel({ pageId: PAGE_ID, selectionToken });
     expect(connected.statusCode).toBe(200);
     expect(connected.json()).toMatchObject({ status: "connected", error: null, channelKey: PAGE_ID });
-    const reused = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { pageId: PAGE_ID, selectionToken } },
-    });
+    const reused = await suite.connectChannel({ pageId: PAGE_ID, selectionToken });
     expect(reused.statusCode).toBe(400);
     expect(reused.json().error.code).toBe("invalid_token");
 
@@ -836,7 +811,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
       return row.channelStatus === "error" ? row : undefined;
     });
     expect(errored.channelError).toBe("Error validating access token: The user has not authorized application 1517776481860111.");
-    const status = await harness.app.inject({ method: "GET", url: `/api/v1/inboxes/${inboxId}/channel`, headers: bearer(token) });
+    const status = await suite.channelConnection();
     expect(status.json()).toMatchObject({ status: "error", error: expect.stringContaining("has not authorized") });
     const audit = await harness.app.inject({ method: "GET", url: "/api/v1/audit-log", headers: bearer(token) });
     const changes = (audit.json().items as Array<{ action: string; after: { status?: string } | null }>).filter(
@@ -846,11 +821,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
   });
 
   it("disconnects: unsubscribes the app from the page, erases the token and drops the page's webhooks", async () => {
-    const disconnected = await harness.app.inject({
-      method: "DELETE",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-    });
+    const disconnected = await suite.disconnectChannel();
     expect(disconnected.json()).toMatchObject({ status: "disconnected" });
     const unsubscribe = await meta.waitFor(
       (request) => request.method === "DELETE" && request.path === `${V}/${PAGE_ID}/subscribed_apps`,

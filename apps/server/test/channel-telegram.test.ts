@@ -96,21 +96,11 @@ describe("Telegram: bots through the Bot API", () => {
   it("refuses a token Telegram does not know, with Telegram's words, and stores nothing", async () => {
     const wrong = "987654321:AAwrongwrongwrongwrongwrongwrongwro";
     telegram.on("POST", `/bot${wrong}/getMe`, { status: 401, json: { ok: false, error_code: 401, description: "Unauthorized" } });
-    const refused = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { botToken: wrong } },
-    });
+    const refused = await suite.connectChannel({ botToken: wrong });
     expect(refused.statusCode).toBe(422);
     expect(refused.json().error).toMatchObject({ code: "channel_rejected" });
     expect(refused.json().error.message).toContain("Unauthorized");
-    const malformed = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { botToken: "not a token" } },
-    });
+    const malformed = await suite.connectChannel({ botToken: "not a token" });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().error.details[0].path).toBe("credentials.botToken");
     expect((await suite.inboxRow()).channelSecrets).toBeNull();
@@ -124,12 +114,7 @@ describe("Telegram: bots through the Bot API", () => {
       },
     });
     telegram.on("POST", `/bot${TOKEN}/setWebhook`, { json: { ok: true, result: true, description: "Webhook was set" } });
-    const connected = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { botToken: TOKEN } },
-    });
+    const connected = await suite.connectChannel({ botToken: TOKEN });
     expect(connected.statusCode).toBe(200);
     expect(connected.json<TChannelConnection>()).toMatchObject({
       status: "connected",
@@ -780,18 +765,14 @@ describe("Telegram: bots through the Bot API", () => {
     );
     const revoked = await reply({ clientId: "tg-401", text: "Token revoked meanwhile" });
     expect((await settled(revoked.id, "failed")).deliveryError).toContain("Unauthorized");
-    const status = await harness.app.inject({ method: "GET", url: `/api/v1/inboxes/${inboxId}/channel`, headers: bearer(token) });
+    const status = await suite.channelConnection();
     expect(status.json()).toMatchObject({ status: "error" });
     expect(status.json().error).toContain("Unauthorized");
   });
 
   it("disconnects: deleteWebhook is called, credentials are erased and updates are refused", async () => {
     telegram.on("POST", `/bot${TOKEN}/deleteWebhook`, { json: { ok: true, result: true, description: "Webhook was deleted" } });
-    const disconnected = await harness.app.inject({
-      method: "DELETE",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-    });
+    const disconnected = await suite.disconnectChannel();
     expect(disconnected.json()).toMatchObject({ status: "disconnected" });
     expect(lastCallTo("deleteWebhook").json).toEqual({ drop_pending_updates: false });
     expect((await postUpdate(update(10099, { message: message(1999, { text: "late" }) }))).status).toBe(403);

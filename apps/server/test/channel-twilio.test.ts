@@ -8,7 +8,7 @@ import { isValidTwilioSignature, twilioSignature } from "../src/modules/channels
 import { attachments } from "../src/modules/messages/messages.tables.ts";
 import { type ChannelSuite, sentMessage, startChannelSuite } from "./channel-harness.ts";
 import { eventually, type FakePlatform, type RecordedRequest, startFakePlatform } from "./fake-platform.ts";
-import { bearer, nextEvent, type TestApp } from "./helpers.ts";
+import { nextEvent, type TestApp } from "./helpers.ts";
 
 /**
  * SMS/MMS through Twilio against a local fake of its REST API. Webhook parameters follow
@@ -61,7 +61,6 @@ describe("Twilio: SMS and MMS", () => {
   let harness: TestApp;
   let baseUrl: string;
   let twilio: FakePlatform;
-  let token: string;
   let inboxId: string;
   let webhookUrl: string;
   let agentSocket: Socket;
@@ -149,7 +148,7 @@ describe("Twilio: SMS and MMS", () => {
   beforeAll(async () => {
     twilio = await startFakePlatform();
     suite = await startChannelSuite({ env: { TWILIO_API_URL: twilio.url }, inbox: { type: "sms", name: "Acme SMS" } });
-    ({ harness, baseUrl, token, inboxId } = suite);
+    ({ harness, baseUrl, inboxId } = suite);
     webhookUrl = `${harness.config.publicUrl}/webhooks/twilio/${inboxId}`;
 
     twilio.on("GET", `${API}.json`, (request) =>
@@ -204,16 +203,8 @@ describe("Twilio: SMS and MMS", () => {
     await twilio?.close();
   });
 
-  const connect = (credentials: Record<string, string>) =>
-    harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials },
-    });
-
   it("refuses wrong credentials and a number the account does not own, with Twilio's words", async () => {
-    const wrongToken = await connect({
+    const wrongToken = await suite.connectChannel({
       accountSid: ACCOUNT_SID,
       authToken: "00000000000000000000000000000000",
       phoneNumber: NUMBER,
@@ -222,18 +213,18 @@ describe("Twilio: SMS and MMS", () => {
     expect(wrongToken.json().error.code).toBe("channel_rejected");
     expect(wrongToken.json().error.message).toContain("Authenticate");
 
-    const notOurs = await connect({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, phoneNumber: "+15005550006" });
+    const notOurs = await suite.connectChannel({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, phoneNumber: "+15005550006" });
     expect(notOurs.statusCode).toBe(422);
     expect(notOurs.json().error.message).toContain("+15005550006 is not a phone number of this Twilio account");
 
-    const badNumber = await connect({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, phoneNumber: "555-0100" });
+    const badNumber = await suite.connectChannel({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, phoneNumber: "555-0100" });
     expect(badNumber.statusCode).toBe(400);
     expect(badNumber.json().error.details[0].path).toBe("credentials.phoneNumber");
     expect(smsUrl).toBe("");
   });
 
   it("connects a number: checks the account, finds the number and points its SmsUrl at Parley", async () => {
-    const connected = await connect({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, phoneNumber: NUMBER });
+    const connected = await suite.connectChannel({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, phoneNumber: NUMBER });
     expect(connected.statusCode).toBe(200);
     expect(connected.json<TChannelConnection>()).toMatchObject({
       status: "connected",
@@ -479,18 +470,14 @@ describe("Twilio: SMS and MMS", () => {
     refuse(401, 20003, "Authenticate");
     const revoked = await reply({ clientId: "sms-20003", text: "Token rotated meanwhile" });
     expect((await settled(revoked.id, "failed")).deliveryError).toContain("Authenticate");
-    const status = await harness.app.inject({ method: "GET", url: `/api/v1/inboxes/${inboxId}/channel`, headers: bearer(token) });
+    const status = await suite.channelConnection();
     expect(status.json<TChannelConnection>().status).toBe("error");
     expect(status.json<TChannelConnection>().error).toContain("Authenticate");
   });
 
   it("disconnects: the number stops pointing at Parley, and its webhooks are refused", async () => {
     expect(smsUrl).toBe(webhookUrl);
-    const disconnected = await harness.app.inject({
-      method: "DELETE",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-    });
+    const disconnected = await suite.disconnectChannel();
     expect(disconnected.json<TChannelConnection>().status).toBe("disconnected");
     expect(smsUrl).toBe("");
     const params = incoming("SMafterdisconnect0000000000000000001");

@@ -123,12 +123,7 @@ describe("WhatsApp templates and the 24-hour window", () => {
     graph.on("GET", `${V}/${PHONE_NUMBER_ID}`, { json: { display_phone_number: "15550783881", verified_name: "Lucky Shrub" } });
     graph.on("POST", `${V}/${WABA_ID}/subscribed_apps`, { json: { success: true } });
     graph.on("GET", `${V}/${WABA_ID}/message_templates`, templatesAnswer);
-    const connected = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { phoneNumberId: PHONE_NUMBER_ID, wabaId: WABA_ID, accessToken: ACCESS_TOKEN } },
-    });
+    const connected = await suite.connectChannel({ phoneNumberId: PHONE_NUMBER_ID, wabaId: WABA_ID, accessToken: ACCESS_TOKEN });
     expect(connected.statusCode).toBe(200);
     // No verify token configured: the app is subscribed without moving the account's webhook.
     expect((await graph.waitFor((request) => request.path === `${V}/${WABA_ID}/subscribed_apps`)).json).toEqual({});

@@ -141,23 +141,17 @@ describe("WhatsApp Cloud API channel", () => {
       },
       { once: true },
     );
-    const refused = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { phoneNumberId: PHONE_NUMBER_ID, wabaId: WABA_ID, accessToken: "EAAJB-expired-token-000000" } },
+    const refused = await suite.connectChannel({
+      phoneNumberId: PHONE_NUMBER_ID,
+      wabaId: WABA_ID,
+      accessToken: "EAAJB-expired-token-000000",
     });
     expect(refused.statusCode).toBe(422);
     expect(refused.json().error).toMatchObject({ code: "channel_rejected" });
     expect(refused.json().error.message).toContain("Session has expired");
     expect((await suite.inboxRow()).channelStatus).toBeNull();
 
-    const malformed = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { phoneNumberId: "not-a-number", wabaId: WABA_ID, accessToken: "short" } },
-    });
+    const malformed = await suite.connectChannel({ phoneNumberId: "not-a-number", wabaId: WABA_ID, accessToken: "short" });
     expect(malformed.statusCode).toBe(400);
     const paths = (malformed.json().error.details as Array<{ path: string }>).map((detail) => detail.path);
     expect(paths).toEqual(expect.arrayContaining(["credentials.phoneNumberId", "credentials.accessToken"]));
@@ -168,12 +162,7 @@ describe("WhatsApp Cloud API channel", () => {
       json: { display_phone_number: "+1 555-078-3881", verified_name: "Lucky Shrub", id: PHONE_NUMBER_ID },
     });
     graph.on("POST", `${V}/${WABA_ID}/subscribed_apps`, { json: { success: true } });
-    const connected = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { phoneNumberId: PHONE_NUMBER_ID, wabaId: WABA_ID, accessToken: ACCESS_TOKEN } },
-    });
+    const connected = await suite.connectChannel({ phoneNumberId: PHONE_NUMBER_ID, wabaId: WABA_ID, accessToken: ACCESS_TOKEN });
     expect(connected.statusCode).toBe(200);
     expect(connected.json<TChannelConnection>()).toMatchObject({
       status: "connected",
@@ -797,11 +786,7 @@ describe("WhatsApp Cloud API channel", () => {
   });
 
   it("disconnects: replies are refused and the number's webhooks are dropped", async () => {
-    const disconnected = await harness.app.inject({
-      method: "DELETE",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-    });
+    const disconnected = await suite.disconnectChannel();
     expect(disconnected.json()).toMatchObject({ status: "disconnected" });
     const refused = await reply({ clientId: "wa-after-1", text: "Nobody will get this" });
     expect(refused.statusCode).toBe(409);
