@@ -18,7 +18,7 @@ type NewInbox = { type: string; name: string };
  * What every channel test file starts from: the app with the channel's settings, listening (platforms
  * post webhooks to it over HTTP), the job worker that delivers replies, a signed-up agent and the
  * inbox under test; files go to a data folder of the suite's own. The suite reads back, as the agent
- * or from the database, what its tests check; `inboxId` arguments default to the inbox under test.
+ * or from the database, what its tests check; a method taking an inbox id defaults to the inbox under test.
  */
 export const startChannelSuite = async (options: { env?: Record<string, string>; inbox: NewInbox; agentName?: string }) => {
   const cleanups: Array<() => unknown> = [];
