@@ -1,20 +1,19 @@
 import { createHmac } from "node:crypto";
 import type { TChannelConnection, TConversation, TMessage } from "@parley/shared";
-import { and, count, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 
 type TErrorBody = { error: { code: string; message: string } };
 
 import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { channelEvents } from "../src/modules/channels/channels.tables.ts";
 import { messages } from "../src/modules/messages/messages.tables.ts";
-import type { Worker } from "../src/platform/queue/worker.ts";
+import { type ChannelSuite, sentMessage, startChannelSuite } from "./channel-harness.ts";
 import { eventually, type FakePlatform, startFakePlatform } from "./fake-platform.ts";
-import { bearer, connectAgent, nextEvent, signUp, startTestApp, startTestWorker, type TestApp } from "./helpers.ts";
+import { bearer, nextEvent, type TestApp } from "./helpers.ts";
 
 describe("API channel: the framework every platform adapter plugs into", () => {
+  let suite: ChannelSuite;
   let harness: TestApp;
-  let worker: Worker;
   let baseUrl: string;
   let callback: FakePlatform;
   let token: string;
@@ -30,42 +29,14 @@ describe("API channel: the framework every platform adapter plugs into", () => {
       body: JSON.stringify(body),
     });
 
-  const storedEvents = async () => {
-    const [row] = await harness.database.db
-      .select({ value: count() })
-      .from(channelEvents)
-      .where(eq(channelEvents.inboxId, inboxId));
-    return row?.value ?? 0;
-  };
-
-  const messageByExternalId = async (externalId: string) => {
-    const [row] = await harness.database.db
-      .select()
-      .from(messages)
-      .where(and(eq(messages.inboxId, inboxId), eq(messages.externalId, externalId)));
-    return row;
-  };
-
   beforeAll(async () => {
     callback = await startFakePlatform();
-    harness = await startTestApp({ env: { WEBHOOKS_ALLOW_PRIVATE_TARGETS: "true" } });
-    baseUrl = await harness.listen();
-    worker = await startTestWorker(harness);
-    token = (await signUp(harness.app)).token;
-    const created = await harness.app.inject({
-      method: "POST",
-      url: "/api/v1/inboxes",
-      headers: bearer(token),
-      payload: { type: "api", name: "Shop backend" },
+    suite = await startChannelSuite({
+      env: { WEBHOOKS_ALLOW_PRIVATE_TARGETS: "true" },
+      inbox: { type: "api", name: "Shop backend" },
     });
-    expect(created.statusCode).toBe(201);
-    inboxId = created.json().id;
-    const connected = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { callbackUrl: `${callback.url}/parley` } },
-    });
+    ({ harness, baseUrl, token, inboxId } = suite);
+    const connected = await suite.connectChannel({ callbackUrl: `${callback.url}/parley` });
     expect(connected.statusCode).toBe(200);
     const connection = connected.json<TChannelConnection>();
     expect(connection).toMatchObject({
@@ -76,22 +47,19 @@ describe("API channel: the framework every platform adapter plugs into", () => {
     channelToken = connection.issuedCredentials?.token ?? "";
     signingSecret = connection.issuedCredentials?.signingSecret ?? "";
     expect(channelToken).toMatch(/^pat_/);
-    agentSocket = await connectAgent(baseUrl, { token });
+    agentSocket = await suite.connectAgent();
   });
 
   afterAll(async () => {
-    agentSocket?.close();
-    await worker?.stop();
-    await harness?.close();
+    await suite?.close();
     await callback?.close();
   });
 
   it("never shows the issued credentials again and keeps them encrypted at rest", async () => {
-    const status = await harness.app.inject({ method: "GET", url: `/api/v1/inboxes/${inboxId}/channel`, headers: bearer(token) });
+    const status = await suite.channelConnection();
     expect(status.json()).not.toHaveProperty("issuedCredentials");
     expect(status.body).not.toContain(channelToken);
-    const { rows } = await harness.database.pool.query("select channel_secrets from inboxes where id = $1", [inboxId]);
-    expect(rows[0].channel_secrets).not.toContain(channelToken);
+    expect((await suite.inboxRow()).channelSecrets).not.toContain(channelToken);
   });
 
   it("turns an inbound message into a conversation the agent sees live, once however often it is delivered", async () => {
@@ -113,21 +81,17 @@ describe("API channel: the framework every platform adapter plugs into", () => {
     const again = await post(body);
     expect(again.status).toBe(202);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const [stored] = await harness.database.db
-      .select({ value: count() })
-      .from(messages)
-      .where(eq(messages.externalId, "order-42-msg-1"));
-    expect(stored?.value).toBe(1);
+    expect(await suite.copiesOfExternalId("order-42-msg-1")).toBe(1);
   });
 
   it("refuses a wrong token with 403 and stores nothing", async () => {
-    const before = await storedEvents();
+    const before = await suite.storedEventCount();
     const response = await post({ type: "message", id: "forged-1", contact: { id: "x" }, text: "hi" }, bearer("pat_wrong"));
     expect(response.status).toBe(403);
     expect(((await response.json()) as TErrorBody).error.code).toBe("invalid_signature");
     const noToken = await post({ type: "message", id: "forged-2", contact: { id: "x" }, text: "hi" }, {});
     expect(noToken.status).toBe(403);
-    expect(await storedEvents()).toBe(before);
+    expect(await suite.storedEventCount()).toBe(before);
   });
 
   it("answers malformed bodies and unknown endpoints with a 4xx, never a 500", async () => {
@@ -156,18 +120,10 @@ describe("API channel: the framework every platform adapter plugs into", () => {
 
   it("delivers an agent's reply to the callback URL, signed, and follows its statuses forward only", async () => {
     callback.on("POST", "/parley", { status: 200, json: { ok: true } });
-    const [conversation] = (
-      await harness.app.inject({ method: "GET", url: `/api/v1/conversations?inboxId=${inboxId}`, headers: bearer(token) })
-    ).json().items as TConversation[];
-    if (!conversation) throw new Error("no conversation");
-    const sent = await harness.app.inject({
-      method: "POST",
-      url: `/api/v1/conversations/${conversation.id}/messages`,
-      headers: bearer(token),
-      payload: { clientId: "reply-1", text: "It ships **today**." },
-    });
+    const conversation = await suite.firstConversation();
+    const sent = await suite.postMessage(conversation.id, { clientId: "reply-1", text: "It ships **today**." });
     expect(sent.statusCode).toBe(201);
-    const reply = sent.json<{ message: TMessage }>().message ?? sent.json<TMessage>();
+    const reply = sentMessage(sent);
     const request = await callback.waitFor((candidate) => candidate.path === "/parley");
     expect(request.json).toMatchObject({
       type: "message",
@@ -184,36 +140,25 @@ describe("API channel: the framework every platform adapter plugs into", () => {
     );
 
     const stored = await eventually(async () => {
-      const row = await messageByExternalId(reply.id);
+      const row = await suite.messageByExternalId(reply.id);
       return row?.deliveryStatus === "sent" ? row : undefined;
     });
     expect(stored.externalId).toBe(reply.id);
 
     expect((await post({ type: "status", messageId: reply.id, status: "read" })).status).toBe(202);
-    await eventually(async () => (await messageByExternalId(reply.id))?.deliveryStatus === "read");
+    await eventually(async () => (await suite.messageByExternalId(reply.id))?.deliveryStatus === "read");
     // A late "delivered" arrives after "read": the status does not go back.
     expect((await post({ type: "status", messageId: reply.id, status: "delivered" })).status).toBe(202);
     await new Promise((resolve) => setTimeout(resolve, 400));
-    expect((await messageByExternalId(reply.id))?.deliveryStatus).toBe("read");
+    expect((await suite.messageByExternalId(reply.id))?.deliveryStatus).toBe("read");
   });
 
   it("fails a reply the callback refuses with its reason, and sends it when the agent retries", async () => {
     callback.on("POST", "/parley", { status: 422, body: "unknown customer" }, { once: true });
-    const [conversation] = (
-      await harness.app.inject({ method: "GET", url: `/api/v1/conversations?inboxId=${inboxId}`, headers: bearer(token) })
-    ).json().items as TConversation[];
-    if (!conversation) throw new Error("no conversation");
-    const sent = await harness.app.inject({
-      method: "POST",
-      url: `/api/v1/conversations/${conversation.id}/messages`,
-      headers: bearer(token),
-      payload: { clientId: "reply-2", text: "Refused at first" },
-    });
-    const messageId: string = (sent.json().message ?? sent.json()).id;
-    const failed = await eventually(async () => {
-      const [row] = await harness.database.db.select().from(messages).where(eq(messages.id, messageId));
-      return row?.deliveryStatus === "failed" ? row : undefined;
-    });
+    const conversation = await suite.firstConversation();
+    const sent = await suite.postMessage(conversation.id, { clientId: "reply-2", text: "Refused at first" });
+    const messageId = sentMessage(sent).id;
+    const failed = await suite.messageWithStatus(messageId, "failed");
     expect(failed.deliveryError).toContain("422");
     expect(failed.deliveryError).toContain("unknown customer");
 
@@ -223,10 +168,7 @@ describe("API channel: the framework every platform adapter plugs into", () => {
       headers: bearer(token),
     });
     expect(retried.statusCode).toBe(202);
-    await eventually(async () => {
-      const [row] = await harness.database.db.select().from(messages).where(eq(messages.id, messageId));
-      return row?.deliveryStatus === "sent";
-    });
+    await suite.messageWithStatus(messageId, "sent");
     const again = await harness.app.inject({
       method: "POST",
       url: `/api/v1/messages/${messageId}/retry`,
@@ -236,22 +178,10 @@ describe("API channel: the framework every platform adapter plugs into", () => {
   });
 
   it("refuses replies in a disconnected inbox and drops its webhooks", async () => {
-    const [conversation] = (
-      await harness.app.inject({ method: "GET", url: `/api/v1/conversations?inboxId=${inboxId}`, headers: bearer(token) })
-    ).json().items as TConversation[];
-    if (!conversation) throw new Error("no conversation");
-    const disconnected = await harness.app.inject({
-      method: "DELETE",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-    });
+    const conversation = await suite.firstConversation();
+    const disconnected = await suite.disconnectChannel();
     expect(disconnected.json()).toMatchObject({ status: "disconnected" });
-    const refused = await harness.app.inject({
-      method: "POST",
-      url: `/api/v1/conversations/${conversation.id}/messages`,
-      headers: bearer(token),
-      payload: { clientId: "reply-3", text: "Nobody will get this" },
-    });
+    const refused = await suite.postMessage(conversation.id, { clientId: "reply-3", text: "Nobody will get this" });
     expect(refused.statusCode).toBe(409);
     expect(refused.json().error.code).toBe("channel_not_connected");
     const [kept] = await harness.database.db.select().from(messages).where(eq(messages.clientId, "reply-3"));
@@ -265,12 +195,7 @@ describe("API channel: the framework every platform adapter plugs into", () => {
   });
 
   it("validates connect input and refuses website inboxes", async () => {
-    const bad = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { callbackUrl: "ftp://nope" } },
-    });
+    const bad = await suite.connectChannel({ callbackUrl: "ftp://nope" });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.details[0].path).toBe("credentials.callbackUrl");
     const website = await harness.app.inject({
@@ -279,12 +204,7 @@ describe("API channel: the framework every platform adapter plugs into", () => {
       headers: bearer(token),
       payload: { type: "website", name: "Site" },
     });
-    const refused = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${website.json().id}/channel`,
-      headers: bearer(token),
-      payload: { credentials: {} },
-    });
+    const refused = await suite.connectChannel({}, website.json().id);
     expect(refused.statusCode).toBe(400);
   });
 });

@@ -1,15 +1,14 @@
-import type { TChannelConnection, TConversation, TMessage } from "@parley/shared";
+import type { TChannelConnection, TConversation } from "@parley/shared";
 import { and, count, eq, sql } from "drizzle-orm";
 import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { channelEvents } from "../src/modules/channels/channels.tables.ts";
 import { EMAIL_SYNC_TASK, enqueueEmailSync } from "../src/modules/channels/email/email-imap-sync.ts";
 import { inboxes } from "../src/modules/inboxes/inboxes.tables.ts";
 import { messages } from "../src/modules/messages/messages.tables.ts";
-import type { Worker } from "../src/platform/queue/worker.ts";
+import { type ChannelSuite, nextContactMessage, startChannelSuite } from "./channel-harness.ts";
 import { DOVECOT_BINARY, type Dovecot, startDovecot } from "./email-dovecot.ts";
 import { eventually } from "./fake-platform.ts";
-import { bearer, connectAgent, nextEvent, signUp, startTestApp, startTestWorker, type TestApp } from "./helpers.ts";
+import { nextEvent, type TestApp } from "./helpers.ts";
 import { type MailCatcher, startMailCatcher } from "./mail-catcher.ts";
 
 const mail = (id: string, subject: string, body: string, from = "Ada Lovelace <ada@example.com>") =>
@@ -24,10 +23,9 @@ if (!DOVECOT_BINARY) console.warn(`[channel-email-imap] ${title}`);
 describe.skipIf(!DOVECOT_BINARY)(title, () => {
   let dovecot: Dovecot;
   let catcher: MailCatcher;
+  let suite: ChannelSuite;
   let harness: TestApp;
-  let worker: Worker;
   let baseUrl: string;
-  let token: string;
   let inboxId: string;
   let agentSocket: Socket;
 
@@ -40,26 +38,11 @@ describe.skipIf(!DOVECOT_BINARY)(title, () => {
     ...overrides,
   });
 
-  const connect = (credentials: Record<string, unknown>) =>
-    harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials },
-    });
-
   const customerMessages = async () =>
     harness.database.db
       .select()
       .from(messages)
       .where(and(eq(messages.inboxId, inboxId), eq(messages.senderType, "contact")));
-
-  const nextCustomerMessage = async (timeoutMs = 10_000): Promise<TMessage> => {
-    for (;;) {
-      const { message } = await nextEvent<{ message: TMessage }>(agentSocket, "message.created", timeoutMs);
-      if (message.senderType === "contact") return message;
-    }
-  };
 
   /** No sync job is queued or running any more. */
   const syncFinished = () =>
@@ -91,39 +74,36 @@ describe.skipIf(!DOVECOT_BINARY)(title, () => {
     // Mail that was in the mailbox before Parley connected: one unread, one a person already read.
     await dovecot.deliver(mail("before-1@example.com", "Order 77 is late", "Where is order 77?"));
     await dovecot.deliver(mail("read-1@example.com", "Old newsletter", "Already handled."), { seen: true });
-    harness = await startTestApp();
-    baseUrl = await harness.listen();
-    worker = await startTestWorker(harness);
-    token = (await signUp(harness.app)).token;
-    const created = await harness.app.inject({
-      method: "POST",
-      url: "/api/v1/inboxes",
-      headers: bearer(token),
-      payload: { type: "email", name: "Acme Support" },
-    });
-    inboxId = created.json().id;
-    agentSocket = await connectAgent(baseUrl, { token });
+    suite = await startChannelSuite({ inbox: { type: "email", name: "Acme Support" } });
+    ({ harness, baseUrl, inboxId } = suite);
+    agentSocket = await suite.connectAgent();
   });
 
   afterAll(async () => {
-    agentSocket?.close();
-    await worker?.stop();
-    await harness?.close();
+    await suite?.close();
     await catcher?.close();
     await dovecot?.close();
   });
 
   it("checks the IMAP login and mailbox at connect, refusing with the server's words", async () => {
     const smtp = { host: "127.0.0.1", port: Number(new URL(catcher.url).port), secure: false };
-    const wrongPassword = await connect({ address: "support@acme.test", smtp, imap: imapSettings({ password: "nope" }) });
+    const wrongPassword = await suite.connectChannel({
+      address: "support@acme.test",
+      smtp,
+      imap: imapSettings({ password: "nope" }),
+    });
     expect(wrongPassword.statusCode).toBe(422);
     expect(wrongPassword.json().error).toMatchObject({ code: "channel_rejected" });
     expect(wrongPassword.json().error.message).toContain("Authentication failed");
-    const noMailbox = await connect({ address: "support@acme.test", smtp, imap: imapSettings({ mailbox: "Archive" }) });
+    const noMailbox = await suite.connectChannel({
+      address: "support@acme.test",
+      smtp,
+      imap: imapSettings({ mailbox: "Archive" }),
+    });
     expect(noMailbox.statusCode).toBe(422);
     expect(noMailbox.json().error.message).toBe("The IMAP server has no mailbox named Archive.");
 
-    const connected = await connect({ address: "support@acme.test", smtp, imap: imapSettings() });
+    const connected = await suite.connectChannel({ address: "support@acme.test", smtp, imap: imapSettings() });
     expect(connected.statusCode).toBe(200);
     const connection = connected.json<TChannelConnection>();
     expect(connection.config).toMatchObject({
@@ -138,14 +118,16 @@ describe.skipIf(!DOVECOT_BINARY)(title, () => {
     await enqueueEmailSync(harness.database.db, { idleMs: 0, inboxIds: [inboxId] });
     const { conversation } = await created;
     expect(conversation.contact).toMatchObject({ name: "Ada Lovelace", email: "ada@example.com" });
-    const message = await nextCustomerMessage();
+    const message = await nextContactMessage(agentSocket, 10_000);
     expect(message).toMatchObject({ text: "Where is order 77?", content: { subject: "Order 77 is late" } });
     await syncFinished();
     expect((await customerMessages()).map((row) => row.externalId)).toEqual(["before-1@example.com"]);
     const flags = await flagsByMessageId();
     expect(flags.get("<before-1@example.com>")).toContain("\\Seen");
-    const [row] = await harness.database.db.select().from(inboxes).where(eq(inboxes.id, inboxId));
-    expect(row?.channelConfig.imapState).toMatchObject({ lastUid: 2, uidValidity: expect.stringMatching(/^\d+$/) });
+    expect((await suite.inboxRow()).channelConfig.imapState).toMatchObject({
+      lastUid: 2,
+      uidValidity: expect.stringMatching(/^\d+$/),
+    });
   });
 
   it("stays in IDLE after catching up: mail delivered meanwhile arrives within moments", async () => {
@@ -154,7 +136,7 @@ describe.skipIf(!DOVECOT_BINARY)(title, () => {
     // Wait until the run logged in and caught up, so only the server's push can bring the next mail.
     await eventually(async () => (await dovecot.log()).split("Login: user=<support>").length > loginsBefore, 10_000);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const arrived = nextCustomerMessage(8_000);
+    const arrived = nextContactMessage(agentSocket, 8_000);
     const deliveredAt = Date.now();
     await dovecot.deliver(mail("idle-1@example.com", "Re: Order 77 is late", "It arrived, thanks!"));
     const message = await arrived;
@@ -171,7 +153,7 @@ describe.skipIf(!DOVECOT_BINARY)(title, () => {
 
   it("a later run fetches only what is newer than the cursor, and nothing twice, whichever path it took", async () => {
     await dovecot.deliver(mail("later-1@example.com", "One more thing", "Can I change the address?"));
-    const arrived = nextCustomerMessage(15_000);
+    const arrived = nextContactMessage(agentSocket, 15_000);
     await enqueueEmailSync(harness.database.db, { idleMs: 0, inboxIds: [inboxId] });
     expect((await arrived).text).toBe("Can I change the address?");
     await syncFinished();
@@ -179,40 +161,32 @@ describe.skipIf(!DOVECOT_BINARY)(title, () => {
     expect(ids).toEqual(["before-1@example.com", "idle-1@example.com", "later-1@example.com"]);
 
     // The same message posted to the raw MIME endpoint as well (a second route in): stored once.
-    const connected = await connect({
+    const connected = await suite.connectChannel({
       address: "support@acme.test",
       smtp: { host: "127.0.0.1", port: Number(new URL(catcher.url).port), secure: false },
       imap: imapSettings(),
     });
     const mimeToken = connected.json<TChannelConnection>().issuedCredentials?.token ?? "";
-    const [before] = await harness.database.db
-      .select({ value: count() })
-      .from(channelEvents)
-      .where(eq(channelEvents.inboxId, inboxId));
+    const before = await suite.storedEventCount();
     const posted = await fetch(`${baseUrl}/webhooks/email/${inboxId}`, {
       method: "POST",
       headers: { "content-type": "message/rfc822", authorization: `Bearer ${mimeToken}` },
       body: mail("later-1@example.com", "One more thing", "Can I change the address?"),
     });
     expect(posted.status).toBe(202);
-    const [after] = await harness.database.db
-      .select({ value: count() })
-      .from(channelEvents)
-      .where(eq(channelEvents.inboxId, inboxId));
-    expect(after?.value).toBe(before?.value);
+    expect(await suite.storedEventCount()).toBe(before);
     // Reconnecting reset the cursor, and the next run finds no unread mail: nothing is imported again.
     await enqueueEmailSync(harness.database.db, { idleMs: 0, inboxIds: [inboxId] });
     await syncFinished();
     expect(await customerMessages()).toHaveLength(3);
-    const [row] = await harness.database.db.select().from(inboxes).where(eq(inboxes.id, inboxId));
-    expect(row?.channelConfig.imapState).toMatchObject({ lastUid: 4 });
+    expect((await suite.inboxRow()).channelConfig.imapState).toMatchObject({ lastUid: 4 });
   });
 
   it("puts the inbox in error with the server's words when the mailbox password stops working", async () => {
     await dovecot.setPassword("changed-by-the-mail-admin");
     await enqueueEmailSync(harness.database.db, { idleMs: 0, inboxIds: [inboxId] });
     await syncFinished();
-    const status = await harness.app.inject({ method: "GET", url: `/api/v1/inboxes/${inboxId}/channel`, headers: bearer(token) });
+    const status = await suite.channelConnection();
     expect(status.json()).toMatchObject({ status: "error" });
     expect(status.json().error).toMatch(/^The IMAP server refused the login: .*Authentication failed/);
     // An inbox in error is not polled again (servers lock accounts after repeated failures).

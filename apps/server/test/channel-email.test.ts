@@ -1,15 +1,14 @@
 import type { TChannelConnection, TConversation, TMessage } from "@parley/shared";
-import { and, count, eq } from "drizzle-orm";
+import { count, eq } from "drizzle-orm";
 import PostalMime from "postal-mime";
 import { SMTPServer } from "smtp-server";
 import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { channelEvents } from "../src/modules/channels/channels.tables.ts";
-import { inboxes } from "../src/modules/inboxes/inboxes.tables.ts";
 import { attachments, messages } from "../src/modules/messages/messages.tables.ts";
-import type { Worker } from "../src/platform/queue/worker.ts";
+import { type ChannelSuite, nextContactMessage, nextEventMatching, sentMessage, startChannelSuite } from "./channel-harness.ts";
 import { eventually } from "./fake-platform.ts";
-import { bearer, connectAgent, nextEvent, signUp, startTestApp, startTestWorker, type TestApp } from "./helpers.ts";
+import { bearer, nextEvent, type TestApp } from "./helpers.ts";
 import { type MailCatcher, startMailCatcher } from "./mail-catcher.ts";
 
 /** A 1×1 PNG. */
@@ -61,8 +60,8 @@ const startScriptedSmtp = async () => {
 };
 
 describe("Email channel: raw MIME in, SMTP out", () => {
+  let suite: ChannelSuite;
   let harness: TestApp;
-  let worker: Worker;
   let baseUrl: string;
   let catcher: MailCatcher;
   let scripted: Awaited<ReturnType<typeof startScriptedSmtp>>;
@@ -82,22 +81,6 @@ describe("Email channel: raw MIME in, SMTP out", () => {
       body: typeof raw === "string" ? crlf(raw) : new Uint8Array(raw),
     });
 
-  const messageByExternalId = async (externalId: string, inbox = inboxId) => {
-    const [row] = await harness.database.db
-      .select()
-      .from(messages)
-      .where(and(eq(messages.inboxId, inbox), eq(messages.externalId, externalId)));
-    return row;
-  };
-
-  const storedEvents = async (inbox = inboxId) => {
-    const [row] = await harness.database.db
-      .select({ value: count() })
-      .from(channelEvents)
-      .where(eq(channelEvents.inboxId, inbox));
-    return row?.value ?? 0;
-  };
-
   /** Every stored event has been processed (so "nothing happened" is a real outcome, not a race). */
   const settled = (inbox = inboxId) =>
     eventually(async () => {
@@ -105,49 +88,19 @@ describe("Email channel: raw MIME in, SMTP out", () => {
       return rows.every((row) => row.processedAt !== null);
     });
 
-  /** The next customer message the agent's socket hears of (agents' own replies are heard too). */
-  const nextCustomerMessage = async (): Promise<TMessage> => {
-    for (;;) {
-      const { message } = await nextEvent<{ message: TMessage }>(agentSocket, "message.created");
-      if (message.senderType === "contact") return message;
-    }
-  };
-
   const reply = async (conversationId: string, body: Record<string, unknown>) => {
-    const sent = await harness.app.inject({
-      method: "POST",
-      url: `/api/v1/conversations/${conversationId}/messages`,
-      headers: bearer(token),
-      payload: body,
-    });
+    const sent = await suite.postMessage(conversationId, body);
     expect(sent.statusCode).toBe(201);
-    return (sent.json().message ?? sent.json()) as TMessage;
+    return sentMessage(sent);
   };
-
-  const createEmailInbox = async (name: string) => {
-    const created = await harness.app.inject({
-      method: "POST",
-      url: "/api/v1/inboxes",
-      headers: bearer(token),
-      payload: { type: "email", name },
-    });
-    expect(created.statusCode).toBe(201);
-    return created.json().id as string;
-  };
-
-  const connect = (id: string, credentials: Record<string, unknown>) =>
-    harness.app.inject({ method: "PUT", url: `/api/v1/inboxes/${id}/channel`, headers: bearer(token), payload: { credentials } });
 
   beforeAll(async () => {
     catcher = await startMailCatcher();
     scripted = await startScriptedSmtp();
-    harness = await startTestApp();
-    baseUrl = await harness.listen();
-    worker = await startTestWorker(harness);
-    token = (await signUp(harness.app, { name: "Grace Hopper" })).token;
-    inboxId = await createEmailInbox("Acme Support");
+    suite = await startChannelSuite({ inbox: { type: "email", name: "Acme Support" }, agentName: "Grace Hopper" });
+    ({ harness, baseUrl, token, inboxId } = suite);
     const port = Number(new URL(catcher.url).port);
-    const connected = await connect(inboxId, {
+    const connected = await suite.connectChannel({
       address: "Support@Acme.test",
       displayName: "Acme Support",
       smtp: { host: "127.0.0.1", port, secure: false },
@@ -163,50 +116,56 @@ describe("Email channel: raw MIME in, SMTP out", () => {
     });
     mimeToken = connection.issuedCredentials?.token ?? "";
     expect(mimeToken).toMatch(/^pem_/);
-    agentSocket = await connectAgent(baseUrl, { token });
+    agentSocket = await suite.connectAgent();
   });
 
   afterAll(async () => {
-    agentSocket?.close();
-    await worker?.stop();
-    await harness?.close();
+    await suite?.close();
     await catcher?.close();
     await scripted?.close();
   });
 
   it("checks SMTP and IMAP at connect and refuses with the server's own words", async () => {
-    const other = await createEmailInbox("Billing");
-    const badLogin = await connect(other, {
-      address: "billing@acme.test",
-      smtp: { host: "127.0.0.1", port: scripted.port, secure: false, user: "billing", password: "wrong" },
-      imap: null,
-    });
+    const other = await suite.createInbox({ type: "email", name: "Billing" });
+    const badLogin = await suite.connectChannel(
+      {
+        address: "billing@acme.test",
+        smtp: { host: "127.0.0.1", port: scripted.port, secure: false, user: "billing", password: "wrong" },
+        imap: null,
+      },
+      other,
+    );
     expect(badLogin.statusCode).toBe(422);
     expect(badLogin.json().error).toMatchObject({ code: "channel_rejected" });
     expect(badLogin.json().error.message).toContain("5.7.8 Authentication credentials invalid");
 
-    const noImap = await connect(other, {
-      address: "billing@acme.test",
-      smtp: null,
-      imap: { host: "127.0.0.1", port: 1, secure: false, user: "billing", password: "x" },
-    });
+    const noImap = await suite.connectChannel(
+      {
+        address: "billing@acme.test",
+        smtp: null,
+        imap: { host: "127.0.0.1", port: 1, secure: false, user: "billing", password: "x" },
+      },
+      other,
+    );
     // smtp null uses Parley's mailer, and this test app has no SMTP_URL: refused before IMAP is tried.
     expect(noImap.statusCode).toBe(422);
     expect(noImap.json().error.message).toContain("SMTP_URL");
 
-    const refusedImap = await connect(other, {
-      address: "billing@acme.test",
-      smtp: { host: "127.0.0.1", port: scripted.port, secure: false },
-      imap: { host: "127.0.0.1", port: 1, secure: false, user: "billing", password: "x" },
-    });
+    const refusedImap = await suite.connectChannel(
+      {
+        address: "billing@acme.test",
+        smtp: { host: "127.0.0.1", port: scripted.port, secure: false },
+        imap: { host: "127.0.0.1", port: 1, secure: false, user: "billing", password: "x" },
+      },
+      other,
+    );
     expect(refusedImap.statusCode).toBe(422);
     expect(refusedImap.json().error.message).toMatch(/^The IMAP server refused the connection: .*ECONNREFUSED/);
 
-    const invalid = await connect(other, { address: "not-an-address", smtp: null, imap: null });
+    const invalid = await suite.connectChannel({ address: "not-an-address", smtp: null, imap: null }, other);
     expect(invalid.statusCode).toBe(400);
     expect(invalid.json().error.details[0].path).toBe("credentials.address");
-    const [row] = await harness.database.db.select().from(inboxes).where(eq(inboxes.id, other));
-    expect(row?.channelStatus).toBeNull();
+    expect((await suite.inboxRow(other)).channelStatus).toBeNull();
   });
 
   // RFC 5322 Appendix A.2 ("a message and its reply"), addressed to our inbox.
@@ -232,26 +191,18 @@ So, "Hello".
     conversationId = conversation.id;
     expect(conversation.inbox.type).toBe("email");
     expect(conversation.contact).toMatchObject({ name: "John Doe", email: "jdoe@machine.example" });
-    const message = await nextCustomerMessage();
+    const message = await nextContactMessage(agentSocket);
     expect(message).toMatchObject({ senderType: "contact", text: 'This is a message just to say hello.\nSo, "Hello".' });
     expect(message.content).toMatchObject({ subject: "Saying Hello" });
 
-    const before = await storedEvents();
+    const before = await suite.storedEventCount();
     expect((await postMime(hello)).status).toBe(202);
-    expect(await storedEvents()).toBe(before);
-    const [stored] = await harness.database.db
-      .select({ value: count() })
-      .from(messages)
-      .where(eq(messages.externalId, "1234@local.machine.example"));
-    expect(stored?.value).toBe(1);
+    expect(await suite.storedEventCount()).toBe(before);
+    expect(await suite.copiesOfExternalId("1234@local.machine.example")).toBe(1);
   });
 
   it("sends the agent's reply by SMTP in the customer's thread, with attachments and a reply address", async () => {
-    const form = new FormData();
-    form.append("file", new Blob([new Uint8Array(PNG)], { type: "image/png" }), "label.png");
-    const uploaded = await fetch(`${baseUrl}/api/v1/attachments`, { method: "POST", headers: bearer(token), body: form });
-    expect(uploaded.status).toBe(201);
-    const { id: attachmentId } = (await uploaded.json()) as { id: string };
+    const attachmentId = await suite.uploadAttachment({ name: "label.png", bytes: PNG, type: "image/png" });
 
     firstReply = await reply(conversationId, {
       clientId: "email-reply-1",
@@ -275,14 +226,14 @@ So, "Hello".
     expect(Buffer.from(parsed.attachments[0]?.content as ArrayBuffer).equals(PNG)).toBe(true);
 
     const sent = await eventually(async () => {
-      const row = await messageByExternalId(`${firstReply.id}@acme.test`);
+      const row = await suite.messageByExternalId(`${firstReply.id}@acme.test`);
       return row?.deliveryStatus === "sent" ? row : undefined;
     });
     expect(sent.id).toBe(firstReply.id);
   });
 
   it("continues the conversation when the customer answers, by In-Reply-To, without the quoted history", async () => {
-    const incoming = nextCustomerMessage();
+    const incoming = nextContactMessage(agentSocket);
     const posted = await postMime(`
 From: John Doe <jdoe@machine.example>
 To: Acme Support <support@acme.test>
@@ -329,7 +280,7 @@ Content-Type: text/html; charset=utf-8
 
     // A colleague answering from another address lands in the same thread by its headers alone,
     // while the same colleague's unrelated mail starts a conversation of its own.
-    const colleague = nextCustomerMessage();
+    const colleague = nextContactMessage(agentSocket);
     await postMime(`
 From: Jane Roe <jane@machine.example>
 To: support@acme.test
@@ -340,7 +291,7 @@ In-Reply-To: <${firstReply.id}@acme.test>
 Adding my colleague's details.
 `);
     expect((await colleague).conversationId).toBe(conversationId);
-    const unrelated = nextCustomerMessage();
+    const unrelated = nextContactMessage(agentSocket);
     await postMime(`
 From: Jane Roe <jane@machine.example>
 To: support@acme.test
@@ -357,7 +308,7 @@ Do you ship to Norway?
     const parsed = await PostalMime.parse(mail.raw);
     const replyTo = parsed.replyTo?.[0]?.address ?? "";
     expect(replyTo).toMatch(/^support\+/);
-    const incoming = nextCustomerMessage();
+    const incoming = nextContactMessage(agentSocket);
     // A new mail (no In-Reply-To, a new subject) to the reply address, from a client that lowercases
     // it, by someone whose own latest conversation is another one: only the token can thread it.
     const posted = await postMime(`
@@ -402,7 +353,7 @@ ${PNG.toString("base64")}
 
   it("accepts messages larger than the API's body limit, up to the attachment size", async () => {
     const big = Buffer.from("2026-11-21 03:00:00 INFO request served\n".repeat(80_000));
-    const incoming = nextCustomerMessage();
+    const incoming = nextContactMessage(agentSocket);
     const posted = await postMime(`
 From: John Doe <jdoe@machine.example>
 To: support@acme.test
@@ -463,16 +414,15 @@ Out of office.
     await settled();
     const after = await harness.database.db.select({ value: count() }).from(messages).where(eq(messages.inboxId, inboxId));
     expect(after[0]?.value).toBe(before[0]?.value);
-    expect((await messageByExternalId(`${firstReply.id}@acme.test`))?.deliveryStatus).toBe("sent");
+    expect((await suite.messageByExternalId(`${firstReply.id}@acme.test`))?.deliveryStatus).toBe("sent");
   });
 
   it("fails our message with the server's diagnostic when it bounces", async () => {
-    const updated = (async () => {
-      for (;;) {
-        const { message } = await nextEvent<{ message: TMessage }>(agentSocket, "message.updated");
-        if (message.id === firstReply.id && message.deliveryStatus === "failed") return { message };
-      }
-    })();
+    const updated = nextEventMatching<{ message: TMessage }>(
+      agentSocket,
+      "message.updated",
+      ({ message }) => message.id === firstReply.id && message.deliveryStatus === "failed",
+    );
     // The delivery status notification of RFC 3464 Appendix A, returning our reply.
     const posted = await postMime(`
 Date: Fri, 21 Nov 1997 10:05:11 -0600
@@ -516,19 +466,19 @@ Hello John
     expect(posted.status).toBe(202);
     const { message } = await updated;
     expect(message.id).toBe(firstReply.id);
-    const row = await messageByExternalId(`${firstReply.id}@acme.test`);
+    const row = await suite.messageByExternalId(`${firstReply.id}@acme.test`);
     expect(row?.deliveryStatus).toBe("failed");
     expect(row?.deliveryError).toBe(
       "The mail could not be delivered to jdoe@machine.example: 550 5.1.1 <jdoe@machine.example>: Recipient address rejected: User unknown",
     );
     // The bounce itself is not a customer message.
-    expect(await messageByExternalId("199711211605.RAA14128@mx.acme.test")).toBeUndefined();
+    expect(await suite.messageByExternalId("199711211605.RAA14128@mx.acme.test")).toBeUndefined();
   });
 
   it("marks our reply read when the customer's client sends a read receipt", async () => {
     const second = await reply(conversationId, { clientId: "email-reply-2", text: "Did you get the label?" });
     const externalId = `${second.id}@acme.test`;
-    await eventually(async () => (await messageByExternalId(externalId))?.deliveryStatus === "sent");
+    await eventually(async () => (await suite.messageByExternalId(externalId))?.deliveryStatus === "sent");
     // A message disposition notification as in RFC 8098 §9.
     const posted = await postMime(`
 From: John Doe <jdoe@machine.example>
@@ -553,19 +503,19 @@ Disposition: manual-action/MDN-sent-manually; displayed
 --mdn--
 `);
     expect(posted.status).toBe(202);
-    await eventually(async () => (await messageByExternalId(externalId))?.deliveryStatus === "read");
-    expect(await messageByExternalId("mdn-1@machine.example")).toBeUndefined();
+    await eventually(async () => (await suite.messageByExternalId(externalId))?.deliveryStatus === "read");
+    expect(await suite.messageByExternalId("mdn-1@machine.example")).toBeUndefined();
   });
 
   it("refuses a wrong token with 403 and stores nothing; accepts the token as a Basic password", async () => {
-    const before = await storedEvents();
+    const before = await suite.storedEventCount();
     const forged = hello.replace("1234@local", "forged@local");
     expect((await postMime(forged, { auth: "Bearer pem_wrong" })).status).toBe(403);
     expect((await postMime(forged, { auth: "" })).status).toBe(403);
-    expect(await storedEvents()).toBe(before);
+    expect(await suite.storedEventCount()).toBe(before);
     const basic = `Basic ${Buffer.from(`parley:${mimeToken}`).toString("base64")}`;
     expect((await postMime(hello.replace("1234@local", "basic-1@local"), { auth: basic })).status).toBe(202);
-    expect(await storedEvents()).toBe(before + 1);
+    expect(await suite.storedEventCount()).toBe(before + 1);
   });
 
   it("answers malformed posts with a 4xx, never a 500", async () => {
@@ -584,21 +534,23 @@ Disposition: manual-action/MDN-sent-manually; displayed
   });
 
   it("maps SMTP replies: 4xx is retried until it goes, 5xx fails with the server's reply, a refused login marks the inbox", async () => {
-    const billing = await createEmailInbox("Billing desk");
-    const connected = await connect(billing, {
-      address: "billing@acme.test",
-      smtp: { host: "127.0.0.1", port: scripted.port, secure: false, user: "billing", password: "smtp-secret" },
-      imap: null,
-      plusAddressing: false,
-    });
+    const billing = await suite.createInbox({ type: "email", name: "Billing desk" });
+    const connected = await suite.connectChannel(
+      {
+        address: "billing@acme.test",
+        smtp: { host: "127.0.0.1", port: scripted.port, secure: false, user: "billing", password: "smtp-secret" },
+        imap: null,
+        plusAddressing: false,
+      },
+      billing,
+    );
     expect(connected.statusCode).toBe(200);
     const billingToken = connected.json<TChannelConnection>().issuedCredentials?.token ?? "";
-    const created = (async () => {
-      for (;;) {
-        const event = await nextEvent<{ conversation: TConversation }>(agentSocket, "conversation.created");
-        if (event.conversation.inbox.id === billing) return event;
-      }
-    })();
+    const created = nextEventMatching<{ conversation: TConversation }>(
+      agentSocket,
+      "conversation.created",
+      (event) => event.conversation.inbox.id === billing,
+    );
     expect(
       (
         await postMime(hello.replace("support@acme.test", "billing@acme.test").replace("1234@local", "billing-1@local"), {
@@ -611,10 +563,7 @@ Disposition: manual-action/MDN-sent-manually; displayed
 
     scripted.state.rcpt.push({ code: 451, message: "4.7.1 Greylisted, please try again later" });
     const deferred = await reply(billingConversation, { clientId: "billing-1", text: "First try is greylisted" });
-    const delivered = await eventually(async () => {
-      const [row] = await harness.database.db.select().from(messages).where(eq(messages.id, deferred.id));
-      return row?.deliveryStatus === "sent" ? row : undefined;
-    }, 20_000);
+    const delivered = await suite.messageWithStatus(deferred.id, "sent", 20_000);
     expect(delivered.externalId).toBe(`${deferred.id}@acme.test`);
     const accepted = await PostalMime.parse(scripted.state.received.at(-1) ?? Buffer.alloc(0));
     expect(accepted.messageId).toBe(`<${deferred.id}@acme.test>`);
@@ -623,40 +572,28 @@ Disposition: manual-action/MDN-sent-manually; displayed
 
     scripted.state.rcpt.push({ code: 550, message: "5.1.1 <jdoe@machine.example>: Recipient address rejected" });
     const refused = await reply(billingConversation, { clientId: "billing-2", text: "This one bounces at once" });
-    const failed = await eventually(async () => {
-      const [row] = await harness.database.db.select().from(messages).where(eq(messages.id, refused.id));
-      return row?.deliveryStatus === "failed" ? row : undefined;
-    });
+    const failed = await suite.messageWithStatus(refused.id, "failed");
     expect(failed.deliveryError).toBe(
       "The mail server refused the message: 550 5.1.1 <jdoe@machine.example>: Recipient address rejected",
     );
 
     scripted.state.isLoginRefused = true;
     const locked = await reply(billingConversation, { clientId: "billing-3", text: "Password changed meanwhile" });
-    const lockedOut = await eventually(async () => {
-      const [row] = await harness.database.db.select().from(messages).where(eq(messages.id, locked.id));
-      return row?.deliveryStatus === "failed" ? row : undefined;
-    });
+    const lockedOut = await suite.messageWithStatus(locked.id, "failed");
     expect(lockedOut.deliveryError).toContain("The SMTP server refused our login: 535 5.7.8 Authentication credentials invalid");
-    const status = await harness.app.inject({ method: "GET", url: `/api/v1/inboxes/${billing}/channel`, headers: bearer(token) });
+    const status = await suite.channelConnection(billing);
     expect(status.json()).toMatchObject({ status: "error" });
     expect(status.json().error).toContain("5.7.8");
     scripted.state.isLoginRefused = false;
   });
 
   it("disconnects: the token stops working and replies are refused", async () => {
-    const disconnected = await harness.app.inject({
-      method: "DELETE",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-    });
+    const disconnected = await suite.disconnectChannel();
     expect(disconnected.json()).toMatchObject({ status: "disconnected" });
     expect((await postMime(hello.replace("1234@local", "after-1@local"))).status).toBe(403);
-    const refused = await harness.app.inject({
-      method: "POST",
-      url: `/api/v1/conversations/${conversationId}/messages`,
-      headers: bearer(token),
-      payload: { clientId: "after-disconnect", text: "Nobody will get this" },
+    const refused = await suite.postMessage(conversationId, {
+      clientId: "after-disconnect",
+      text: "Nobody will get this",
     });
     expect(refused.statusCode).toBe(409);
     expect(refused.json().error.code).toBe("channel_not_connected");

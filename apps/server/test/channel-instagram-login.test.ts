@@ -1,14 +1,11 @@
-import { createHmac } from "node:crypto";
-import type { TChannelConnection, TConversation, TMessage } from "@parley/shared";
-import { and, count, eq } from "drizzle-orm";
+import type { TChannelConnection } from "@parley/shared";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { channelEvents } from "../src/modules/channels/channels.tables.ts";
 import { contacts } from "../src/modules/contacts/contacts.tables.ts";
 import { inboxes } from "../src/modules/inboxes/inboxes.tables.ts";
-import { messages } from "../src/modules/messages/messages.tables.ts";
-import type { Worker } from "../src/platform/queue/worker.ts";
+import { type ChannelSuite, postMetaWebhook, sentMessage, startChannelSuite } from "./channel-harness.ts";
 import { eventually, type FakePlatform, type RecordedRequest, startFakePlatform } from "./fake-platform.ts";
-import { bearer, signUp, startTestApp, startTestWorker, type TestApp } from "./helpers.ts";
+import { bearer, type TestApp } from "./helpers.ts";
 
 /**
  * An Instagram professional account without a Facebook page, connected through Business Login for
@@ -34,8 +31,8 @@ const V = "/v23.0";
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 describe("Instagram: an account connected through Instagram Login, without a Facebook page", () => {
+  let suite: ChannelSuite;
   let harness: TestApp;
-  let worker: Worker;
   let baseUrl: string;
   let facebookGraph: FakePlatform;
   let instagramApi: FakePlatform;
@@ -46,16 +43,8 @@ describe("Instagram: an account connected through Instagram Login, without a Fac
   let sentCount = 0;
   let graphToken = LONG_TOKEN;
 
-  const signatureOf = (body: string, secret = IG_APP_SECRET) =>
-    `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
-  const deliver = (payload: unknown, secret = IG_APP_SECRET) => {
-    const body = JSON.stringify(payload);
-    return fetch(`${baseUrl}/webhooks/instagram`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-hub-signature-256": signatureOf(body, secret) },
-      body,
-    });
-  };
+  const deliver = (payload: unknown, appSecret = IG_APP_SECRET) =>
+    postMetaWebhook(`${baseUrl}/webhooks/instagram`, payload, appSecret);
   const igWebhook = (...messaging: unknown[]) => ({ object: "instagram", entry: [{ id: IG_ID, time: Date.now(), messaging }] });
   const fromContact = (event: Record<string, unknown>) => ({
     sender: { id: IGSID },
@@ -64,50 +53,22 @@ describe("Instagram: an account connected through Instagram Login, without a Fac
     ...event,
   });
 
-  const inboxRow = async () => {
-    const [row] = await harness.database.db.select().from(inboxes).where(eq(inboxes.id, inboxId));
-    if (!row) throw new Error("no inbox");
-    return row;
-  };
   const storedSecrets = async () => {
-    const row = await inboxRow();
+    const row = await suite.inboxRow();
     return row.channelSecrets
       ? (JSON.parse(harness.app.parley.secrets.decrypt(row.channelSecrets)) as Record<string, string>)
       : {};
   };
-  const storedEvents = async () => {
-    const [row] = await harness.database.db
-      .select({ value: count() })
-      .from(channelEvents)
-      .where(eq(channelEvents.inboxId, inboxId));
-    return row?.value ?? 0;
-  };
-  const theConversation = async () => {
-    const [conversation] = (
-      await harness.app.inject({ method: "GET", url: `/api/v1/conversations?inboxId=${inboxId}`, headers: bearer(token) })
-    ).json().items as TConversation[];
-    if (!conversation) throw new Error("no conversation");
-    return conversation;
-  };
   const reply = async (text: string) => {
-    const conversation = await theConversation();
-    const response = await harness.app.inject({
-      method: "POST",
-      url: `/api/v1/conversations/${conversation.id}/messages`,
-      headers: bearer(token),
-      payload: { clientId: `c-${text}`, text },
-    });
+    const conversation = await suite.firstConversation();
+    const response = await suite.postMessage(conversation.id, { clientId: `c-${text}`, text });
     expect(response.statusCode).toBe(201);
-    return (response.json().message ?? response.json()) as TMessage;
-  };
-  const messageRow = async (id: string) => {
-    const [row] = await harness.database.db.select().from(messages).where(eq(messages.id, id));
-    return row;
+    return sentMessage(response);
   };
   const runRefresh = () =>
     harness.database.pool.query("select graphile_worker.add_job('channels.instagram_token_refresh', '{}'::json)");
   const ageToken = async (refreshedDaysAgo: number, expiresInDays: number) => {
-    const row = await inboxRow();
+    const row = await suite.inboxRow();
     await harness.database.db
       .update(inboxes)
       .set({
@@ -134,7 +95,7 @@ describe("Instagram: an account connected through Instagram Login, without a Fac
     facebookGraph = await startFakePlatform();
     instagramApi = await startFakePlatform();
     instagramGraph = await startFakePlatform();
-    harness = await startTestApp({
+    suite = await startChannelSuite({
       env: {
         META_GRAPH_URL: facebookGraph.url,
         META_APP_ID,
@@ -145,16 +106,10 @@ describe("Instagram: an account connected through Instagram Login, without a Fac
         INSTAGRAM_API_URL: instagramApi.url,
         INSTAGRAM_GRAPH_URL: instagramGraph.url,
       },
+      inbox: { type: "instagram", name: "Acme Studio on Instagram" },
     });
-    baseUrl = await harness.listen();
-    worker = await startTestWorker(harness);
-    token = (await signUp(harness.app)).token;
-    const create = async (type: string, name: string) =>
-      (
-        await harness.app.inject({ method: "POST", url: "/api/v1/inboxes", headers: bearer(token), payload: { type, name } })
-      ).json().id as string;
-    inboxId = await create("instagram", "Acme Studio on Instagram");
-    messengerInboxId = await create("messenger", "Acme on Messenger");
+    ({ harness, baseUrl, token, inboxId } = suite);
+    messengerInboxId = await suite.createInbox({ type: "messenger", name: "Acme on Messenger" });
 
     const authorized = (request: RecordedRequest) => request.headers.authorization === `Bearer ${graphToken}`;
     const invalidToken = {
@@ -198,8 +153,7 @@ describe("Instagram: an account connected through Instagram Login, without a Fac
   });
 
   afterAll(async () => {
-    await worker?.stop();
-    await harness?.close();
+    await suite?.close();
     await Promise.all([facebookGraph?.close(), instagramApi?.close(), instagramGraph?.close()]);
   });
 
@@ -236,12 +190,7 @@ describe("Instagram: an account connected through Instagram Login, without a Fac
   });
 
   it("refuses a manual connect with a malformed token before asking Instagram", async () => {
-    const refused = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { mode: "instagram_login", accessToken: "short" } },
-    });
+    const refused = await suite.connectChannel({ mode: "instagram_login", accessToken: "short" });
     expect(refused.statusCode).toBe(400);
     expect(refused.json().error.code).toBe("validation_failed");
     expect(instagramGraph.requests).toHaveLength(0);
@@ -284,17 +233,13 @@ describe("Instagram: an account connected through Instagram Login, without a Fac
     expect(denied.headers.location).toBe(`${harness.config.publicUrl}/settings/inboxes/${inboxId}?channelError=access_denied`);
     const badCode = await callback(`code=forged-code&state=${encodeURIComponent(state)}`);
     expect(badCode.headers.location).toBe(`${harness.config.publicUrl}/settings/inboxes/${inboxId}?channelError=login_failed`);
-    expect((await inboxRow()).channelStatus).toBeNull();
+    expect((await suite.inboxRow()).channelStatus).toBeNull();
 
     const connected = await callback(`code=${encodeURIComponent("ig-auth-code-1#_")}&state=${encodeURIComponent(state)}`);
     expect(connected.statusCode).toBe(302);
     expect(connected.headers.location).toBe(`${harness.config.publicUrl}/settings/inboxes/${inboxId}?channelConnected=instagram`);
 
-    const connection = await harness.app.inject({
-      method: "GET",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-    });
+    const connection = await suite.channelConnection();
     expect(connection.json<TChannelConnection>()).toMatchObject({
       status: "connected",
       platform: "instagram",
@@ -317,7 +262,7 @@ describe("Instagram: an account connected through Instagram Login, without a Fac
     ]);
     expect(facebookGraph.requests).toHaveLength(0);
 
-    const row = await inboxRow();
+    const row = await suite.inboxRow();
     expect(row.channelSecrets).not.toContain(LONG_TOKEN);
     expect(await storedSecrets()).toEqual({ accessToken: LONG_TOKEN });
     const expiresAt = Date.parse(String(row.channelConfig.tokenExpiresAt));
@@ -335,21 +280,15 @@ describe("Instagram: an account connected through Instagram Login, without a Fac
     const forged = igWebhook(fromContact({ message: { mid: "aWdf_forged", text: "hi" } }));
     expect((await deliver(forged, META_APP_SECRET)).status).toBe(403);
     expect((await deliver(forged, "wrong-secret")).status).toBe(403);
-    expect(await storedEvents()).toBe(0);
+    expect(await suite.storedEventCount()).toBe(0);
 
     expect(
       (await deliver(igWebhook(fromContact({ message: { mid: "aWdfIGLOGIN_in_1", text: "Do you ship to Lyon?" } })))).status,
     ).toBe(200);
-    const stored = await eventually(async () => {
-      const [row] = await harness.database.db
-        .select()
-        .from(messages)
-        .where(and(eq(messages.inboxId, inboxId), eq(messages.externalId, "aWdfIGLOGIN_in_1")));
-      return row;
-    });
+    const stored = await eventually(() => suite.messageByExternalId("aWdfIGLOGIN_in_1"));
     expect(stored).toMatchObject({ senderType: "contact", text: "Do you ship to Lyon?" });
     const contact = await eventually(async () => {
-      const conversation = await theConversation();
+      const conversation = await suite.firstConversation();
       const [row] = await harness.database.db.select().from(contacts).where(eq(contacts.id, conversation.contact.id));
       return row?.name ? row : undefined;
     });
@@ -370,10 +309,7 @@ describe("Instagram: an account connected through Instagram Login, without a Fac
       messaging_type: "RESPONSE",
       message: { text: "Yes, in 2 days." },
     });
-    const delivered = await eventually(async () => {
-      const row = await messageRow(sent.id);
-      return row?.deliveryStatus === "sent" ? row : undefined;
-    });
+    const delivered = await suite.messageWithStatus(sent.id, "sent");
     expect(delivered.externalId).toMatch(/^aWdfIGLOGIN_sent_/);
     expect(facebookGraph.requests).toHaveLength(0);
   });
@@ -395,7 +331,7 @@ describe("Instagram: an account connected through Instagram Login, without a Fac
     await runRefresh();
     await eventually(async () => (await storedSecrets()).accessToken === RENEWED_TOKEN);
     expect(refreshes).toBe(1);
-    const row = await inboxRow();
+    const row = await suite.inboxRow();
     expect(row.channelStatus).toBe("connected");
     expect(Date.parse(String(row.channelConfig.tokenExpiresAt)) - Date.now()).toBeGreaterThan(59 * DAY_MS);
     expect(Date.now() - Date.parse(String(row.channelConfig.tokenRefreshedAt))).toBeLessThan(60_000);
@@ -425,12 +361,12 @@ describe("Instagram: an account connected through Instagram Login, without a Fac
     await ageToken(55, 5);
     await runRefresh();
     const errored = await eventually(async () => {
-      const row = await inboxRow();
+      const row = await suite.inboxRow();
       return row.channelStatus === "error" ? row : undefined;
     });
     expect(errored.channelError).toContain("has not authorized application");
     expect(await storedSecrets()).toEqual({ accessToken: RENEWED_TOKEN });
-    const status = await harness.app.inject({ method: "GET", url: `/api/v1/inboxes/${inboxId}/channel`, headers: bearer(token) });
+    const status = await suite.channelConnection();
     expect(status.json()).toMatchObject({ status: "error", error: expect.stringContaining("has not authorized") });
     const audit = await harness.app.inject({ method: "GET", url: "/api/v1/audit-log", headers: bearer(token) });
     expect(
@@ -441,19 +377,15 @@ describe("Instagram: an account connected through Instagram Login, without a Fac
   });
 
   it("disconnects: unsubscribes the account's webhooks and erases its token", async () => {
-    const disconnected = await harness.app.inject({
-      method: "DELETE",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-    });
+    const disconnected = await suite.disconnectChannel();
     expect(disconnected.json()).toMatchObject({ status: "disconnected" });
     const unsubscribe = await instagramGraph.waitFor(
       (request) => request.method === "DELETE" && request.path === `${V}/me/subscribed_apps`,
     );
     expect(unsubscribe.headers.authorization).toBe(`Bearer ${RENEWED_TOKEN}`);
-    expect((await inboxRow()).channelSecrets).toBeNull();
-    const before = await storedEvents();
+    expect((await suite.inboxRow()).channelSecrets).toBeNull();
+    const before = await suite.storedEventCount();
     expect((await deliver(igWebhook(fromContact({ message: { mid: "aWdf_after", text: "Hello?" } })))).status).toBe(200);
-    expect(await storedEvents()).toBe(before);
+    expect(await suite.storedEventCount()).toBe(before);
   });
 });

@@ -1,18 +1,20 @@
-import { createHmac } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type { TChannelConnection, TConversation, TMessage } from "@parley/shared";
-import { and, count, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import sharp from "sharp";
 import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { channelEvents } from "../src/modules/channels/channels.tables.ts";
 import { contacts } from "../src/modules/contacts/contacts.tables.ts";
-import { messageEdits, messageReactions, messages } from "../src/modules/messages/messages.tables.ts";
-import type { Worker } from "../src/platform/queue/worker.ts";
+import { messageEdits, messageReactions } from "../src/modules/messages/messages.tables.ts";
+import {
+  type ChannelSuite,
+  metaSignature,
+  nextEventMatching,
+  postMetaWebhook,
+  sentMessage,
+  startChannelSuite,
+} from "./channel-harness.ts";
 import { eventually, type FakePlatform, startFakePlatform } from "./fake-platform.ts";
-import { bearer, connectAgent, nextEvent, signUp, startTestApp, startTestWorker, type TestApp } from "./helpers.ts";
+import { nextEvent, type TestApp } from "./helpers.ts";
 
 /**
  * Instagram (a professional account linked to a Facebook page) end to end against a local fake
@@ -33,29 +35,15 @@ const IGSID = "6802731234567890";
 const V = "/v23.0";
 
 describe("Instagram: a professional account's DMs as an inbox", () => {
+  let suite: ChannelSuite;
   let harness: TestApp;
-  let worker: Worker;
   let baseUrl: string;
   let meta: FakePlatform;
-  let token: string;
-  let inboxId: string;
   let agentSocket: Socket;
-  let dataDir: string;
   let sentCount = 0;
 
-  const signatureOf = (body: string, secret = APP_SECRET) => `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
-
-  const deliver = (payload: unknown, signature: string | null = "valid") => {
-    const body = typeof payload === "string" ? payload : JSON.stringify(payload);
-    return fetch(`${baseUrl}/webhooks/instagram`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        ...(signature === null ? {} : { "x-hub-signature-256": signature === "valid" ? signatureOf(body) : signature }),
-      },
-      body,
-    });
-  };
+  const deliver = (payload: unknown, signature?: string | null) =>
+    postMetaWebhook(`${baseUrl}/webhooks/instagram`, payload, APP_SECRET, signature);
 
   const igWebhook = (...messaging: unknown[]) => ({
     object: "instagram",
@@ -68,72 +56,25 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
     ...event,
   });
 
-  const messageByExternalId = async (externalId: string) => {
-    const [row] = await harness.database.db
-      .select()
-      .from(messages)
-      .where(and(eq(messages.inboxId, inboxId), eq(messages.externalId, externalId)));
-    return row;
-  };
-  const messageRow = async (id: string) => {
-    const [row] = await harness.database.db.select().from(messages).where(eq(messages.id, id));
-    return row;
-  };
-  const theConversation = async () => {
-    const [conversation] = (
-      await harness.app.inject({ method: "GET", url: `/api/v1/conversations?inboxId=${inboxId}`, headers: bearer(token) })
-    ).json().items as TConversation[];
-    if (!conversation) throw new Error("no conversation");
-    return conversation;
-  };
   const reply = async (body: Record<string, unknown>) => {
-    const conversation = await theConversation();
-    const response = await harness.app.inject({
-      method: "POST",
-      url: `/api/v1/conversations/${conversation.id}/messages`,
-      headers: bearer(token),
-      payload: body,
-    });
-    return { response, message: (response.json().message ?? response.json()) as TMessage };
+    const response = await suite.postMessage((await suite.firstConversation()).id, body);
+    return { response, message: sentMessage(response) };
   };
   const sendRequests = () =>
     meta.requests.filter((request) => request.method === "POST" && request.path === `${V}/${PAGE_ID}/messages`);
-  const eventMatching = async <T>(event: string, match: (payload: T) => boolean): Promise<T> => {
-    for (;;) {
-      const payload = await nextEvent<T>(agentSocket, event);
-      if (match(payload)) return payload;
-    }
-  };
-  const upload = async (name: string, bytes: Buffer, type: string) => {
-    const form = new FormData();
-    form.append("file", new Blob([new Uint8Array(bytes)], { type }), name);
-    const response = await fetch(`${baseUrl}/api/v1/attachments`, { method: "POST", headers: bearer(token), body: form });
-    expect(response.status).toBe(201);
-    return ((await response.json()) as { id: string }).id;
-  };
 
   beforeAll(async () => {
     meta = await startFakePlatform();
-    dataDir = await mkdtemp(path.join(tmpdir(), "parley-instagram-"));
-    harness = await startTestApp({
+    suite = await startChannelSuite({
       env: {
-        PARLEY_DATA_DIR: dataDir,
         META_GRAPH_URL: meta.url,
         META_APP_ID: APP_ID,
         META_APP_SECRET: APP_SECRET,
         META_VERIFY_TOKEN: VERIFY_TOKEN,
       },
+      inbox: { type: "instagram", name: "Acme on Instagram" },
     });
-    baseUrl = await harness.listen();
-    worker = await startTestWorker(harness);
-    token = (await signUp(harness.app)).token;
-    const created = await harness.app.inject({
-      method: "POST",
-      url: "/api/v1/inboxes",
-      headers: bearer(token),
-      payload: { type: "instagram", name: "Acme on Instagram" },
-    });
-    inboxId = created.json().id;
+    ({ harness, baseUrl } = suite);
 
     meta.on("GET", `${V}/${PAGE_ID}`, {
       json: { id: PAGE_ID, name: "Acme Shop", instagram_business_account: { id: IG_ID, username: "acme.shop" } },
@@ -149,35 +90,22 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
         message_id: `aWdf_sent_${++sentCount}`,
       },
     }));
-    agentSocket = await connectAgent(baseUrl, { token });
+    agentSocket = await suite.connectAgent();
   });
 
   afterAll(async () => {
-    agentSocket?.close();
-    await worker?.stop();
-    await harness?.close();
+    await suite?.close();
     await meta?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it("refuses a page without a linked Instagram professional account", async () => {
-    const refused = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { pageId: PLAIN_PAGE_ID, pageAccessToken: PAGE_TOKEN } },
-    });
+    const refused = await suite.connectChannel({ pageId: PLAIN_PAGE_ID, pageAccessToken: PAGE_TOKEN });
     expect(refused.statusCode).toBe(422);
     expect(refused.json().error.message).toContain("no linked Instagram professional account");
   });
 
   it("connects the Instagram account linked to a page and routes by its Instagram id", async () => {
-    const connected = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { pageId: PAGE_ID, pageAccessToken: PAGE_TOKEN } },
-    });
+    const connected = await suite.connectChannel({ pageId: PAGE_ID, pageAccessToken: PAGE_TOKEN });
     expect(connected.statusCode).toBe(200);
     expect(connected.json<TChannelConnection>()).toMatchObject({
       status: "connected",
@@ -201,12 +129,8 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
       403,
     );
     const body = JSON.stringify(igWebhook(fromContact({ message: { mid: "forged", text: "hi" } })));
-    expect((await deliver(body, signatureOf(body, "wrong-secret"))).status).toBe(403);
-    const [stored] = await harness.database.db
-      .select({ value: count() })
-      .from(channelEvents)
-      .where(eq(channelEvents.inboxId, inboxId));
-    expect(stored?.value).toBe(0);
+    expect((await deliver(body, metaSignature(body, "wrong-secret"))).status).toBe(403);
+    expect(await suite.storedEventCount()).toBe(0);
     expect((await deliver({ object: "page", entry: [] })).status).toBe(400);
     expect((await deliver("[]")).status).toBe(400);
   });
@@ -217,7 +141,8 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
     expect((await deliver(payload)).status).toBe(200);
     const { conversation } = await created;
     expect(conversation.inbox.type).toBe("instagram");
-    const { message } = await eventMatching<{ message: TMessage }>(
+    const { message } = await nextEventMatching<{ message: TMessage }>(
+      agentSocket,
       "message.created",
       (event) => event.message.text === "Is the blue jacket in stock?",
     );
@@ -232,11 +157,7 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
     );
     await deliver(payload);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const [copies] = await harness.database.db
-      .select({ value: count() })
-      .from(messages)
-      .where(eq(messages.externalId, "aWdfMESSAGE-ID-1"));
-    expect(copies?.value).toBe(1);
+    expect(await suite.copiesOfExternalId("aWdfMESSAGE-ID-1")).toBe(1);
   });
 
   it("keeps story mentions and story replies with their links, and quick replies and postbacks as answers", async () => {
@@ -252,7 +173,7 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
         }),
       ),
     );
-    const mention = await eventually(async () => messageByExternalId("aWdf_mention_1"));
+    const mention = await eventually(async () => suite.messageByExternalId("aWdf_mention_1"));
     expect(mention.content).toMatchObject({ storyMention: { url: "https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=1" } });
 
     await deliver(
@@ -266,7 +187,7 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
         }),
       ),
     );
-    const storyReply = await eventually(async () => messageByExternalId("aWdf_story_reply_1"));
+    const storyReply = await eventually(async () => suite.messageByExternalId("aWdf_story_reply_1"));
     expect(storyReply).toMatchObject({
       text: "Love this look!",
       content: { storyReply: { url: "https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=2", id: "17890455602215306" } },
@@ -276,10 +197,10 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
       igWebhook(fromContact({ message: { mid: "aWdf_quick_1", text: "Size M", quick_reply: { payload: "SIZE_M" } } })),
     );
     await deliver(igWebhook(fromContact({ postback: { mid: "aWdf_postback_1", title: "Track my order", payload: "TRACK" } })));
-    expect((await eventually(async () => messageByExternalId("aWdf_quick_1"))).content).toEqual({
+    expect((await eventually(async () => suite.messageByExternalId("aWdf_quick_1"))).content).toEqual({
       postback: { payload: "SIZE_M", title: "Size M" },
     });
-    expect(await eventually(async () => messageByExternalId("aWdf_postback_1"))).toMatchObject({
+    expect(await eventually(async () => suite.messageByExternalId("aWdf_postback_1"))).toMatchObject({
       text: "Track my order",
       content: { postback: { payload: "TRACK", title: "Track my order" } },
     });
@@ -289,7 +210,7 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
     await deliver(
       igWebhook(fromContact({ reaction: { mid: "aWdfMESSAGE-ID-1", action: "react", reaction: "love", emoji: "❤️" } })),
     );
-    const target = await eventually(async () => messageByExternalId("aWdfMESSAGE-ID-1"));
+    const target = await eventually(async () => suite.messageByExternalId("aWdfMESSAGE-ID-1"));
     await eventually(async () => {
       const [row] = await harness.database.db.select().from(messageReactions).where(eq(messageReactions.messageId, target.id));
       return row?.emoji === "❤️" ? row : undefined;
@@ -301,7 +222,7 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
       ),
     );
     const edited = await eventually(async () => {
-      const row = await messageRow(target.id);
+      const row = await suite.messageRow(target.id);
       return row?.editedAt ? row : undefined;
     });
     expect(edited.text).toBe("Is the blue jacket in stock in M?");
@@ -310,7 +231,7 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
 
     await deliver(igWebhook(fromContact({ message: { mid: "aWdf_quick_1", is_deleted: true } })));
     const unsent = await eventually(async () => {
-      const row = await messageByExternalId("aWdf_quick_1");
+      const row = await suite.messageByExternalId("aWdf_quick_1");
       return row?.deletedAt ? row : undefined;
     });
     expect(unsent.deletedAt).toBeInstanceOf(Date);
@@ -329,11 +250,11 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
       message: { text: "Yes! Size M is in stock." },
     });
     const sent = await eventually(async () => {
-      const row = await messageRow(message.id);
+      const row = await suite.messageRow(message.id);
       return row?.externalId ? row : undefined;
     });
     await deliver(igWebhook(fromContact({ read: { mid: sent.externalId } })));
-    await eventually(async () => (await messageRow(message.id))?.deliveryStatus === "read");
+    await suite.messageWithStatus(message.id, "read");
   });
 
   it("splits text over 1,000 characters, sends files Instagram cannot take as links, and quick replies last", async () => {
@@ -347,7 +268,7 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
     expect(parts.every((part) => part.length <= 1000)).toBe(true);
     expect(parts.join(" ").replace(/\s+/g, " ")).toBe(long.trim().replace(/\s+/g, " "));
     const stored = await eventually(async () => {
-      const row = await messageRow(message.id);
+      const row = await suite.messageRow(message.id);
       return row?.externalId ? row : undefined;
     });
     expect(stored.externalId).toBe(`aWdf_sent_${sentCount - 1}`);
@@ -356,7 +277,10 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
     const image = await sharp({ create: { width: 4, height: 4, channels: 3, background: "#ff8800" } })
       .png()
       .toBuffer();
-    const attachmentIds = [await upload("catalog.pdf", pdf, "application/pdf"), await upload("jacket.png", image, "image/png")];
+    const attachmentIds = [
+      await suite.uploadAttachment({ name: "catalog.pdf", bytes: pdf, type: "application/pdf" }),
+      await suite.uploadAttachment({ name: "jacket.png", bytes: image, type: "image/png" }),
+    ];
     const beforeFiles = sendRequests().length;
     await reply({
       clientId: "ig-files",
@@ -398,7 +322,7 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
         message: { mid: "aWdf_echo_app_1", is_echo: true, text: "Answered from the Instagram app" },
       }),
     );
-    const echo = await eventually(async () => messageByExternalId("aWdf_echo_app_1"));
+    const echo = await eventually(async () => suite.messageByExternalId("aWdf_echo_app_1"));
     expect(echo).toMatchObject({ senderType: "agent", content: { sentFromPlatform: true } });
   });
 
@@ -420,21 +344,14 @@ describe("Instagram: a professional account's DMs as an inbox", () => {
       { once: true },
     );
     const { message } = await reply({ clientId: "ig-window", text: "Late answer" });
-    const failed = await eventually(async () => {
-      const row = await messageRow(message.id);
-      return row?.deliveryStatus === "failed" ? row : undefined;
-    });
+    const failed = await suite.messageWithStatus(message.id, "failed");
     expect(failed.deliveryError).toContain("outside of allowed window");
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(sendRequests().filter((request) => JSON.stringify(request.json).includes("Late answer"))).toHaveLength(1);
   });
 
   it("disconnects without unsubscribing the page (a Messenger inbox may share it)", async () => {
-    const disconnected = await harness.app.inject({
-      method: "DELETE",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-    });
+    const disconnected = await suite.disconnectChannel();
     expect(disconnected.json()).toMatchObject({ status: "disconnected" });
     expect(meta.requests.some((request) => request.method === "DELETE")).toBe(false);
     const refused = await reply({ clientId: "ig-after", text: "Anyone?" });

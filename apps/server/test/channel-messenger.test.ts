@@ -1,19 +1,20 @@
-import { createHmac } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type { TChannelConnection, TConversation, TMessage } from "@parley/shared";
 import { and, count, eq, sql } from "drizzle-orm";
 import sharp from "sharp";
 import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { channelEvents } from "../src/modules/channels/channels.tables.ts";
 import { contactIdentities, contacts } from "../src/modules/contacts/contacts.tables.ts";
-import { inboxes } from "../src/modules/inboxes/inboxes.tables.ts";
 import { attachments, messageReactions, messages } from "../src/modules/messages/messages.tables.ts";
-import type { Worker } from "../src/platform/queue/worker.ts";
+import {
+  type ChannelSuite,
+  metaSignature,
+  nextEventMatching,
+  postMetaWebhook,
+  sentMessage,
+  startChannelSuite,
+} from "./channel-harness.ts";
 import { eventually, type FakePlatform, type RecordedRequest, startFakePlatform } from "./fake-platform.ts";
-import { bearer, connectAgent, nextEvent, signUp, startTestApp, startTestWorker, type TestApp } from "./helpers.ts";
+import { bearer, nextEvent, type TestApp } from "./helpers.ts";
 
 /**
  * Messenger end to end against a local fake of the Graph API. Webhook payloads follow Meta's
@@ -39,8 +40,8 @@ const PAGE_INBOX_APP_ID = 263902037430900;
 const V = "/v23.0";
 
 describe("Messenger: a Facebook page as an inbox", () => {
+  let suite: ChannelSuite;
   let harness: TestApp;
-  let worker: Worker;
   let baseUrl: string;
   let meta: FakePlatform;
   let token: string;
@@ -48,42 +49,14 @@ describe("Messenger: a Facebook page as an inbox", () => {
   let agentSocket: Socket;
   let sentCount = 0;
   let png: Buffer;
-  let dataDir: string;
 
-  const signatureOf = (body: string, secret = APP_SECRET) => `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
-
-  const deliver = (payload: unknown, signature: string | null = "valid") => {
-    const body = typeof payload === "string" ? payload : JSON.stringify(payload);
-    return fetch(`${baseUrl}/webhooks/messenger`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        ...(signature === null ? {} : { "x-hub-signature-256": signature === "valid" ? signatureOf(body) : signature }),
-      },
-      body,
-    });
-  };
+  const deliver = (payload: unknown, signature?: string | null) =>
+    postMetaWebhook(`${baseUrl}/webhooks/messenger`, payload, APP_SECRET, signature);
 
   const pageWebhook = (...messaging: unknown[]) => ({
     object: "page",
     entry: [{ id: PAGE_ID, time: Date.now(), messaging }],
   });
-
-  const storedEvents = async () => {
-    const [row] = await harness.database.db
-      .select({ value: count() })
-      .from(channelEvents)
-      .where(eq(channelEvents.inboxId, inboxId));
-    return row?.value ?? 0;
-  };
-
-  const messageByExternalId = async (externalId: string) => {
-    const [row] = await harness.database.db
-      .select()
-      .from(messages)
-      .where(and(eq(messages.inboxId, inboxId), eq(messages.externalId, externalId)));
-    return row;
-  };
 
   const conversationOf = async (psid: string) => {
     const [row] = await harness.database.db
@@ -98,18 +71,6 @@ describe("Messenger: a Facebook page as an inbox", () => {
     return conversation;
   };
 
-  const reply = async (conversationId: string, body: Record<string, unknown>) => {
-    const sent = await harness.app.inject({
-      method: "POST",
-      url: `/api/v1/conversations/${conversationId}/messages`,
-      headers: bearer(token),
-      payload: body,
-    });
-    return sent;
-  };
-  const messageOf = (response: { json: () => { message?: TMessage } & Partial<TMessage> }) =>
-    (response.json().message ?? response.json()) as TMessage;
-
   const sendRequestsFor = (recipient: string) =>
     meta.requests.filter(
       (request) =>
@@ -118,51 +79,21 @@ describe("Messenger: a Facebook page as an inbox", () => {
         (request.json as { recipient?: { id?: string } }).recipient?.id === recipient,
     );
 
-  /** The next `event` whose payload matches, skipping earlier tests' events still buffered. */
-  const eventMatching = async <T>(event: string, match: (payload: T) => boolean): Promise<T> => {
-    for (;;) {
-      const payload = await nextEvent<T>(agentSocket, event);
-      if (match(payload)) return payload;
-    }
-  };
-
-  const messageRow = async (id: string) => {
-    const [row] = await harness.database.db.select().from(messages).where(eq(messages.id, id));
-    return row;
-  };
-
-  const inboxRow = async () => {
-    const [row] = await harness.database.db.select().from(inboxes).where(eq(inboxes.id, inboxId));
-    if (!row) throw new Error("no inbox");
-    return row;
-  };
-
   beforeAll(async () => {
     png = await sharp({ create: { width: 4, height: 4, channels: 3, background: "#3366ff" } })
       .png()
       .toBuffer();
     meta = await startFakePlatform();
-    dataDir = await mkdtemp(path.join(tmpdir(), "parley-messenger-"));
-    harness = await startTestApp({
+    suite = await startChannelSuite({
       env: {
-        PARLEY_DATA_DIR: dataDir,
         META_GRAPH_URL: meta.url,
         META_APP_ID: APP_ID,
         META_APP_SECRET: APP_SECRET,
         META_VERIFY_TOKEN: VERIFY_TOKEN,
       },
+      inbox: { type: "messenger", name: "Acme on Messenger" },
     });
-    baseUrl = await harness.listen();
-    worker = await startTestWorker(harness);
-    token = (await signUp(harness.app)).token;
-    const created = await harness.app.inject({
-      method: "POST",
-      url: "/api/v1/inboxes",
-      headers: bearer(token),
-      payload: { type: "messenger", name: "Acme on Messenger" },
-    });
-    expect(created.statusCode).toBe(201);
-    inboxId = created.json().id;
+    ({ harness, baseUrl, token, inboxId } = suite);
 
     meta.on("GET", `${V}/${PAGE_ID}`, (request) => {
       const auth = request.headers.authorization;
@@ -191,44 +122,26 @@ describe("Messenger: a Facebook page as an inbox", () => {
       json: { recipient_id: (request.json as { recipient: { id: string } }).recipient.id, message_id: `m_sent_${++sentCount}` },
     }));
     meta.on("GET", "/cdn/photo.png", { body: png, headers: { "content-type": "image/png" } });
-    agentSocket = await connectAgent(baseUrl, { token });
+    agentSocket = await suite.connectAgent();
   });
 
   afterAll(async () => {
-    agentSocket?.close();
-    await worker?.stop();
-    await harness?.close();
+    await suite?.close();
     await meta?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it("refuses a page token Meta rejects, with Meta's own message", async () => {
-    const refused = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { pageId: PAGE_ID, pageAccessToken: "EAAGexpiredtoken000000000" } },
-    });
+    const refused = await suite.connectChannel({ pageId: PAGE_ID, pageAccessToken: "EAAGexpiredtoken000000000" });
     expect(refused.statusCode).toBe(422);
     expect(refused.json().error).toMatchObject({ code: "channel_rejected" });
     expect(refused.json().error.message).toContain("Invalid OAuth access token.");
-    const missing = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { pageId: "acme" } },
-    });
+    const missing = await suite.connectChannel({ pageId: "acme" });
     expect(missing.statusCode).toBe(400);
-    expect((await inboxRow()).channelStatus).toBeNull();
+    expect((await suite.inboxRow()).channelStatus).toBeNull();
   });
 
   it("connects with a page token: checks the page and subscribes the app to its messaging webhooks", async () => {
-    const connected = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { pageId: PAGE_ID, pageAccessToken: PAGE_TOKEN } },
-    });
+    const connected = await suite.connectChannel({ pageId: PAGE_ID, pageAccessToken: PAGE_TOKEN });
     expect(connected.statusCode).toBe(200);
     expect(connected.json<TChannelConnection>()).toMatchObject({
       status: "connected",
@@ -257,8 +170,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
         "message_reactions",
       ]),
     );
-    const { rows } = await harness.database.pool.query("select channel_secrets from inboxes where id = $1", [inboxId]);
-    expect(rows[0].channel_secrets).not.toContain(PAGE_TOKEN);
+    expect((await suite.inboxRow()).channelSecrets).not.toContain(PAGE_TOKEN);
   });
 
   it("answers Meta's subscribe handshake only for the configured verify token", async () => {
@@ -296,15 +208,11 @@ describe("Messenger: a Facebook page as an inbox", () => {
 
     expect((await deliver(payload)).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const [stored] = await harness.database.db
-      .select({ value: count() })
-      .from(messages)
-      .where(eq(messages.externalId, "mid.1457764197618:41d102a3e1ae206a38"));
-    expect(stored?.value).toBe(1);
+    expect(await suite.copiesOfExternalId("mid.1457764197618:41d102a3e1ae206a38")).toBe(1);
   });
 
   it("refuses a bad or missing signature with 403 and stores nothing", async () => {
-    const before = await storedEvents();
+    const before = await suite.storedEventCount();
     const payload = pageWebhook({
       sender: { id: PSID },
       recipient: { id: PAGE_ID },
@@ -312,13 +220,13 @@ describe("Messenger: a Facebook page as an inbox", () => {
       message: { mid: "m_forged", text: "forged" },
     });
     const body = JSON.stringify(payload);
-    const wrongSecret = await deliver(body, signatureOf(body, "not-the-app-secret"));
+    const wrongSecret = await deliver(body, metaSignature(body, "not-the-app-secret"));
     expect(wrongSecret.status).toBe(403);
     expect(((await wrongSecret.json()) as { error: { code: string } }).error.code).toBe("invalid_signature");
     expect((await deliver(body, null)).status).toBe(403);
     // The signature covers the exact bytes: the same JSON re-serialised differently fails.
-    expect((await deliver(`${body} `, signatureOf(body))).status).toBe(403);
-    expect(await storedEvents()).toBe(before);
+    expect((await deliver(`${body} `, metaSignature(body, APP_SECRET))).status).toBe(403);
+    expect(await suite.storedEventCount()).toBe(before);
   });
 
   it("answers malformed webhooks with 400, never a 500", async () => {
@@ -349,7 +257,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
         message: { mid: "m_image_1", attachments: [{ type: "image", payload: { url: `${meta.url}/cdn/photo.png` } }] },
       }),
     );
-    const image = await eventually(async () => messageByExternalId("m_image_1"));
+    const image = await eventually(async () => suite.messageByExternalId("m_image_1"));
     expect(image.contentType).toBe("image");
     const files = await harness.database.db.select().from(attachments).where(eq(attachments.messageId, image.id));
     expect(files).toHaveLength(1);
@@ -371,9 +279,9 @@ describe("Messenger: a Facebook page as an inbox", () => {
         postback: { mid: "m_postback_1", title: "Talk to a person", payload: "HUMAN" },
       }),
     );
-    const quick = await eventually(async () => messageByExternalId("m_quick_1"));
+    const quick = await eventually(async () => suite.messageByExternalId("m_quick_1"));
     expect(quick).toMatchObject({ text: "Red", content: { postback: { payload: "COLOR_RED", title: "Red" } } });
-    const postback = await eventually(async () => messageByExternalId("m_postback_1"));
+    const postback = await eventually(async () => suite.messageByExternalId("m_postback_1"));
     expect(postback).toMatchObject({
       senderType: "contact",
       text: "Talk to a person",
@@ -383,9 +291,12 @@ describe("Messenger: a Facebook page as an inbox", () => {
 
   it("sends an agent's reply as the exact Send API request and follows delivery and read forward only", async () => {
     const conversation = await conversationOf(PSID);
-    const sent = await reply(conversation.id, { clientId: "m-reply-1", text: "Hi Peter, how can we help?" });
+    const sent = await suite.postMessage(conversation.id, {
+      clientId: "m-reply-1",
+      text: "Hi Peter, how can we help?",
+    });
     expect(sent.statusCode).toBe(201);
-    const replyMessage = messageOf(sent);
+    const replyMessage = sentMessage(sent);
     const request = await meta.waitFor(
       (candidate) => candidate.path === `${V}/${PAGE_ID}/messages` && JSON.stringify(candidate.json).includes("how can we help"),
     );
@@ -396,10 +307,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
       messaging_type: "RESPONSE",
       message: { text: "Hi Peter, how can we help?" },
     });
-    const stored = await eventually(async () => {
-      const row = await messageRow(replyMessage.id);
-      return row?.deliveryStatus === "sent" ? row : undefined;
-    });
+    const stored = await suite.messageWithStatus(replyMessage.id, "sent");
     expect(stored.externalId).toMatch(/^m_sent_\d+$/);
     const mid = stored.externalId ?? "";
 
@@ -410,15 +318,15 @@ describe("Messenger: a Facebook page as an inbox", () => {
         delivery: { mids: [mid], watermark: Date.now() },
       }),
     );
-    await eventually(async () => (await messageRow(replyMessage.id))?.deliveryStatus === "delivered");
+    await suite.messageWithStatus(replyMessage.id, "delivered");
     await deliver(
       pageWebhook({ sender: { id: PSID }, recipient: { id: PAGE_ID }, timestamp: Date.now(), read: { watermark: Date.now() } }),
     );
-    await eventually(async () => (await messageRow(replyMessage.id))?.deliveryStatus === "read");
+    await suite.messageWithStatus(replyMessage.id, "read");
     // A late delivery receipt arrives after the read: the status stays "read".
     await deliver(pageWebhook({ sender: { id: PSID }, recipient: { id: PAGE_ID }, delivery: { mids: [mid], watermark: 1 } }));
     await new Promise((resolve) => setTimeout(resolve, 400));
-    expect((await messageRow(replyMessage.id))?.deliveryStatus).toBe("read");
+    expect((await suite.messageRow(replyMessage.id))?.deliveryStatus).toBe("read");
 
     // The contact answers quoting our reply; then reacts to it, then takes the reaction back.
     await deliver(
@@ -429,7 +337,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
         message: { mid: "m_quote_1", text: "About that…", reply_to: { mid } },
       }),
     );
-    const quote = await eventually(async () => messageByExternalId("m_quote_1"));
+    const quote = await eventually(async () => suite.messageByExternalId("m_quote_1"));
     expect(quote.replyToId).toBe(replyMessage.id);
     await deliver(
       pageWebhook({
@@ -467,9 +375,11 @@ describe("Messenger: a Facebook page as an inbox", () => {
   it("shows echoes from the Page inbox as agent messages, and never doubles Parley's own sends", async () => {
     const conversation = await conversationOf(PSID);
     const ours =
-      (await messageRow(messageOf(await reply(conversation.id, { clientId: "m-reply-echo", text: "Echo me" })).id)) ?? null;
+      (await suite.messageRow(
+        sentMessage(await suite.postMessage(conversation.id, { clientId: "m-reply-echo", text: "Echo me" })).id,
+      )) ?? null;
     const sent = await eventually(async () => {
-      const row = ours ? await messageRow(ours.id) : undefined;
+      const row = ours ? await suite.messageRow(ours.id) : undefined;
       return row?.externalId ? row : undefined;
     });
     const echo = (mid: string, appId: number | string, text: string) =>
@@ -484,7 +394,8 @@ describe("Messenger: a Facebook page as an inbox", () => {
     // Our app's echo of a part we did not record: skipped by the app id.
     await deliver(echo("m_ours_unrecorded", APP_ID, "Echo me, part two"));
     await deliver(echo("m_page_inbox_1", PAGE_INBOX_APP_ID, "Answered from the Page inbox"));
-    const { message } = await eventMatching<{ message: TMessage }>(
+    const { message } = await nextEventMatching<{ message: TMessage }>(
+      agentSocket,
       "message.created",
       (payload) => payload.message.text === "Answered from the Page inbox",
     );
@@ -495,7 +406,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
       deliveryStatus: "sent",
     });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await messageByExternalId("m_ours_unrecorded")).toBeUndefined();
+    expect(await suite.messageByExternalId("m_ours_unrecorded")).toBeUndefined();
     const [copies] = await harness.database.db
       .select({ value: count() })
       .from(messages)
@@ -508,58 +419,49 @@ describe("Messenger: a Facebook page as an inbox", () => {
   it("maps quick replies, buttons and cards to Messenger's own formats", async () => {
     const conversation = await conversationOf(PSID);
     const before = sendRequestsFor(PSID).length;
-    expect(
-      (
-        await reply(conversation.id, {
-          clientId: "m-quick",
-          text: "Which colour?",
-          contentType: "buttons",
-          content: {
-            style: "quick_replies",
-            buttons: [
-              { title: "Red", payload: "COLOR_RED" },
-              { title: "A very long colour name indeed", payload: "COLOR_LONG" },
-            ],
-          },
-        })
-      ).statusCode,
-    ).toBe(201);
-    expect(
-      (
-        await reply(conversation.id, {
-          clientId: "m-buttons",
-          text: "What can we do to help?",
-          contentType: "buttons",
-          content: {
-            style: "buttons",
-            buttons: [
-              { title: "Visit our website", url: "https://www.example.com/help" },
-              { title: "Talk to a person", payload: "HUMAN" },
-            ],
-          },
-        })
-      ).statusCode,
-    ).toBe(201);
-    expect(
-      (
-        await reply(conversation.id, {
-          clientId: "m-cards",
-          text: "",
-          contentType: "cards",
-          content: {
-            cards: [
-              {
-                title: "Welcome!",
-                subtitle: "We have the right hat for everyone.",
-                imageUrl: "https://www.example.com/hat.jpg",
-                url: "https://www.example.com/hats",
-                buttons: [{ title: "Start Chatting", payload: "DEVELOPER_DEFINED_PAYLOAD" }],
-              },
-            ],
-          },
-        })
-      ).statusCode,
-    ).toBe(201);
+    const replies = [
+      {
+        clientId: "m-quick",
+        text: "Which colour?",
+        contentType: "buttons",
+        content: {
+          style: "quick_replies",
+          buttons: [
+            { title: "Red", payload: "COLOR_RED" },
+            { title: "A very long colour name indeed", payload: "COLOR_LONG" },
+          ],
+        },
+      },
+      {
+        clientId: "m-buttons",
+        text: "What can we do to help?",
+        contentType: "buttons",
+        content: {
+          style: "buttons",
+          buttons: [
+            { title: "Visit our website", url: "https://www.example.com/help" },
+            { title: "Talk to a person", payload: "HUMAN" },
+          ],
+        },
+      },
+      {
+        clientId: "m-cards",
+        text: "",
+        contentType: "cards",
+        content: {
+          cards: [
+            {
+              title: "Welcome!",
+              subtitle: "We have the right hat for everyone.",
+              imageUrl: "https://www.example.com/hat.jpg",
+              url: "https://www.example.com/hats",
+              buttons: [{ title: "Start Chatting", payload: "DEVELOPER_DEFINED_PAYLOAD" }],
+            },
+          ],
+        },
+      },
+    ];
+    for (const payload of replies) expect((await suite.postMessage(conversation.id, payload)).statusCode).toBe(201);
     await eventually(async () => sendRequestsFor(PSID).length >= before + 3 || undefined);
     const bodies = sendRequestsFor(PSID)
       .slice(before)
@@ -612,7 +514,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
         message: { mid: "m_other_1", text: "Anyone there?" },
       }),
     );
-    const first = await eventually(async () => messageByExternalId("m_other_1"));
+    const first = await eventually(async () => suite.messageByExternalId("m_other_1"));
     const conversation = await conversationOf(OTHER_PSID);
     const ageContactMessages = (days: number) =>
       harness.database.db
@@ -621,7 +523,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
         .where(and(eq(messages.conversationId, conversation.id), eq(messages.senderType, "contact")));
     expect(first.senderId).not.toBeNull();
     await ageContactMessages(3);
-    const tagged = await reply(conversation.id, { clientId: "m-late", text: "Sorry for the wait!" });
+    const tagged = await suite.postMessage(conversation.id, { clientId: "m-late", text: "Sorry for the wait!" });
     expect(tagged.statusCode).toBe(201);
     const request = await meta.waitFor((candidate) => JSON.stringify(candidate.json).includes("Sorry for the wait"));
     expect(request.json).toEqual({
@@ -632,13 +534,13 @@ describe("Messenger: a Facebook page as an inbox", () => {
     });
 
     await ageContactMessages(8);
-    const refused = await reply(conversation.id, { clientId: "m-too-late", text: "Still there?" });
+    const refused = await suite.postMessage(conversation.id, { clientId: "m-too-late", text: "Still there?" });
     expect(refused.statusCode).toBe(422);
     expect(refused.json().error.code).toBe("outside_messaging_window");
     const [kept] = await harness.database.db.select().from(messages).where(eq(messages.clientId, "m-too-late"));
     expect(kept).toBeUndefined();
     // An update tag Meta allows at any time still goes.
-    const update = await reply(conversation.id, {
+    const update = await suite.postMessage(conversation.id, {
       clientId: "m-update",
       text: "Your order has shipped.",
       content: { messageTag: "POST_PURCHASE_UPDATE" },
@@ -646,7 +548,11 @@ describe("Messenger: a Facebook page as an inbox", () => {
     expect(update.statusCode).toBe(201);
     const updateRequest = await meta.waitFor((candidate) => JSON.stringify(candidate.json).includes("has shipped"));
     expect(updateRequest.json).toMatchObject({ messaging_type: "MESSAGE_TAG", tag: "POST_PURCHASE_UPDATE" });
-    const badTag = await reply(conversation.id, { clientId: "m-bad-tag", text: "x", content: { messageTag: "NOPE" } });
+    const badTag = await suite.postMessage(conversation.id, {
+      clientId: "m-bad-tag",
+      text: "x",
+      content: { messageTag: "NOPE" },
+    });
     expect(badTag.statusCode).toBe(400);
     await ageContactMessages(0);
   });
@@ -662,11 +568,8 @@ describe("Messenger: a Facebook page as an inbox", () => {
       },
       { once: true },
     );
-    const throttled = messageOf(await reply(conversation.id, { clientId: "m-throttled", text: "Throttled once" }));
-    const retried = await eventually(async () => {
-      const row = await messageRow(throttled.id);
-      return row?.deliveryStatus === "sent" ? row : undefined;
-    }, 15_000);
+    const throttled = sentMessage(await suite.postMessage(conversation.id, { clientId: "m-throttled", text: "Throttled once" }));
+    const retried = await suite.messageWithStatus(throttled.id, "sent", 15_000);
     expect(retried.externalId).toMatch(/^m_sent_/);
     expect(sendRequestsFor(PSID).filter((request) => JSON.stringify(request.json).includes("Throttled once"))).toHaveLength(2);
 
@@ -686,15 +589,15 @@ describe("Messenger: a Facebook page as an inbox", () => {
       },
       { once: true },
     );
-    const unavailable = messageOf(await reply(conversation.id, { clientId: "m-unavailable", text: "Are you there?" }));
-    const failed = await eventually(async () => {
-      const row = await messageRow(unavailable.id);
-      return row?.deliveryStatus === "failed" ? row : undefined;
-    });
+    const unavailable = sentMessage(
+      await suite.postMessage(conversation.id, { clientId: "m-unavailable", text: "Are you there?" }),
+    );
+    const failed = await suite.messageWithStatus(unavailable.id, "failed");
     expect(failed.deliveryError).toContain("This person isn't available right now.");
     expect(failed.deliveryError).toContain("551");
     // The agent sees the failure and its reason live.
-    const shown = await eventMatching<{ message: TMessage }>(
+    const shown = await nextEventMatching<{ message: TMessage }>(
+      agentSocket,
       "message.updated",
       (payload) => payload.message.id === unavailable.id && payload.message.deliveryStatus === "failed",
     );
@@ -723,18 +626,15 @@ describe("Messenger: a Facebook page as an inbox", () => {
       },
       { once: true },
     );
-    const sent = messageOf(
-      await reply(conversation.id, {
+    const sent = sentMessage(
+      await suite.postMessage(conversation.id, {
         clientId: "m-parts-1",
         text: "Resumable picks",
         contentType: "cards",
         content: { cards: [{ title: "Resumable boot", subtitle: "Waterproof" }] },
       }),
     );
-    const stored = await eventually(async () => {
-      const row = await messageRow(sent.id);
-      return row?.deliveryStatus === "sent" ? row : undefined;
-    }, 15_000);
+    const stored = await suite.messageWithStatus(sent.id, "sent", 15_000);
     const requests = sendRequestsFor(PSID).filter((request) => JSON.stringify(request.json).includes("Resumable"));
     const texts = requests.filter((request) => JSON.stringify(request.json).includes('"text":"Resumable picks"'));
     const cards = requests.filter((request) => JSON.stringify(request.json).includes("Resumable boot"));
@@ -747,7 +647,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
     await deliver(
       pageWebhook({ sender: { id: PSID }, recipient: { id: PAGE_ID }, delivery: { mids: [cardMid], watermark: Date.now() } }),
     );
-    await eventually(async () => (await messageRow(sent.id))?.deliveryStatus === "delivered");
+    await suite.messageWithStatus(sent.id, "delivered");
   });
 
   it("marks the inbox in error when Meta rejects the page token, and refuses replies until reconnected", async () => {
@@ -768,12 +668,12 @@ describe("Messenger: a Facebook page as an inbox", () => {
       },
       { once: true },
     );
-    const refused = messageOf(await reply(conversation.id, { clientId: "m-auth", text: "Token gone" }));
-    await eventually(async () => (await messageRow(refused.id))?.deliveryStatus === "failed");
-    const inbox = await inboxRow();
+    const refused = sentMessage(await suite.postMessage(conversation.id, { clientId: "m-auth", text: "Token gone" }));
+    await suite.messageWithStatus(refused.id, "failed");
+    const inbox = await suite.inboxRow();
     expect(inbox.channelStatus).toBe("error");
     expect(inbox.channelError).toContain("user changed their password");
-    const blocked = await reply(conversation.id, { clientId: "m-after-auth", text: "Nope" });
+    const blocked = await suite.postMessage(conversation.id, { clientId: "m-after-auth", text: "Nope" });
     expect(blocked.statusCode).toBe(409);
     expect(blocked.json().error.code).toBe("channel_not_connected");
   });
@@ -853,29 +753,19 @@ describe("Messenger: a Facebook page as an inbox", () => {
     expect(pages.json()).toEqual({ items: [{ id: PAGE_ID, name: "Acme Support", instagram: null }] });
     expect(pages.body).not.toContain("page-token-from-login");
 
-    const connected = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { pageId: PAGE_ID, selectionToken } },
-    });
+    const connected = await suite.connectChannel({ pageId: PAGE_ID, selectionToken });
     expect(connected.statusCode).toBe(200);
     expect(connected.json()).toMatchObject({ status: "connected", error: null, channelKey: PAGE_ID });
-    const reused = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { pageId: PAGE_ID, selectionToken } },
-    });
+    const reused = await suite.connectChannel({ pageId: PAGE_ID, selectionToken });
     expect(reused.statusCode).toBe(400);
     expect(reused.json().error.code).toBe("invalid_token");
 
     // Replies now go with the page token the login produced.
     const conversation = await conversationOf(PSID);
-    const after = messageOf(await reply(conversation.id, { clientId: "m-after-login", text: "Back online" }));
+    const after = sentMessage(await suite.postMessage(conversation.id, { clientId: "m-after-login", text: "Back online" }));
     const request = await meta.waitFor((candidate) => JSON.stringify(candidate.json).includes("Back online"));
     expect(request.headers.authorization).toBe("Bearer page-token-from-login");
-    await eventually(async () => (await messageRow(after.id))?.deliveryStatus === "sent");
+    await suite.messageWithStatus(after.id, "sent");
   });
 
   it("checks page tokens daily: expiring within a week, then invalid with Meta's message", async () => {
@@ -898,7 +788,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
     const runCheck = () => harness.database.pool.query("select graphile_worker.add_job('channels.meta_token_check', '{}'::json)");
     await runCheck();
     const expiring = await eventually(async () => {
-      const row = await inboxRow();
+      const row = await suite.inboxRow();
       return row.channelStatus === "expiring" ? row : undefined;
     });
     expect(expiring.channelError).toContain("reconnect");
@@ -917,11 +807,11 @@ describe("Messenger: a Facebook page as an inbox", () => {
     };
     await runCheck();
     const errored = await eventually(async () => {
-      const row = await inboxRow();
+      const row = await suite.inboxRow();
       return row.channelStatus === "error" ? row : undefined;
     });
     expect(errored.channelError).toBe("Error validating access token: The user has not authorized application 1517776481860111.");
-    const status = await harness.app.inject({ method: "GET", url: `/api/v1/inboxes/${inboxId}/channel`, headers: bearer(token) });
+    const status = await suite.channelConnection();
     expect(status.json()).toMatchObject({ status: "error", error: expect.stringContaining("has not authorized") });
     const audit = await harness.app.inject({ method: "GET", url: "/api/v1/audit-log", headers: bearer(token) });
     const changes = (audit.json().items as Array<{ action: string; after: { status?: string } | null }>).filter(
@@ -931,17 +821,13 @@ describe("Messenger: a Facebook page as an inbox", () => {
   });
 
   it("disconnects: unsubscribes the app from the page, erases the token and drops the page's webhooks", async () => {
-    const disconnected = await harness.app.inject({
-      method: "DELETE",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-    });
+    const disconnected = await suite.disconnectChannel();
     expect(disconnected.json()).toMatchObject({ status: "disconnected" });
     const unsubscribe = await meta.waitFor(
       (request) => request.method === "DELETE" && request.path === `${V}/${PAGE_ID}/subscribed_apps`,
     );
     expect(unsubscribe.headers.authorization).toBe("Bearer page-token-from-login");
-    const before = await storedEvents();
+    const before = await suite.storedEventCount();
     const dropped = await deliver(
       pageWebhook({
         sender: { id: PSID },
@@ -951,8 +837,7 @@ describe("Messenger: a Facebook page as an inbox", () => {
       }),
     );
     expect(dropped.status).toBe(200);
-    expect(await storedEvents()).toBe(before);
-    const { rows } = await harness.database.pool.query("select channel_secrets from inboxes where id = $1", [inboxId]);
-    expect(rows[0].channel_secrets).toBeNull();
+    expect(await suite.storedEventCount()).toBe(before);
+    expect((await suite.inboxRow()).channelSecrets).toBeNull();
   });
 });

@@ -1,19 +1,14 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type { TChannelConnection, TConversation, TMessage } from "@parley/shared";
 import { and, count, eq } from "drizzle-orm";
 import sharp from "sharp";
 import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { channelEvents } from "../src/modules/channels/channels.tables.ts";
 import { contactIdentities, contacts } from "../src/modules/contacts/contacts.tables.ts";
 import { conversations } from "../src/modules/conversations/conversations.tables.ts";
-import { inboxes } from "../src/modules/inboxes/inboxes.tables.ts";
-import { attachments, messageReactions, messages } from "../src/modules/messages/messages.tables.ts";
-import type { Worker } from "../src/platform/queue/worker.ts";
+import { attachments, messageReactions } from "../src/modules/messages/messages.tables.ts";
+import { type ChannelSuite, sentMessage, startChannelSuite } from "./channel-harness.ts";
 import { eventually, type FakePlatform, type RecordedRequest, startFakePlatform } from "./fake-platform.ts";
-import { bearer, connectAgent, nextEvent, signUp, startTestApp, startTestWorker, type TestApp } from "./helpers.ts";
+import { bearer, nextEvent, type TestApp } from "./helpers.ts";
 
 /**
  * Telegram Bot API against a local fake. Update payloads are the examples of "Testing your bot
@@ -36,11 +31,10 @@ const message = (messageId: number, fields: Record<string, unknown>) => ({
 });
 
 describe("Telegram: bots through the Bot API", () => {
+  let suite: ChannelSuite;
   let harness: TestApp;
-  let worker: Worker;
   let baseUrl: string;
   let telegram: FakePlatform;
-  let dataDir: string;
   let token: string;
   let inboxId: string;
   let webhookSecret: string;
@@ -54,51 +48,15 @@ describe("Telegram: bots through the Bot API", () => {
       body: raw ?? JSON.stringify(body),
     });
 
-  const storedEvents = async () => {
-    const [row] = await harness.database.db
-      .select({ value: count() })
-      .from(channelEvents)
-      .where(eq(channelEvents.inboxId, inboxId));
-    return row?.value ?? 0;
-  };
-
-  const messageByExternalId = async (externalId: string) => {
-    const [row] = await harness.database.db
-      .select()
-      .from(messages)
-      .where(and(eq(messages.inboxId, inboxId), eq(messages.externalId, externalId)));
-    return row;
-  };
-  const arrived = (externalId: string) => eventually(() => messageByExternalId(externalId));
-
-  const theConversation = async (): Promise<TConversation> => {
-    const list = await harness.app.inject({
-      method: "GET",
-      url: `/api/v1/conversations?inboxId=${inboxId}`,
-      headers: bearer(token),
-    });
-    const [conversation] = list.json().items as TConversation[];
-    if (!conversation) throw new Error("no conversation");
-    return conversation;
-  };
+  const arrived = (externalId: string) => eventually(() => suite.messageByExternalId(externalId));
 
   const reply = async (payload: Record<string, unknown>): Promise<TMessage> => {
-    const conversation = await theConversation();
-    const sent = await harness.app.inject({
-      method: "POST",
-      url: `/api/v1/conversations/${conversation.id}/messages`,
-      headers: bearer(token),
-      payload,
-    });
+    const sent = await suite.postMessage((await suite.firstConversation()).id, payload);
     expect(sent.statusCode).toBe(201);
-    return sent.json().message ?? sent.json();
+    return sentMessage(sent);
   };
 
-  const settled = (messageId: string, status: "sent" | "failed") =>
-    eventually(async () => {
-      const [row] = await harness.database.db.select().from(messages).where(eq(messages.id, messageId));
-      return row?.deliveryStatus === status ? row : undefined;
-    }, 20_000);
+  const settled = (messageId: string, status: "sent" | "failed") => suite.messageWithStatus(messageId, status, 20_000);
 
   const callsTo = (method: string) => telegram.requests.filter((request) => request.path === `/bot${TOKEN}/${method}`);
   const lastCallTo = (method: string): RecordedRequest => {
@@ -118,56 +76,34 @@ describe("Telegram: bots through the Bot API", () => {
 
   beforeAll(async () => {
     telegram = await startFakePlatform();
-    dataDir = await mkdtemp(path.join(tmpdir(), "parley-telegram-"));
-    harness = await startTestApp({ env: { TELEGRAM_API_URL: telegram.url, PARLEY_DATA_DIR: dataDir } });
-    baseUrl = await harness.listen();
-    worker = await startTestWorker(harness);
-    token = (await signUp(harness.app)).token;
-    const created = await harness.app.inject({
-      method: "POST",
-      url: "/api/v1/inboxes",
-      headers: bearer(token),
-      payload: { type: "telegram", name: "Acme on Telegram" },
+    suite = await startChannelSuite({
+      env: { TELEGRAM_API_URL: telegram.url },
+      inbox: { type: "telegram", name: "Acme on Telegram" },
     });
-    expect(created.statusCode).toBe(201);
-    inboxId = created.json().id;
+    ({ harness, baseUrl, token, inboxId } = suite);
     for (const method of ["sendMessage", "sendPhoto", "sendDocument", "sendLocation", "sendVenue", "sendContact"]) {
       telegram.on("POST", `/bot${TOKEN}/${method}`, sentMessageAnswer);
     }
     telegram.on("POST", `/bot${TOKEN}/answerCallbackQuery`, { json: { ok: true, result: true } });
-    agentSocket = await connectAgent(baseUrl, { token });
+    agentSocket = await suite.connectAgent();
   });
 
   afterAll(async () => {
-    agentSocket?.close();
-    await worker?.stop();
-    await harness?.close();
+    await suite?.close();
     await telegram?.close();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   it("refuses a token Telegram does not know, with Telegram's words, and stores nothing", async () => {
     const wrong = "987654321:AAwrongwrongwrongwrongwrongwrongwro";
     telegram.on("POST", `/bot${wrong}/getMe`, { status: 401, json: { ok: false, error_code: 401, description: "Unauthorized" } });
-    const refused = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { botToken: wrong } },
-    });
+    const refused = await suite.connectChannel({ botToken: wrong });
     expect(refused.statusCode).toBe(422);
     expect(refused.json().error).toMatchObject({ code: "channel_rejected" });
     expect(refused.json().error.message).toContain("Unauthorized");
-    const malformed = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { botToken: "not a token" } },
-    });
+    const malformed = await suite.connectChannel({ botToken: "not a token" });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().error.details[0].path).toBe("credentials.botToken");
-    const [row] = await harness.database.db.select().from(inboxes).where(eq(inboxes.id, inboxId));
-    expect(row?.channelSecrets).toBeNull();
+    expect((await suite.inboxRow()).channelSecrets).toBeNull();
   });
 
   it("connects a bot: getMe checks the token, setWebhook registers our URL with a secret token", async () => {
@@ -178,12 +114,7 @@ describe("Telegram: bots through the Bot API", () => {
       },
     });
     telegram.on("POST", `/bot${TOKEN}/setWebhook`, { json: { ok: true, result: true, description: "Webhook was set" } });
-    const connected = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { botToken: TOKEN } },
-    });
+    const connected = await suite.connectChannel({ botToken: TOKEN });
     expect(connected.statusCode).toBe(200);
     expect(connected.json<TChannelConnection>()).toMatchObject({
       status: "connected",
@@ -199,8 +130,7 @@ describe("Telegram: bots through the Bot API", () => {
     expect(body.secret_token).toMatch(/^[A-Za-z0-9_-]{32,256}$/);
     expect(body.allowed_updates).toEqual(expect.arrayContaining(["message", "edited_message", "callback_query"]));
     webhookSecret = body.secret_token;
-    const { rows } = await harness.database.pool.query("select channel_secrets from inboxes where id = $1", [inboxId]);
-    expect(rows[0].channel_secrets).not.toContain(TOKEN);
+    expect((await suite.inboxRow()).channelSecrets).not.toContain(TOKEN);
     expect(connected.body).not.toContain(TOKEN);
   });
 
@@ -221,22 +151,18 @@ describe("Telegram: bots through the Bot API", () => {
     // Telegram redelivers when it does not hear back in time: the update is stored once.
     expect((await postUpdate(first)).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const [stored] = await harness.database.db
-      .select({ value: count() })
-      .from(messages)
-      .where(eq(messages.externalId, `${CHAT_ID}:1365`));
-    expect(stored?.value).toBe(1);
+    expect(await suite.copiesOfExternalId(`${CHAT_ID}:1365`)).toBe(1);
   });
 
   it("refuses updates without our secret token with 403 and stores nothing; malformed bodies get 400", async () => {
-    const before = await storedEvents();
+    const before = await suite.storedEventCount();
     const forged = update(20001, { message: message(2001, { text: "forged" }) });
     expect((await postUpdate(forged, "wrong-secret")).status).toBe(403);
     expect((await postUpdate(forged, null)).status).toBe(403);
-    expect(await storedEvents()).toBe(before);
+    expect(await suite.storedEventCount()).toBe(before);
     expect((await postUpdate(null, webhookSecret, "{not json")).status).toBe(400);
     expect((await postUpdate({ message: { text: "no update id" } })).status).toBe(400);
-    expect(await storedEvents()).toBe(before);
+    expect(await suite.storedEventCount()).toBe(before);
   });
 
   it("fetches the largest photo into storage, and keeps documents, voice, stickers, locations and contacts", async () => {
@@ -383,7 +309,7 @@ describe("Telegram: bots through the Bot API", () => {
       }),
     );
     const edited = await eventually(async () => {
-      const row = await messageByExternalId(`${CHAT_ID}:1334`);
+      const row = await suite.messageByExternalId(`${CHAT_ID}:1334`);
       return row?.text === "Edited text" ? row : undefined;
     });
     expect(edited.editedAt).not.toBeNull();
@@ -418,20 +344,14 @@ describe("Telegram: bots through the Bot API", () => {
         },
       }),
     );
-    await eventually(async () => {
-      const [event] = await harness.database.db
-        .select()
-        .from(channelEvents)
-        .where(and(eq(channelEvents.inboxId, inboxId), eq(channelEvents.dedupeKey, "update:10014")));
-      return event?.processedAt ? event : undefined;
-    });
+    await suite.eventProcessed("update:10014");
     const groupsAfter = await harness.database.db.select({ value: count() }).from(conversations);
     expect(groupsAfter[0]?.value).toBe(groupsBefore[0]?.value);
-    expect(await messageByExternalId("-1001234567890:77")).toBeUndefined();
+    expect(await suite.messageByExternalId("-1001234567890:77")).toBeUndefined();
   });
 
   it("sends an agent's reply as plain text, quoting the message it answers, split at 4,096 characters", async () => {
-    const original = await messageByExternalId(`${CHAT_ID}:1334`);
+    const original = await suite.messageByExternalId(`${CHAT_ID}:1334`);
     const sent = await reply({ clientId: "tg-reply-1", text: "Hi *Test*, we're on it <3", replyToId: original?.id });
     const stored = await settled(sent.id, "sent");
     const request = lastCallTo("sendMessage");
@@ -560,11 +480,7 @@ describe("Telegram: bots through the Bot API", () => {
     const png = await sharp({ create: { width: 20, height: 20, channels: 3, background: { r: 0, g: 0, b: 0 } } })
       .png()
       .toBuffer();
-    const form = new FormData();
-    form.append("file", new Blob([new Uint8Array(png)], { type: "image/png" }), "receipt.png");
-    const uploaded = await fetch(`${baseUrl}/api/v1/attachments`, { method: "POST", headers: bearer(token), body: form });
-    expect(uploaded.status).toBe(201);
-    const attachmentId = ((await uploaded.json()) as { id: string }).id;
+    const attachmentId = await suite.uploadAttachment({ name: "receipt.png", bytes: png, type: "image/png" });
     const sent = await reply({ clientId: "tg-photo-1", text: "Your receipt", attachmentIds: [attachmentId] });
     await settled(sent.id, "sent");
     const photo = lastCallTo("sendPhoto");
@@ -648,17 +564,10 @@ describe("Telegram: bots through the Bot API", () => {
       .png()
       .toBuffer();
     const pdf = Buffer.from("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n");
-    const attachmentIds: string[] = [];
-    for (const [bytes, name, type] of [
-      [png, "label.png", "image/png"],
-      [pdf, "invoice.pdf", "application/pdf"],
-    ] as const) {
-      const form = new FormData();
-      form.append("file", new Blob([new Uint8Array(bytes)], { type }), name);
-      const uploaded = await fetch(`${baseUrl}/api/v1/attachments`, { method: "POST", headers: bearer(token), body: form });
-      expect(uploaded.status).toBe(201);
-      attachmentIds.push(((await uploaded.json()) as { id: string }).id);
-    }
+    const attachmentIds = [
+      await suite.uploadAttachment({ name: "label.png", bytes: png, type: "image/png" }),
+      await suite.uploadAttachment({ name: "invoice.pdf", bytes: pdf, type: "application/pdf" }),
+    ];
     // The second part (the document) fails once with a 5xx: the job retries.
     telegram.on(
       "POST",
@@ -748,14 +657,7 @@ describe("Telegram: bots through the Bot API", () => {
     });
     const photoLookups = (userId: number) =>
       callsTo("getUserProfilePhotos").filter((request) => (request.json as { user_id: number }).user_id === userId);
-    const processed = (updateId: number) =>
-      eventually(async () => {
-        const [event] = await harness.database.db
-          .select()
-          .from(channelEvents)
-          .where(and(eq(channelEvents.inboxId, inboxId), eq(channelEvents.dedupeKey, `update:${updateId}`)));
-        return event?.processedAt ? event : undefined;
-      });
+    const processed = (updateId: number) => suite.eventProcessed(`update:${updateId}`);
     const contactIdOf = async (userId: number) => {
       const [identity] = await harness.database.db
         .select()
@@ -863,18 +765,14 @@ describe("Telegram: bots through the Bot API", () => {
     );
     const revoked = await reply({ clientId: "tg-401", text: "Token revoked meanwhile" });
     expect((await settled(revoked.id, "failed")).deliveryError).toContain("Unauthorized");
-    const status = await harness.app.inject({ method: "GET", url: `/api/v1/inboxes/${inboxId}/channel`, headers: bearer(token) });
+    const status = await suite.channelConnection();
     expect(status.json()).toMatchObject({ status: "error" });
     expect(status.json().error).toContain("Unauthorized");
   });
 
   it("disconnects: deleteWebhook is called, credentials are erased and updates are refused", async () => {
     telegram.on("POST", `/bot${TOKEN}/deleteWebhook`, { json: { ok: true, result: true, description: "Webhook was deleted" } });
-    const disconnected = await harness.app.inject({
-      method: "DELETE",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-    });
+    const disconnected = await suite.disconnectChannel();
     expect(disconnected.json()).toMatchObject({ status: "disconnected" });
     expect(lastCallTo("deleteWebhook").json).toEqual({ drop_pending_updates: false });
     expect((await postUpdate(update(10099, { message: message(1999, { text: "late" }) }))).status).toBe(403);

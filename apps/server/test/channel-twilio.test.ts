@@ -1,18 +1,14 @@
 import { createHmac } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type { TChannelConnection, TConversation, TMessage } from "@parley/shared";
-import { and, count, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import sharp from "sharp";
 import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { channelEvents } from "../src/modules/channels/channels.tables.ts";
 import { isValidTwilioSignature, twilioSignature } from "../src/modules/channels/twilio/twilio-signature.ts";
-import { attachments, messages } from "../src/modules/messages/messages.tables.ts";
-import type { Worker } from "../src/platform/queue/worker.ts";
+import { attachments } from "../src/modules/messages/messages.tables.ts";
+import { type ChannelSuite, sentMessage, startChannelSuite } from "./channel-harness.ts";
 import { eventually, type FakePlatform, type RecordedRequest, startFakePlatform } from "./fake-platform.ts";
-import { bearer, connectAgent, nextEvent, signUp, startTestApp, startTestWorker, type TestApp } from "./helpers.ts";
+import { nextEvent, type TestApp } from "./helpers.ts";
 
 /**
  * SMS/MMS through Twilio against a local fake of its REST API. Webhook parameters follow
@@ -61,12 +57,10 @@ describe("Twilio signature (X-Twilio-Signature)", () => {
 });
 
 describe("Twilio: SMS and MMS", () => {
+  let suite: ChannelSuite;
   let harness: TestApp;
-  let worker: Worker;
   let baseUrl: string;
   let twilio: FakePlatform;
-  let dataDir: string;
-  let token: string;
   let inboxId: string;
   let webhookUrl: string;
   let agentSocket: Socket;
@@ -129,45 +123,14 @@ describe("Twilio: SMS and MMS", () => {
     ...fields,
   });
 
-  const storedEvents = async () => {
-    const [row] = await harness.database.db
-      .select({ value: count() })
-      .from(channelEvents)
-      .where(eq(channelEvents.inboxId, inboxId));
-    return row?.value ?? 0;
-  };
-
-  const messageByExternalId = async (externalId: string) => {
-    const [row] = await harness.database.db
-      .select()
-      .from(messages)
-      .where(and(eq(messages.inboxId, inboxId), eq(messages.externalId, externalId)));
-    return row;
-  };
-
   const reply = async (payload: Record<string, unknown>): Promise<TMessage> => {
-    const list = await harness.app.inject({
-      method: "GET",
-      url: `/api/v1/conversations?inboxId=${inboxId}`,
-      headers: bearer(token),
-    });
-    const [conversation] = list.json().items as TConversation[];
-    if (!conversation) throw new Error("no conversation");
-    const sent = await harness.app.inject({
-      method: "POST",
-      url: `/api/v1/conversations/${conversation.id}/messages`,
-      headers: bearer(token),
-      payload,
-    });
+    const sent = await suite.postMessage((await suite.firstConversation()).id, payload);
     expect(sent.statusCode).toBe(201);
-    return sent.json().message ?? sent.json();
+    return sentMessage(sent);
   };
 
   const settled = (messageId: string, status: "sent" | "failed" | "delivered") =>
-    eventually(async () => {
-      const [row] = await harness.database.db.select().from(messages).where(eq(messages.id, messageId));
-      return row?.deliveryStatus === status ? row : undefined;
-    }, 20_000);
+    suite.messageWithStatus(messageId, status, 20_000);
 
   const messageCalls = () => twilio.requests.filter((request) => request.path === `${API}/Messages.json`);
   const lastMessageCall = (): RecordedRequest => {
@@ -184,19 +147,8 @@ describe("Twilio: SMS and MMS", () => {
 
   beforeAll(async () => {
     twilio = await startFakePlatform();
-    dataDir = await mkdtemp(path.join(tmpdir(), "parley-twilio-"));
-    harness = await startTestApp({ env: { TWILIO_API_URL: twilio.url, PARLEY_DATA_DIR: dataDir } });
-    baseUrl = await harness.listen();
-    worker = await startTestWorker(harness);
-    token = (await signUp(harness.app)).token;
-    const created = await harness.app.inject({
-      method: "POST",
-      url: "/api/v1/inboxes",
-      headers: bearer(token),
-      payload: { type: "sms", name: "Acme SMS" },
-    });
-    expect(created.statusCode).toBe(201);
-    inboxId = created.json().id;
+    suite = await startChannelSuite({ env: { TWILIO_API_URL: twilio.url }, inbox: { type: "sms", name: "Acme SMS" } });
+    ({ harness, baseUrl, inboxId } = suite);
     webhookUrl = `${harness.config.publicUrl}/webhooks/twilio/${inboxId}`;
 
     twilio.on("GET", `${API}.json`, (request) =>
@@ -243,27 +195,16 @@ describe("Twilio: SMS and MMS", () => {
         },
       };
     });
-    agentSocket = await connectAgent(baseUrl, { token });
+    agentSocket = await suite.connectAgent();
   });
 
   afterAll(async () => {
-    agentSocket?.close();
-    await worker?.stop();
-    await harness?.close();
+    await suite?.close();
     await twilio?.close();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
-  const connect = (credentials: Record<string, string>) =>
-    harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials },
-    });
-
   it("refuses wrong credentials and a number the account does not own, with Twilio's words", async () => {
-    const wrongToken = await connect({
+    const wrongToken = await suite.connectChannel({
       accountSid: ACCOUNT_SID,
       authToken: "00000000000000000000000000000000",
       phoneNumber: NUMBER,
@@ -272,18 +213,18 @@ describe("Twilio: SMS and MMS", () => {
     expect(wrongToken.json().error.code).toBe("channel_rejected");
     expect(wrongToken.json().error.message).toContain("Authenticate");
 
-    const notOurs = await connect({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, phoneNumber: "+15005550006" });
+    const notOurs = await suite.connectChannel({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, phoneNumber: "+15005550006" });
     expect(notOurs.statusCode).toBe(422);
     expect(notOurs.json().error.message).toContain("+15005550006 is not a phone number of this Twilio account");
 
-    const badNumber = await connect({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, phoneNumber: "555-0100" });
+    const badNumber = await suite.connectChannel({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, phoneNumber: "555-0100" });
     expect(badNumber.statusCode).toBe(400);
     expect(badNumber.json().error.details[0].path).toBe("credentials.phoneNumber");
     expect(smsUrl).toBe("");
   });
 
   it("connects a number: checks the account, finds the number and points its SmsUrl at Parley", async () => {
-    const connected = await connect({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, phoneNumber: NUMBER });
+    const connected = await suite.connectChannel({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, phoneNumber: NUMBER });
     expect(connected.statusCode).toBe(200);
     expect(connected.json<TChannelConnection>()).toMatchObject({
       status: "connected",
@@ -299,8 +240,7 @@ describe("Twilio: SMS and MMS", () => {
     expect(update?.headers.authorization).toBe(BASIC);
     expect(update?.form).toEqual({ SmsUrl: webhookUrl, SmsMethod: "POST" });
     expect(connected.body).not.toContain(AUTH_TOKEN);
-    const { rows } = await harness.database.pool.query("select channel_secrets from inboxes where id = $1", [inboxId]);
-    expect(rows[0].channel_secrets).not.toContain(AUTH_TOKEN);
+    expect((await suite.inboxRow()).channelSecrets).not.toContain(AUTH_TOKEN);
   });
 
   it("turns a signed incoming SMS into a conversation the agent sees, answers empty TwiML, and stores it once", async () => {
@@ -322,15 +262,11 @@ describe("Twilio: SMS and MMS", () => {
 
     expect((await postWebhook(params)).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const [stored] = await harness.database.db
-      .select({ value: count() })
-      .from(messages)
-      .where(eq(messages.externalId, "SM1342fe1b2c904d1ab04f0fc7a58abca9"));
-    expect(stored?.value).toBe(1);
+    expect(await suite.copiesOfExternalId("SM1342fe1b2c904d1ab04f0fc7a58abca9")).toBe(1);
   });
 
   it("refuses a bad or missing signature with 403 and stores nothing; malformed bodies get 400", async () => {
-    const before = await storedEvents();
+    const before = await suite.storedEventCount();
     const params = incoming("SMforged000000000000000000000000001", { Body: "Send me your password" });
     expect((await postWebhook(params, sign(webhookUrl, params, "wrong-token-wrong-token"))).status).toBe(403);
     // Signed for another URL (a replay to another inbox) is refused too.
@@ -341,7 +277,7 @@ describe("Twilio: SMS and MMS", () => {
       body: new URLSearchParams(params).toString(),
     });
     expect(unsigned.status).toBe(403);
-    expect(await storedEvents()).toBe(before);
+    expect(await suite.storedEventCount()).toBe(before);
 
     expect((await postWebhook({ From: CONTACT, Body: "no sid" })).status).toBe(400);
     const json = await fetch(`${baseUrl}/webhooks/twilio/${inboxId}`, {
@@ -350,7 +286,7 @@ describe("Twilio: SMS and MMS", () => {
       body: JSON.stringify({ hello: "world" }),
     });
     expect(json.status).toBe(400);
-    expect(await storedEvents()).toBe(before);
+    expect(await suite.storedEventCount()).toBe(before);
   });
 
   it("fetches MMS media with the account's credentials into storage", async () => {
@@ -377,7 +313,7 @@ describe("Twilio: SMS and MMS", () => {
         MediaContentType1: "image/png",
       }),
     );
-    const mms = await eventually(() => messageByExternalId("MM800f449d0399ed014aae2bcc0cc2f2ec"));
+    const mms = await eventually(() => suite.messageByExternalId("MM800f449d0399ed014aae2bcc0cc2f2ec"));
     expect(mms).toMatchObject({ contentType: "image", text: "Two photos of the damage" });
     const files = await harness.database.db.select().from(attachments).where(eq(attachments.messageId, mms.id));
     expect(files.map((file) => file.contentType).sort()).toEqual(["image/jpeg", "image/png"]);
@@ -392,7 +328,7 @@ describe("Twilio: SMS and MMS", () => {
         MediaContentType0: "video/mp4",
       }),
     );
-    const withoutMedia = await eventually(() => messageByExternalId("MM900f449d0399ed014aae2bcc0cc2f2ed"));
+    const withoutMedia = await eventually(() => suite.messageByExternalId("MM900f449d0399ed014aae2bcc0cc2f2ed"));
     expect(withoutMedia.text).toContain("And a video");
     expect(withoutMedia.text).toContain("was not kept");
   });
@@ -416,14 +352,8 @@ describe("Twilio: SMS and MMS", () => {
     await settled(sent.id, "delivered");
     // A late "sent" arrives after "delivered": the status does not go back.
     expect((await postWebhook(statusCallback(sid, "sent"))).status).toBe(200);
-    await eventually(async () => {
-      const [event] = await harness.database.db
-        .select()
-        .from(channelEvents)
-        .where(and(eq(channelEvents.inboxId, inboxId), eq(channelEvents.dedupeKey, `${sid}:sent`)));
-      return event?.processedAt ? event : undefined;
-    });
-    expect((await messageByExternalId(sid))?.deliveryStatus).toBe("delivered");
+    await suite.eventProcessed(`${sid}:sent`);
+    expect((await suite.messageByExternalId(sid))?.deliveryStatus).toBe("delivered");
   });
 
   it("shows an undelivered status with the carrier's reason", async () => {
@@ -455,10 +385,7 @@ describe("Twilio: SMS and MMS", () => {
     const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 0, g: 0, b: 0 } } })
       .png()
       .toBuffer();
-    const form = new FormData();
-    form.append("file", new Blob([new Uint8Array(png)], { type: "image/png" }), "label.png");
-    const uploaded = await fetch(`${baseUrl}/api/v1/attachments`, { method: "POST", headers: bearer(token), body: form });
-    const attachmentId = ((await uploaded.json()) as { id: string }).id;
+    const attachmentId = await suite.uploadAttachment({ name: "label.png", bytes: png, type: "image/png" });
     const withFile = await reply({ clientId: "sms-mms", text: "Your return label", attachmentIds: [attachmentId] });
     await settled(withFile.id, "sent");
     const mediaUrl = lastMessageCall().form?.MediaUrl ?? "";
@@ -543,18 +470,14 @@ describe("Twilio: SMS and MMS", () => {
     refuse(401, 20003, "Authenticate");
     const revoked = await reply({ clientId: "sms-20003", text: "Token rotated meanwhile" });
     expect((await settled(revoked.id, "failed")).deliveryError).toContain("Authenticate");
-    const status = await harness.app.inject({ method: "GET", url: `/api/v1/inboxes/${inboxId}/channel`, headers: bearer(token) });
+    const status = await suite.channelConnection();
     expect(status.json<TChannelConnection>().status).toBe("error");
     expect(status.json<TChannelConnection>().error).toContain("Authenticate");
   });
 
   it("disconnects: the number stops pointing at Parley, and its webhooks are refused", async () => {
     expect(smsUrl).toBe(webhookUrl);
-    const disconnected = await harness.app.inject({
-      method: "DELETE",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-    });
+    const disconnected = await suite.disconnectChannel();
     expect(disconnected.json<TChannelConnection>().status).toBe("disconnected");
     expect(smsUrl).toBe("");
     const params = incoming("SMafterdisconnect0000000000000000001");

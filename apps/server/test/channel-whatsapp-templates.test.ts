@@ -1,12 +1,10 @@
-import { createHmac } from "node:crypto";
-import type { TMessage, TWhatsAppTemplate } from "@parley/shared";
+import type { TWhatsAppTemplate } from "@parley/shared";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inboxes } from "../src/modules/inboxes/inboxes.tables.ts";
 import { messages } from "../src/modules/messages/messages.tables.ts";
-import type { Worker } from "../src/platform/queue/worker.ts";
+import { type ChannelSuite, postMetaWebhook, sentMessage, startChannelSuite } from "./channel-harness.ts";
 import { eventually, type FakePlatform, type RecordedRequest, startFakePlatform } from "./fake-platform.ts";
-import { bearer, signUp, startTestApp, startTestWorker, type TestApp } from "./helpers.ts";
+import { bearer, signUp, type TestApp } from "./helpers.ts";
 
 /**
  * WhatsApp message templates and the 24-hour customer-service window: templates are synced from
@@ -80,8 +78,8 @@ const pageTwo = [
 ];
 
 describe("WhatsApp templates and the 24-hour window", () => {
+  let suite: ChannelSuite;
   let harness: TestApp;
-  let worker: Worker;
   let baseUrl: string;
   let graph: FakePlatform;
   let token: string;
@@ -107,13 +105,7 @@ describe("WhatsApp templates and the 24-hour window", () => {
     };
   };
 
-  const sendMessage = (payload: Record<string, unknown>) =>
-    harness.app.inject({
-      method: "POST",
-      url: `/api/v1/conversations/${conversationId}/messages`,
-      headers: bearer(token),
-      payload,
-    });
+  const sendMessage = (payload: Record<string, unknown>) => suite.postMessage(conversationId, payload);
 
   const listTemplates = (query = "") =>
     harness.app.inject({ method: "GET", url: `/api/v1/inboxes/${inboxId}/whatsapp/templates${query}`, headers: bearer(token) });
@@ -123,27 +115,15 @@ describe("WhatsApp templates and the 24-hour window", () => {
 
   beforeAll(async () => {
     graph = await startFakePlatform();
-    harness = await startTestApp({ env: { META_GRAPH_URL: graph.url, META_APP_SECRET: APP_SECRET } });
-    baseUrl = await harness.listen();
-    worker = await startTestWorker(harness);
-    token = (await signUp(harness.app)).token;
-    inboxId = (
-      await harness.app.inject({
-        method: "POST",
-        url: "/api/v1/inboxes",
-        headers: bearer(token),
-        payload: { type: "whatsapp", name: "Orders WhatsApp" },
-      })
-    ).json().id;
+    suite = await startChannelSuite({
+      env: { META_GRAPH_URL: graph.url, META_APP_SECRET: APP_SECRET },
+      inbox: { type: "whatsapp", name: "Orders WhatsApp" },
+    });
+    ({ harness, baseUrl, token, inboxId } = suite);
     graph.on("GET", `${V}/${PHONE_NUMBER_ID}`, { json: { display_phone_number: "15550783881", verified_name: "Lucky Shrub" } });
     graph.on("POST", `${V}/${WABA_ID}/subscribed_apps`, { json: { success: true } });
     graph.on("GET", `${V}/${WABA_ID}/message_templates`, templatesAnswer);
-    const connected = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { phoneNumberId: PHONE_NUMBER_ID, wabaId: WABA_ID, accessToken: ACCESS_TOKEN } },
-    });
+    const connected = await suite.connectChannel({ phoneNumberId: PHONE_NUMBER_ID, wabaId: WABA_ID, accessToken: ACCESS_TOKEN });
     expect(connected.statusCode).toBe(200);
     // No verify token configured: the app is subscribed without moving the account's webhook.
     expect((await graph.waitFor((request) => request.path === `${V}/${WABA_ID}/subscribed_apps`)).json).toEqual({});
@@ -175,25 +155,14 @@ describe("WhatsApp templates and the 24-hour window", () => {
         },
       ],
     });
-    const delivered = await fetch(`${baseUrl}/webhooks/whatsapp`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "x-hub-signature-256": `sha256=${createHmac("sha256", APP_SECRET).update(body).digest("hex")}`,
-      },
-      body,
-    });
+    const delivered = await postMetaWebhook(`${baseUrl}/webhooks/whatsapp`, body, APP_SECRET);
     expect(delivered.status).toBe(200);
-    const inbound = await eventually(async () => {
-      const [row] = await harness.database.db.select().from(messages).where(eq(messages.externalId, "wamid.WINDOW1"));
-      return row;
-    });
+    const inbound = await eventually(() => suite.messageByExternalId("wamid.WINDOW1"));
     conversationId = inbound.conversationId;
   });
 
   afterAll(async () => {
-    await worker?.stop();
-    await harness?.close();
+    await suite?.close();
     await graph?.close();
   });
 
@@ -350,7 +319,7 @@ describe("WhatsApp templates and the 24-hour window", () => {
       },
     });
     expect(sent.statusCode).toBe(201);
-    const message: TMessage = sent.json().message ?? sent.json();
+    const message = sentMessage(sent);
     const request = await graph.waitFor((candidate) => candidate.path === `${V}/${PHONE_NUMBER_ID}/messages`);
     expect(request.json).toEqual({
       messaging_product: "whatsapp",
@@ -375,7 +344,7 @@ describe("WhatsApp templates and the 24-hour window", () => {
       },
     });
     const row = await eventually(async () => {
-      const [found] = await harness.database.db.select().from(messages).where(eq(messages.id, message.id));
+      const found = await suite.messageRow(message.id);
       return found?.externalId ? found : undefined;
     });
     expect(row.externalId).toBe("wamid.TEMPLATE1");
@@ -469,8 +438,7 @@ describe("WhatsApp templates and the 24-hour window", () => {
     const refused = await sync();
     expect(refused.statusCode).toBe(422);
     expect(refused.json().error.message).toContain("has not authorized application");
-    const [inbox] = await harness.database.db.select().from(inboxes).where(eq(inboxes.id, inboxId));
-    expect(inbox?.channelStatus).toBe("error");
+    expect((await suite.inboxRow()).channelStatus).toBe("error");
     const again = await sync();
     expect(again.statusCode).toBe(409);
     expect(again.json().error.code).toBe("channel_not_connected");

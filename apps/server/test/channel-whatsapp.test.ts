@@ -1,18 +1,13 @@
-import { createHmac } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type { TChannelConnection, TConversation, TMessage } from "@parley/shared";
-import { and, count, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import sharp from "sharp";
 import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { channelEvents } from "../src/modules/channels/channels.tables.ts";
 import { inboxes } from "../src/modules/inboxes/inboxes.tables.ts";
-import { attachments, messages } from "../src/modules/messages/messages.tables.ts";
-import type { Worker } from "../src/platform/queue/worker.ts";
+import { attachments } from "../src/modules/messages/messages.tables.ts";
+import { type ChannelSuite, metaSignature, postMetaWebhook, sentMessage, startChannelSuite } from "./channel-harness.ts";
 import { eventually, type FakePlatform, type RecordedRequest, startFakePlatform } from "./fake-platform.ts";
-import { bearer, connectAgent, signUp, startTestApp, startTestWorker, type TestApp } from "./helpers.ts";
+import { bearer, type TestApp } from "./helpers.ts";
 
 /**
  * WhatsApp Cloud API end to end: webhooks signed with the Meta app secret arrive at
@@ -30,8 +25,6 @@ const WABA_ID = "102290129340398";
 const ACCESS_TOKEN = "EAAJB-test-system-user-token-0123456789";
 const CUSTOMER = "16505551234";
 const V = "/v23.0";
-
-const sign = (body: string, secret = APP_SECRET) => `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 
 /** The webhook envelope every Cloud API notification shares (field "messages"). */
 const webhook = (value: Record<string, unknown>) => ({
@@ -74,80 +67,28 @@ const statusOf = (id: string, status: string, extra: Record<string, unknown> = {
   });
 
 describe("WhatsApp Cloud API channel", () => {
+  let suite: ChannelSuite;
   let harness: TestApp;
-  let worker: Worker;
   let baseUrl: string;
   let graph: FakePlatform;
-  let dataDir: string;
   let token: string;
   let inboxId: string;
   let agentSocket: Socket;
   const created: TMessage[] = [];
   const conversationsSeen: TConversation[] = [];
 
-  const postWebhook = (body: unknown, signature?: string | null) => {
-    const raw = typeof body === "string" ? body : JSON.stringify(body);
-    const headers: Record<string, string> = { "content-type": "application/json" };
-    const header = signature === undefined ? sign(raw) : signature;
-    if (header !== null) headers["x-hub-signature-256"] = header;
-    return fetch(`${baseUrl}/webhooks/whatsapp`, { method: "POST", headers, body: raw });
-  };
-
-  const storedEvents = async () => {
-    const [row] = await harness.database.db
-      .select({ value: count() })
-      .from(channelEvents)
-      .where(eq(channelEvents.inboxId, inboxId));
-    return row?.value ?? 0;
-  };
-
-  const messageByExternalId = async (externalId: string) => {
-    const [row] = await harness.database.db
-      .select()
-      .from(messages)
-      .where(and(eq(messages.inboxId, inboxId), eq(messages.externalId, externalId)));
-    return row;
-  };
+  const postWebhook = (body: unknown, signature?: string | null) =>
+    postMetaWebhook(`${baseUrl}/webhooks/whatsapp`, body, APP_SECRET, signature);
 
   const seenMessage = (externalIdOrText: (message: TMessage) => boolean) =>
     eventually(async () => created.find(externalIdOrText));
 
-  const conversation = async () => {
-    const list = await harness.app.inject({
-      method: "GET",
-      url: `/api/v1/conversations?inboxId=${inboxId}`,
-      headers: bearer(token),
-    });
-    const [first] = list.json().items as TConversation[];
-    if (!first) throw new Error("no conversation yet");
-    return first;
-  };
-
-  const reply = async (payload: Record<string, unknown>) => {
-    const current = await conversation();
-    const sent = await harness.app.inject({
-      method: "POST",
-      url: `/api/v1/conversations/${current.id}/messages`,
-      headers: bearer(token),
-      payload,
-    });
-    return sent;
-  };
-
-  const replyId = (sent: { json: () => { message?: TMessage } & Partial<TMessage> }): string => {
-    const body = sent.json();
-    return (body.message ?? body).id ?? "";
-  };
+  const reply = async (payload: Record<string, unknown>) => suite.postMessage((await suite.firstConversation()).id, payload);
 
   const sentTo = (match: (request: RecordedRequest) => boolean) =>
     graph.waitFor(
       (request) => request.method === "POST" && request.path === `${V}/${PHONE_NUMBER_ID}/messages` && match(request),
     );
-
-  const messageRow = async (id: string) => {
-    const [row] = await harness.database.db.select().from(messages).where(eq(messages.id, id));
-    return row;
-  };
 
   let wamidCounter = 0;
   const acceptSends = () =>
@@ -161,27 +102,16 @@ describe("WhatsApp Cloud API channel", () => {
 
   beforeAll(async () => {
     graph = await startFakePlatform();
-    dataDir = await mkdtemp(path.join(tmpdir(), "parley-whatsapp-"));
-    harness = await startTestApp({
+    suite = await startChannelSuite({
       env: {
         META_GRAPH_URL: graph.url,
         META_APP_SECRET: APP_SECRET,
         META_VERIFY_TOKEN: VERIFY_TOKEN,
-        PARLEY_DATA_DIR: dataDir,
       },
+      inbox: { type: "whatsapp", name: "Support WhatsApp" },
     });
-    baseUrl = await harness.listen();
-    worker = await startTestWorker(harness);
-    token = (await signUp(harness.app)).token;
-    const inbox = await harness.app.inject({
-      method: "POST",
-      url: "/api/v1/inboxes",
-      headers: bearer(token),
-      payload: { type: "whatsapp", name: "Support WhatsApp" },
-    });
-    expect(inbox.statusCode).toBe(201);
-    inboxId = inbox.json().id;
-    agentSocket = await connectAgent(baseUrl, { token });
+    ({ harness, baseUrl, token, inboxId } = suite);
+    agentSocket = await suite.connectAgent();
     agentSocket.on("message.created", ({ message }: { message: TMessage }) => created.push(message));
     agentSocket.on("conversation.created", ({ conversation }: { conversation: TConversation }) =>
       conversationsSeen.push(conversation),
@@ -189,11 +119,8 @@ describe("WhatsApp Cloud API channel", () => {
   });
 
   afterAll(async () => {
-    agentSocket?.close();
-    await worker?.stop();
-    await harness?.close();
+    await suite?.close();
     await graph?.close();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   it("refuses to connect with Meta's own reason when the token or number is wrong", async () => {
@@ -214,24 +141,17 @@ describe("WhatsApp Cloud API channel", () => {
       },
       { once: true },
     );
-    const refused = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { phoneNumberId: PHONE_NUMBER_ID, wabaId: WABA_ID, accessToken: "EAAJB-expired-token-000000" } },
+    const refused = await suite.connectChannel({
+      phoneNumberId: PHONE_NUMBER_ID,
+      wabaId: WABA_ID,
+      accessToken: "EAAJB-expired-token-000000",
     });
     expect(refused.statusCode).toBe(422);
     expect(refused.json().error).toMatchObject({ code: "channel_rejected" });
     expect(refused.json().error.message).toContain("Session has expired");
-    const [row] = await harness.database.db.select().from(inboxes).where(eq(inboxes.id, inboxId));
-    expect(row?.channelStatus ?? null).toBeNull();
+    expect((await suite.inboxRow()).channelStatus).toBeNull();
 
-    const malformed = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { phoneNumberId: "not-a-number", wabaId: WABA_ID, accessToken: "short" } },
-    });
+    const malformed = await suite.connectChannel({ phoneNumberId: "not-a-number", wabaId: WABA_ID, accessToken: "short" });
     expect(malformed.statusCode).toBe(400);
     const paths = (malformed.json().error.details as Array<{ path: string }>).map((detail) => detail.path);
     expect(paths).toEqual(expect.arrayContaining(["credentials.phoneNumberId", "credentials.accessToken"]));
@@ -242,12 +162,7 @@ describe("WhatsApp Cloud API channel", () => {
       json: { display_phone_number: "+1 555-078-3881", verified_name: "Lucky Shrub", id: PHONE_NUMBER_ID },
     });
     graph.on("POST", `${V}/${WABA_ID}/subscribed_apps`, { json: { success: true } });
-    const connected = await harness.app.inject({
-      method: "PUT",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-      payload: { credentials: { phoneNumberId: PHONE_NUMBER_ID, wabaId: WABA_ID, accessToken: ACCESS_TOKEN } },
-    });
+    const connected = await suite.connectChannel({ phoneNumberId: PHONE_NUMBER_ID, wabaId: WABA_ID, accessToken: ACCESS_TOKEN });
     expect(connected.statusCode).toBe(200);
     expect(connected.json<TChannelConnection>()).toMatchObject({
       status: "connected",
@@ -269,8 +184,7 @@ describe("WhatsApp Cloud API channel", () => {
       override_callback_uri: `${harness.config.publicUrl}/webhooks/whatsapp`,
       verify_token: VERIFY_TOKEN,
     });
-    const { rows } = await harness.database.pool.query("select channel_secrets from inboxes where id = $1", [inboxId]);
-    expect(rows[0].channel_secrets).not.toContain(ACCESS_TOKEN);
+    expect((await suite.inboxRow()).channelSecrets).not.toContain(ACCESS_TOKEN);
   });
 
   it("answers Meta's subscribe handshake only for the configured verify token", async () => {
@@ -298,24 +212,20 @@ describe("WhatsApp Cloud API channel", () => {
 
     expect((await postWebhook(body)).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const [stored] = await harness.database.db
-      .select({ value: count() })
-      .from(messages)
-      .where(eq(messages.externalId, "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA="));
-    expect(stored?.value).toBe(1);
+    expect(await suite.copiesOfExternalId("wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=")).toBe(1);
   });
 
   it("refuses a bad or missing signature with 403 and stores nothing; malformed bodies get a 400", async () => {
-    const before = await storedEvents();
+    const before = await suite.storedEventCount();
     const body = JSON.stringify(inbound({ id: "wamid.FORGED1", type: "text", text: { body: "forged" } }));
-    expect((await postWebhook(body, sign(body, "someone-elses-secret"))).status).toBe(403);
+    expect((await postWebhook(body, metaSignature(body, "someone-elses-secret"))).status).toBe(403);
     expect((await postWebhook(body, null)).status).toBe(403);
-    const tampered = await postWebhook(body.replace("forged", "FORGED"), sign(body));
+    const tampered = await postWebhook(body.replace("forged", "FORGED"), metaSignature(body, APP_SECRET));
     expect(tampered.status).toBe(403);
     expect(((await tampered.json()) as { error: { code: string } }).error.code).toBe("invalid_signature");
-    expect(await storedEvents()).toBe(before);
+    expect(await suite.storedEventCount()).toBe(before);
 
-    const notJson = await postWebhook("{nope", sign("{nope"));
+    const notJson = await postWebhook("{nope", metaSignature("{nope", APP_SECRET));
     expect(notJson.status).toBe(400);
     const wrongObject = await postWebhook({ object: "page", entry: [] });
     expect(wrongObject.status).toBe(400);
@@ -327,7 +237,7 @@ describe("WhatsApp Cloud API channel", () => {
       "999999999999999",
     );
     expect((await postWebhook(elsewhere)).status).toBe(200);
-    expect(await storedEvents()).toBe(before);
+    expect(await suite.storedEventCount()).toBe(before);
   });
 
   it("fetches inbound media through the media endpoint with the number's token into Parley's storage", async () => {
@@ -488,7 +398,7 @@ describe("WhatsApp Cloud API channel", () => {
     const quick = await seenMessage((m) => m.text === "Stop promotions");
     expect(quick.content).toEqual({ postback: { payload: "unsubscribe-me", title: "Stop promotions" } });
     const quote = await seenMessage((m) => m.text === "This one, in blue");
-    const original = await messageByExternalId("wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=");
+    const original = await suite.messageByExternalId("wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=");
     expect(quote.replyToId).toBe(original?.id);
     const unsupported = await seenMessage((m) => m.text.includes("cannot show"));
     expect(unsupported.text).toContain("Message type unknown");
@@ -498,7 +408,7 @@ describe("WhatsApp Cloud API channel", () => {
     acceptSends();
     const sent = await reply({ clientId: "wa-reply-1", text: "Yes — it also comes in navy." });
     expect(sent.statusCode).toBe(201);
-    const id = replyId(sent);
+    const id = sentMessage(sent).id;
     const request = await sentTo((candidate) => JSON.stringify(candidate.json).includes("navy"));
     expect(request.headers.authorization).toBe(`Bearer ${ACCESS_TOKEN}`);
     expect(request.json).toEqual({
@@ -509,26 +419,26 @@ describe("WhatsApp Cloud API channel", () => {
       text: { preview_url: false, body: "Yes — it also comes in navy." },
     });
     const stored = await eventually(async () => {
-      const row = await messageRow(id);
+      const row = await suite.messageRow(id);
       return row?.deliveryStatus === "sent" && row.externalId ? row : undefined;
     });
     const wamid = stored.externalId ?? "";
     expect(wamid).toMatch(/^wamid\.OUT/);
 
     expect((await postWebhook(statusOf(wamid, "delivered"))).status).toBe(200);
-    await eventually(async () => (await messageRow(id))?.deliveryStatus === "delivered");
+    await suite.messageWithStatus(id, "delivered");
     expect((await postWebhook(statusOf(wamid, "read"))).status).toBe(200);
-    await eventually(async () => (await messageRow(id))?.deliveryStatus === "read");
+    await suite.messageWithStatus(id, "read");
     // Out of order: a "delivered" redelivered after "read" neither stores twice nor moves back.
     expect((await postWebhook(statusOf(wamid, "delivered"))).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 400));
-    expect((await messageRow(id))?.deliveryStatus).toBe("read");
+    expect((await suite.messageRow(id))?.deliveryStatus).toBe("read");
   });
 
   it("quotes the message replied to, splits long text at 4096 characters, and uploads attachments with a caption", async () => {
     acceptSends();
     graph.on("POST", `${V}/${PHONE_NUMBER_ID}/media`, { json: { id: "4490709327384033" } });
-    const quoted = await messageByExternalId("wamid.QUOTE1");
+    const quoted = await suite.messageByExternalId("wamid.QUOTE1");
     const long = `${"All of our jackets are machine washable. ".repeat(110)}END`;
     const sent = await reply({ clientId: "wa-reply-2", text: long, replyToId: quoted?.id });
     expect(sent.statusCode).toBe(201);
@@ -549,11 +459,7 @@ describe("WhatsApp Cloud API channel", () => {
     const photo = await sharp({ create: { width: 20, height: 20, channels: 3, background: { r: 0, g: 0, b: 200 } } })
       .png()
       .toBuffer();
-    const form = new FormData();
-    form.append("file", new Blob([new Uint8Array(photo)], { type: "image/png" }), "navy.png");
-    const uploaded = await fetch(`${baseUrl}/api/v1/attachments`, { method: "POST", headers: bearer(token), body: form });
-    expect(uploaded.status).toBe(201);
-    const attachmentId = ((await uploaded.json()) as { id: string }).id;
+    const attachmentId = await suite.uploadAttachment({ name: "navy.png", bytes: photo, type: "image/png" });
     const withPhoto = await reply({ clientId: "wa-reply-3", text: "Here it is in navy", attachmentIds: [attachmentId] });
     expect(withPhoto.statusCode).toBe(201);
     const media = await graph.waitFor((request) => request.path === `${V}/${PHONE_NUMBER_ID}/media`);
@@ -601,11 +507,8 @@ describe("WhatsApp Cloud API channel", () => {
     const long = `${"Every order ships within two days. ".repeat(130)}PARTS-END`;
     const sent = await reply({ clientId: "wa-parts-1", text: long });
     expect(sent.statusCode).toBe(201);
-    const id = replyId(sent);
-    const stored = await eventually(async () => {
-      const row = await messageRow(id);
-      return row?.deliveryStatus === "sent" ? row : undefined;
-    }, 20_000);
+    const id = sentMessage(sent).id;
+    const stored = await suite.messageWithStatus(id, "sent", 20_000);
     const bodies = graph.requests
       .filter((request) => request.path === messagesPath && JSON.stringify(request.json).includes("ships within two days"))
       .map((request) => (request.json as { text: { body: string } }).text.body);
@@ -623,7 +526,7 @@ describe("WhatsApp Cloud API channel", () => {
     ]);
 
     expect((await postWebhook(statusOf(firstWamid, "read"))).status).toBe(200);
-    await eventually(async () => (await messageRow(id))?.deliveryStatus === "read");
+    await suite.messageWithStatus(id, "read");
   });
 
   it("maps buttons to reply buttons or a list, cards to one message each, locations and contact cards natively", async () => {
@@ -777,35 +680,29 @@ describe("WhatsApp Cloud API channel", () => {
     acceptSends();
 
     fail(131026, "Message undeliverable");
-    const undeliverable = replyId(await reply({ clientId: "wa-err-1", text: "Are you there?" }));
-    const failed = await eventually(async () => {
-      const row = await messageRow(undeliverable);
-      return row?.deliveryStatus === "failed" ? row : undefined;
-    });
+    const undeliverable = sentMessage(await reply({ clientId: "wa-err-1", text: "Are you there?" })).id;
+    const failed = await suite.messageWithStatus(undeliverable, "failed");
     expect(failed.deliveryError).toContain("Message undeliverable");
     expect(failed.deliveryError).toContain("131026");
     const attempts = graph.requests.filter((request) => JSON.stringify(request.json).includes("Are you there?"));
     expect(attempts).toHaveLength(1);
 
     fail(130429, "Rate limit hit");
-    const limited = replyId(await reply({ clientId: "wa-err-2", text: "Sent after a pause" }));
-    await eventually(async () => (await messageRow(limited))?.deliveryStatus === "sent", 20_000);
+    const limited = sentMessage(await reply({ clientId: "wa-err-2", text: "Sent after a pause" })).id;
+    await suite.messageWithStatus(limited, "sent", 20_000);
     expect(graph.requests.filter((request) => JSON.stringify(request.json).includes("Sent after a pause"))).toHaveLength(2);
 
     fail(131047, "Re-engagement message");
-    const window = replyId(await reply({ clientId: "wa-err-3", text: "Too late" }));
-    const outside = await eventually(async () => {
-      const row = await messageRow(window);
-      return row?.deliveryStatus === "failed" ? row : undefined;
-    });
+    const window = sentMessage(await reply({ clientId: "wa-err-3", text: "Too late" })).id;
+    const outside = await suite.messageWithStatus(window, "failed");
     expect(outside.deliveryError).toContain("Re-engagement message");
     expect(outside.deliveryError).toContain("only accepts an approved template");
 
     // A failed status webhook names WhatsApp's reason for the agent.
     acceptSends();
-    const later = replyId(await reply({ clientId: "wa-err-4", text: "Delivered later?" }));
+    const later = sentMessage(await reply({ clientId: "wa-err-4", text: "Delivered later?" })).id;
     const sentRow = await eventually(async () => {
-      const row = await messageRow(later);
+      const row = await suite.messageRow(later);
       return row?.externalId ? row : undefined;
     });
     await postWebhook(
@@ -820,19 +717,16 @@ describe("WhatsApp Cloud API channel", () => {
         ],
       }),
     );
-    const failedStatus = await eventually(async () => {
-      const row = await messageRow(later);
-      return row?.deliveryStatus === "failed" ? row : undefined;
-    });
+    const failedStatus = await suite.messageWithStatus(later, "failed");
     expect(failedStatus.deliveryError).toContain("healthy ecosystem engagement");
     expect(failedStatus.deliveryError).toContain("131049");
 
     fail(190, "Error validating access token: The session has been invalidated.", 401);
-    const revoked = replyId(await reply({ clientId: "wa-err-5", text: "Token gone" }));
-    await eventually(async () => (await messageRow(revoked))?.deliveryStatus === "failed");
-    const [inbox] = await harness.database.db.select().from(inboxes).where(eq(inboxes.id, inboxId));
-    expect(inbox?.channelStatus).toBe("error");
-    expect(inbox?.channelError).toContain("session has been invalidated");
+    const revoked = sentMessage(await reply({ clientId: "wa-err-5", text: "Token gone" })).id;
+    await suite.messageWithStatus(revoked, "failed");
+    const inbox = await suite.inboxRow();
+    expect(inbox.channelStatus).toBe("error");
+    expect(inbox.channelError).toContain("session has been invalidated");
     await harness.database.db
       .update(inboxes)
       .set({ channelStatus: "connected", channelError: null })
@@ -840,7 +734,7 @@ describe("WhatsApp Cloud API channel", () => {
   });
 
   it("records the contact's reactions and their removal", async () => {
-    const target = await messageByExternalId("wamid.LOCATION1");
+    const target = await suite.messageByExternalId("wamid.LOCATION1");
     expect(
       (
         await postWebhook(
@@ -878,8 +772,8 @@ describe("WhatsApp Cloud API channel", () => {
     expect((await postWebhook(inbound({ id: "wamid.READ1", type: "text", text: { body: "Did you see this?" } }))).status).toBe(
       200,
     );
-    await eventually(async () => (await messageByExternalId("wamid.READ1")) !== undefined);
-    const current = await conversation();
+    await eventually(async () => (await suite.messageByExternalId("wamid.READ1")) !== undefined);
+    const current = await suite.firstConversation();
     const read = await harness.app.inject({
       method: "POST",
       url: `/api/v1/conversations/${current.id}/read`,
@@ -892,17 +786,13 @@ describe("WhatsApp Cloud API channel", () => {
   });
 
   it("disconnects: replies are refused and the number's webhooks are dropped", async () => {
-    const disconnected = await harness.app.inject({
-      method: "DELETE",
-      url: `/api/v1/inboxes/${inboxId}/channel`,
-      headers: bearer(token),
-    });
+    const disconnected = await suite.disconnectChannel();
     expect(disconnected.json()).toMatchObject({ status: "disconnected" });
     const refused = await reply({ clientId: "wa-after-1", text: "Nobody will get this" });
     expect(refused.statusCode).toBe(409);
     expect(refused.json().error.code).toBe("channel_not_connected");
-    const before = await storedEvents();
+    const before = await suite.storedEventCount();
     expect((await postWebhook(inbound({ id: "wamid.AFTER1", type: "text", text: { body: "hello?" } }))).status).toBe(200);
-    expect(await storedEvents()).toBe(before);
+    expect(await suite.storedEventCount()).toBe(before);
   });
 });
