@@ -171,7 +171,7 @@ describe("roles and the permission matrix", () => {
     await call(owner.token, "PATCH", `/members/${member.user.id}`, { roleId: role.id });
     const held = await call(owner.token, "DELETE", `/roles/${role.id}`);
     expect(held.statusCode).toBe(409);
-    expect(held.json().error).toMatchObject({ code: "conflict", details: { memberCount: 1, pendingInvitationCount: 0 } });
+    expect(held.json().error).toMatchObject({ code: "in_use", details: { memberCount: 1, pendingInvitationCount: 0 } });
     expect(held.json().error.message).toContain("1 member");
 
     await call(owner.token, "PATCH", `/members/${member.user.id}`, { roleId: (await roleByKey(owner.token, "agent")).id });
@@ -201,7 +201,7 @@ describe("roles and the permission matrix", () => {
     expect(connection.statusCode, connection.body).toBe(201);
     const refused = await call(owner.token, "DELETE", `/roles/${role.id}`);
     expect(refused.statusCode).toBe(409);
-    expect(refused.json().error).toMatchObject({ code: "conflict", details: { ssoConnections: ["Okta"] } });
+    expect(refused.json().error).toMatchObject({ code: "in_use", details: { ssoConnections: ["Okta"] } });
     expect(refused.json().error.message).toContain("default role of single sign-on");
   });
 

@@ -183,6 +183,28 @@ describe("teams", () => {
     });
   });
 
+  it("refuses to delete a team an inbox assigns its conversations to, naming the inbox, until the inbox assigns otherwise", async () => {
+    const owner = await signUp(harness.app);
+    const member = await addMember(owner.workspace.id, "agent");
+    const team = await createTeam(owner.token, { name: "Night shift", memberIds: [member.user.id] });
+    const inbox = (await call(owner.token, "POST", "/inboxes", { type: "website", name: "Help site" })).json();
+    const routed = await call(owner.token, "PATCH", `/inboxes/${inbox.id}`, {
+      autoAssignment: { strategy: "team", teamId: team.id },
+    });
+    expect(routed.statusCode, routed.body).toBe(200);
+
+    const refused = await call(owner.token, "DELETE", `/teams/${team.id}`);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error).toMatchObject({ code: "in_use", details: { inboxes: ["Help site"] } });
+    expect(refused.json().error.message).toContain('"Help site"');
+    expect((await call(owner.token, "GET", `/teams/${team.id}`)).statusCode).toBe(200);
+    expect(await auditEntries(owner.workspace.id, "team.deleted")).toHaveLength(0);
+
+    const rerouted = await call(owner.token, "PATCH", `/inboxes/${inbox.id}`, { autoAssignment: { strategy: "round_robin" } });
+    expect(rerouted.statusCode, rerouted.body).toBe(200);
+    expect((await call(owner.token, "DELETE", `/teams/${team.id}`)).statusCode).toBe(204);
+  });
+
   it("answers 404 for another workspace's team and never lists it", async () => {
     const alice = await signUp(harness.app);
     const bob = await signUp(harness.app);

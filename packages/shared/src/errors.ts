@@ -49,6 +49,8 @@ export const ERROR_STATUS = {
   channel_not_connected: 409,
   /** The member already has a saved view with this name (whatever its case). */
   view_name_taken: 409,
+  /** Still used elsewhere (a role members hold, a team an inbox assigns to): the message and details say where. */
+  in_use: 409,
   payload_too_large: 413,
   uri_too_long: 414,
   unsupported_media_type: 415,

@@ -298,7 +298,7 @@ export const deleteRole = async (
         .filter((part) => part !== null)
         .join(" and ");
       throw new AppError(
-        "conflict",
+        "in_use",
         `The role "${role.name}" is still assigned to ${holders}; give them another role (or revoke the invitations) first.`,
         { memberCount, pendingInvitationCount: pendingCount },
       );
@@ -309,7 +309,7 @@ export const deleteRole = async (
       .where(and(eq(ssoConnections.workspaceId, identity.workspaceId), eq(ssoConnections.defaultRoleId, role.id)));
     if (ssoDefaults.length > 0) {
       throw new AppError(
-        "conflict",
+        "in_use",
         `The role "${role.name}" is the default role of single sign-on (${ssoDefaults.map((connection) => connection.name).join(", ")}); choose another default role there first.`,
         { ssoConnections: ssoDefaults.map((connection) => connection.name) },
       );

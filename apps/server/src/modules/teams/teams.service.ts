@@ -7,13 +7,14 @@ import type {
   TUpdateTeamRequest,
   TUserSummary,
 } from "@parley/shared";
-import { and, asc, count, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import type { Database, DatabaseOrTransaction } from "../../platform/db.ts";
 import { isUniqueViolation } from "../../platform/db.ts";
 import { AppError } from "../../platform/errors.ts";
 import type { RealtimePublisher } from "../../platform/realtime.ts";
 import { type AuditActor, changedFields, publishAudit, recordAudit } from "../audit/audit.service.ts";
 import { users } from "../auth/auth.tables.ts";
+import { inboxes } from "../inboxes/inboxes.tables.ts";
 import { memberships } from "../workspaces/workspaces.tables.ts";
 import { teamMembers, teams } from "./teams.tables.ts";
 
@@ -231,6 +232,32 @@ export const setTeamMembers = async (
   return getTeam(db, workspaceId, teamId);
 };
 
+/**
+ * Deleting a team an inbox assigns its conversations to would leave every new conversation of that
+ * inbox waiting in the queue; the admin first picks another assignment for those inboxes.
+ */
+const assertNoInboxRoutesTo = async (tx: DatabaseOrTransaction, workspaceId: string, team: { id: string; name: string }) => {
+  const routing = await tx
+    .select({ name: inboxes.name })
+    .from(inboxes)
+    .where(
+      and(
+        eq(inboxes.workspaceId, workspaceId),
+        isNull(inboxes.deletedAt),
+        sql`${inboxes.autoAssignment}->>'strategy' = 'team'`,
+        sql`${inboxes.autoAssignment}->>'teamId' = ${team.id}`,
+      ),
+    )
+    .orderBy(asc(inboxes.name));
+  if (routing.length === 0) return;
+  const names = routing.map((inbox) => `"${inbox.name}"`).join(", ");
+  throw new AppError(
+    "in_use",
+    `${names} ${routing.length === 1 ? "assigns its" : "assign their"} conversations to the team "${team.name}"; choose another automatic assignment there first.`,
+    { inboxes: routing.map((inbox) => inbox.name) },
+  );
+};
+
 export const deleteTeam = async (
   db: Database,
   realtime: RealtimePublisher,
@@ -240,6 +267,7 @@ export const deleteTeam = async (
 ): Promise<void> => {
   const entry = await db.transaction(async (tx) => {
     const team = await lockTeam(tx, workspaceId, teamId);
+    await assertNoInboxRoutesTo(tx, workspaceId, team);
     const memberIds = await memberIdsOf(tx, team.id);
     await tx.delete(teams).where(eq(teams.id, team.id));
     return recordAudit(tx, {
