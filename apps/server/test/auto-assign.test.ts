@@ -212,6 +212,36 @@ describe("routing: automatic assignment and the queue", () => {
     }
   });
 
+  it("an unassigned conversation goes back to the queue, and the next agent who can take it gets it", async () => {
+    const { owner, agents, write, assigneeOf, close } = await setUp(2);
+    const [ada, ben] = agents;
+    if (!ada || !ben) throw new Error("agents missing");
+    try {
+      await setPresence(harness, ada.token, { status: "online" });
+      const conversationId = await write();
+      expect(await assigneeOf(conversationId)).toBe(ada.userId);
+      await setPresence(harness, ben.token, { status: "online" });
+
+      const unassigned = await harness.app.inject({
+        method: "POST",
+        url: `/api/v1/conversations/${conversationId}/assign`,
+        headers: bearer(owner.token),
+        payload: { assigneeId: null, reason: "Ada is out for lunch" },
+      });
+      expect(unassigned.statusCode, unassigned.body).toBe(200);
+      // Round robin: Ada took the last one, so Ben is next.
+      expect(
+        await eventually(
+          () => assigneeOf(conversationId),
+          (value) => value !== null,
+          15_000,
+        ),
+      ).toBe(ben.userId);
+    } finally {
+      close();
+    }
+  });
+
   it("leaves conversations unassigned when the inbox does not assign automatically", async () => {
     const { inbox, agents, write, assigneeOf, close } = await setUp(1);
     try {

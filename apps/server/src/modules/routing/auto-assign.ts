@@ -231,9 +231,14 @@ const lockConversation = async (tx: DatabaseOrTransaction, conversationId: strin
 
 /**
  * Routing's reactions to the conversation model: new and reopened conversations are assigned (or
- * queue), and a conversation leaving an agent's plate lets the queue move.
+ * queue), a conversation leaving an agent's plate lets the queue move, and an unassigned one joins
+ * it (an agent putting it back, a member who left).
  */
 export const autoAssignHandler: DomainEventHandler = async (tx, event) => {
+  if (event.type === "conversation.assigned") {
+    if (event.assigneeId === null) await enqueueQueueDrains(tx, event.workspaceId);
+    return undefined;
+  }
   if (event.type === "conversation.created") {
     const conversation = await lockConversation(tx, event.conversationId);
     return conversation ? (await autoAssignConversation(tx, conversation)).events : undefined;

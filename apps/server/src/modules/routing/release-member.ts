@@ -6,7 +6,6 @@ import { type ConversationServices, commitConversationChange } from "../conversa
 import { conversations } from "../conversations/conversations.tables.ts";
 import { memberships } from "../workspaces/workspaces.tables.ts";
 import { applyAssignment } from "./assignment.service.ts";
-import { enqueueQueueDrains } from "./auto-assign.ts";
 import { type MemberRelease, memberReleaseJob } from "./member-release-job.ts";
 
 /** Work still in progress: resolved and closed conversations keep whoever handled them, for history and reports. */
@@ -92,7 +91,6 @@ export const releaseMemberConversations = async (services: ConversationServices,
     }
     if (held.length < BATCH) break;
   }
-  // Inboxes that assign automatically hand the released conversations to whoever can take them.
-  if (released > 0) await enqueueQueueDrains(services.db, workspaceId);
+  // Each release is a conversation.assigned event with no assignee: auto-assignment queues it (autoAssignHandler).
   return released;
 };
