@@ -1,11 +1,11 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { DatabaseOrTransaction } from "../../platform/db.ts";
 import { defineTask } from "../../platform/queue/tasks.ts";
-import { recordAudit, SYSTEM_ACTOR } from "../audit/audit.service.ts";
+import { publishAudit, SYSTEM_ACTOR } from "../audit/audit.service.ts";
 import { type ConversationServices, commitConversationChange } from "../conversations/commit-change.ts";
 import { conversations } from "../conversations/conversations.tables.ts";
 import { memberships } from "../workspaces/workspaces.tables.ts";
-import { applyAssignment } from "./assignment.service.ts";
+import { assignLocked } from "./assignment.service.ts";
 import { type MemberRelease, memberReleaseJob } from "./member-release-job.ts";
 
 /** Work still in progress: resolved and closed conversations keep whoever handled them, for history and reports. */
@@ -60,34 +60,26 @@ export const releaseMemberConversations = async (services: ConversationServices,
       .orderBy(asc(conversations.createdAt), asc(conversations.id))
       .limit(BATCH);
     for (const { id } of held) {
-      const isReleased = await commitConversationChange(services, async (tx) => {
+      const entry = await commitConversationChange(services, async (tx) => {
         const [conversation] = await tx
           .select()
           .from(conversations)
           .where(and(eq(conversations.id, id), heldCondition(workspaceId, userId)))
           .for("update");
         // Reassigned or finished meanwhile.
-        if (!conversation) return { result: false, events: [] };
-        const reason = REASONS[release.cause];
-        const events = await applyAssignment(tx, {
-          conversation,
+        if (!conversation) return { result: null, events: [] };
+        const done = await assignLocked(tx, conversation, {
           toUserId: null,
           toTeamId: conversation.teamId,
-          kind: "unassigned",
-          reason,
+          reason: REASONS[release.cause],
           byUserId: release.byUserId,
-        });
-        await recordAudit(tx, {
-          workspaceId,
           actor: SYSTEM_ACTOR,
-          action: "conversation.unassigned",
-          target: { type: "conversation", id: conversation.id, label: `#${conversation.number}` },
-          before: { assigneeId: userId },
-          after: { assigneeId: null, reason },
         });
-        return { result: true, events };
+        return { result: done?.entry ?? null, events: done?.events ?? [] };
       });
-      if (isReleased) released += 1;
+      if (!entry) continue;
+      released += 1;
+      publishAudit(services.realtime, workspaceId, entry);
     }
     if (held.length < BATCH) break;
   }
