@@ -6,9 +6,9 @@ import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { channelEvents } from "../src/modules/channels/channels.tables.ts";
 import { attachments, messages } from "../src/modules/messages/messages.tables.ts";
-import { type ChannelSuite, nextContactMessage, nextEventMatching, sentMessage, startChannelSuite } from "./channel-harness.ts";
+import { type ChannelSuite, nextContactMessage, sentMessage, startChannelSuite } from "./channel-harness.ts";
 import { eventually } from "./fake-platform.ts";
-import { bearer, nextEvent, type TestApp } from "./helpers.ts";
+import { bearer, nextEvent, nextEventMatching, type TestApp } from "./helpers.ts";
 import { type MailCatcher, startMailCatcher } from "./mail-catcher.ts";
 
 /** A 1×1 PNG. */

@@ -10,7 +10,7 @@ import { channelEvents } from "../src/modules/channels/channels.tables.ts";
 import { inboxes } from "../src/modules/inboxes/inboxes.tables.ts";
 import { messages } from "../src/modules/messages/messages.tables.ts";
 import { eventually } from "./fake-platform.ts";
-import { bearer, connectAgent, nextEvent, signUp, startTestApp, startTestWorker } from "./helpers.ts";
+import { bearer, connectAgent, nextEventMatching, signUp, startTestApp, startTestWorker } from "./helpers.ts";
 
 type NewInbox = { type: string; name: string };
 
@@ -165,19 +165,6 @@ export type ChannelSuite = Awaited<ReturnType<typeof startChannelSuite>>;
 export const sentMessage = (response: { json: () => unknown }): TMessage => {
   const body = response.json() as { message?: TMessage } & TMessage;
   return body.message ?? body;
-};
-
-/** The next `event` whose payload matches, skipping others (earlier tests' events may still be buffered). */
-export const nextEventMatching = async <T>(
-  socket: Socket,
-  event: string,
-  match: (payload: T) => boolean,
-  timeoutMs?: number,
-): Promise<T> => {
-  for (;;) {
-    const payload = await nextEvent<T>(socket, event, timeoutMs);
-    if (match(payload)) return payload;
-  }
 };
 
 /** The next message a contact wrote, as the agent's socket hears of it (agents' own replies are heard too). */

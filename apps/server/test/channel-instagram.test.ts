@@ -5,16 +5,9 @@ import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contacts } from "../src/modules/contacts/contacts.tables.ts";
 import { messageEdits, messageReactions } from "../src/modules/messages/messages.tables.ts";
-import {
-  type ChannelSuite,
-  metaSignature,
-  nextEventMatching,
-  postMetaWebhook,
-  sentMessage,
-  startChannelSuite,
-} from "./channel-harness.ts";
+import { type ChannelSuite, metaSignature, postMetaWebhook, sentMessage, startChannelSuite } from "./channel-harness.ts";
 import { eventually, type FakePlatform, startFakePlatform } from "./fake-platform.ts";
-import { nextEvent, type TestApp } from "./helpers.ts";
+import { nextEvent, nextEventMatching, type TestApp } from "./helpers.ts";
 
 /**
  * Instagram (a professional account linked to a Facebook page) end to end against a local fake

@@ -5,16 +5,9 @@ import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contactIdentities, contacts } from "../src/modules/contacts/contacts.tables.ts";
 import { attachments, messageReactions, messages } from "../src/modules/messages/messages.tables.ts";
-import {
-  type ChannelSuite,
-  metaSignature,
-  nextEventMatching,
-  postMetaWebhook,
-  sentMessage,
-  startChannelSuite,
-} from "./channel-harness.ts";
+import { type ChannelSuite, metaSignature, postMetaWebhook, sentMessage, startChannelSuite } from "./channel-harness.ts";
 import { eventually, type FakePlatform, type RecordedRequest, startFakePlatform } from "./fake-platform.ts";
-import { bearer, nextEvent, type TestApp } from "./helpers.ts";
+import { bearer, nextEvent, nextEventMatching, type TestApp } from "./helpers.ts";
 
 /**
  * Messenger end to end against a local fake of the Graph API. Webhook payloads follow Meta's

@@ -222,3 +222,16 @@ export const nextEvent = <T>(socket: Socket, event: string, timeoutMs = 5_000): 
     socket.once(event, listener);
   });
 };
+
+/** The next `event` whose payload matches, skipping others (earlier tests' events may still be buffered). */
+export const nextEventMatching = async <T>(
+  socket: Socket,
+  event: string,
+  match: (payload: T) => boolean,
+  timeoutMs?: number,
+): Promise<T> => {
+  for (;;) {
+    const payload = await nextEvent<T>(socket, event, timeoutMs);
+    if (match(payload)) return payload;
+  }
+};

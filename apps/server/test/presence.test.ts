@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { presenceTiming } from "../src/modules/routing/presence-timing.ts";
 import { collect, emitWithAck } from "./conversation-helpers.ts";
-import { bearer, connectAgent, nextEvent, signUp, startTestApp, startTestWorker, type TestApp } from "./helpers.ts";
+import { bearer, connectAgent, nextEventMatching, signUp, startTestApp, startTestWorker, type TestApp } from "./helpers.ts";
 import { addMember, eventually, setPresence } from "./routing-helpers.ts";
 
 type Presence = { userId: string; status: string; connectedSockets: number; maxConcurrent: number | null };
@@ -27,7 +27,7 @@ describe("routing: agent presence", () => {
     return (response.json().items as Presence[]).find((item) => item.userId === userId);
   };
 
-  it("lists every member as offline until they choose a status, and validates the choice", async () => {
+  it("lists every member as offline until they connect or choose a status, and validates the choice", async () => {
     const owner = await signUp(harness.app);
     const ada = await addMember(harness, owner.workspace.id);
     expect(await presenceOf(owner.token, ada.userId)).toMatchObject({ status: "offline", connectedSockets: 0 });
@@ -46,24 +46,29 @@ describe("routing: agent presence", () => {
     expect(await presenceOf(stranger.token, ada.userId)).toBeUndefined();
   });
 
-  it("counts connected sockets and sets presence over the socket, telling the workspace", async () => {
+  it("brings a member online with their first connection, counts sockets and sets presence over the socket, telling the workspace", async () => {
     const owner = await signUp(harness.app);
     const ada = await addMember(harness, owner.workspace.id);
     const watcher = await connectAgent(baseUrl, { token: owner.token });
     const first = await connectAgent(baseUrl, { token: ada.token });
-    const second = await connectAgent(baseUrl, { token: ada.token });
+    const isAda = (payload: { presence: Presence }) => payload.presence.userId === ada.userId;
     try {
+      // Nobody chose a status for Ada: opening the dashboard makes her available.
+      const cameOnline = await nextEventMatching(watcher, "presence.updated", isAda);
+      expect(cameOnline.presence).toMatchObject({ status: "online", connectedSockets: 1 });
+
+      const second = await connectAgent(baseUrl, { token: ada.token });
       expect(
         await eventually(
           () => presenceOf(owner.token, ada.userId),
           (presence) => presence?.connectedSockets === 2,
         ),
-      ).toMatchObject({ connectedSockets: 2 });
+      ).toMatchObject({ connectedSockets: 2, status: "online" });
 
-      const told = nextEvent<{ presence: Presence }>(watcher, "presence.updated");
-      const ack = await emitWithAck<{ ok: boolean; data: Presence }>(first, "presence.set", { status: "online" });
-      expect(ack).toMatchObject({ ok: true, data: { userId: ada.userId, status: "online" } });
-      expect((await told).presence).toMatchObject({ userId: ada.userId, status: "online" });
+      const told = nextEventMatching(watcher, "presence.updated", isAda);
+      const ack = await emitWithAck<{ ok: boolean; data: Presence }>(first, "presence.set", { status: "busy" });
+      expect(ack).toMatchObject({ ok: true, data: { userId: ada.userId, status: "busy" } });
+      expect((await told).presence).toMatchObject({ userId: ada.userId, status: "busy" });
 
       const bad = await emitWithAck<{ ok: boolean; error: { code: string } }>(first, "presence.set", { status: 42 });
       expect(bad).toMatchObject({ ok: false, error: { code: "validation_failed" } });
@@ -74,11 +79,34 @@ describe("routing: agent presence", () => {
           () => presenceOf(owner.token, ada.userId),
           (presence) => presence?.connectedSockets === 1,
         ),
-      ).toMatchObject({ connectedSockets: 1, status: "online" });
+      ).toMatchObject({ connectedSockets: 1, status: "busy" });
     } finally {
       watcher.close();
       first.close();
-      second.close();
+    }
+  });
+
+  it("keeps a chosen offline or away when the member opens the dashboard again", async () => {
+    const owner = await signUp(harness.app);
+    const ada = await addMember(harness, owner.workspace.id);
+    const grace = await addMember(harness, owner.workspace.id);
+    await setPresence(harness, ada.token, { status: "offline" });
+    await setPresence(harness, grace.token, { status: "away" });
+    const sockets = [await connectAgent(baseUrl, { token: ada.token }), await connectAgent(baseUrl, { token: grace.token })];
+    try {
+      for (const [member, status] of [
+        [ada, "offline"],
+        [grace, "away"],
+      ] as const) {
+        expect(
+          await eventually(
+            () => presenceOf(owner.token, member.userId),
+            (presence) => presence?.connectedSockets === 1,
+          ),
+        ).toMatchObject({ status });
+      }
+    } finally {
+      for (const socket of sockets) socket.close();
     }
   });
 

@@ -38,7 +38,7 @@ const toDto = (row: {
   updatedAt: row.updatedAt?.toISOString() ?? null,
 });
 
-/** Every active member's presence; members who never set one are offline. */
+/** Every active member's presence; members who never connected are offline. */
 export const listPresence = async (db: DatabaseOrTransaction, workspaceId: string): Promise<TAgentPresence[]> => {
   const rows = await db
     .select({
@@ -121,15 +121,17 @@ export const setPresence = async (
 };
 
 /**
- * Counts a member's sockets in a workspace; the first one cancels a pending auto-away, and brings
- * back online an agent the grace period had turned away (one who chose "away" stays away).
+ * Counts a member's sockets in a workspace. A member who never chose a status comes online with
+ * their first connection: someone who opens the dashboard is there to answer. The first socket
+ * also cancels a pending auto-away, and brings back online an agent the grace period had turned
+ * away (one who chose "away" or "offline" keeps that).
  */
 export const recordAgentConnected = async (
   services: { db: Database; realtime: RealtimePublisher },
   workspaceId: string,
   userId: string,
 ): Promise<void> => {
-  const restored = await services.db.transaction(async (tx) => {
+  const cameOnline = await services.db.transaction(async (tx) => {
     const back = await tx
       .update(agentPresence)
       .set({ status: "online", isAutoAway: false, updatedAt: new Date() })
@@ -137,19 +139,21 @@ export const recordAgentConnected = async (
         and(eq(agentPresence.workspaceId, workspaceId), eq(agentPresence.userId, userId), eq(agentPresence.isAutoAway, true)),
       )
       .returning({ userId: agentPresence.userId });
-    await tx
+    const [counted] = await tx
       .insert(agentPresence)
-      .values({ workspaceId, userId, connectedSockets: 1 })
+      .values({ workspaceId, userId, status: "online", connectedSockets: 1 })
       .onConflictDoUpdate({
         target: [agentPresence.workspaceId, agentPresence.userId],
         set: { connectedSockets: sql`${agentPresence.connectedSockets} + 1` },
-      });
-    if (back.length === 0) return null;
-    // Back online: routing may hand them the conversations that waited meanwhile.
+      })
+      // xmax is 0 only on a row this statement inserted: the member's first connection.
+      .returning({ isFirstConnection: sql<boolean>`xmax = 0` });
+    if (back.length === 0 && !counted?.isFirstConnection) return null;
+    // Online: routing may hand them the conversations that waited meanwhile.
     await enqueueQueueDrains(tx, workspaceId);
     return presenceOf(tx, workspaceId, userId);
   });
-  if (restored) services.realtime.emitToAgents(rooms.workspace(workspaceId), "presence.updated", { presence: restored });
+  if (cameOnline) services.realtime.emitToAgents(rooms.workspace(workspaceId), "presence.updated", { presence: cameOnline });
 };
 
 /**
