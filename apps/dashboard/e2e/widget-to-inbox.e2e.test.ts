@@ -55,7 +55,8 @@ describe("a visitor in the real widget, answered in the dashboard", () => {
     // The agent works this inbox, so their being online is what the widget shows.
     await api("PUT", `/inboxes/${inbox.id}/members`, { userIds: [(signup.user as { id: string }).id] }, token);
 
-    // The agent signs in and goes online, so the widget offers a chat rather than the offline form.
+    // The agent signs in; opening the dashboard brings a member who never chose a status online,
+    // so the widget offers a chat rather than the offline form.
     const agentContext = await newBrowserContext(browser, {
       baseURL: server.baseUrl,
       locale: "en-US",
@@ -65,9 +66,10 @@ describe("a visitor in the real widget, answered in the dashboard", () => {
     const agent: Page = await agentContext.newPage();
     await submitLogin(agent, owner, en.auth.login);
     await agent.waitForURL((url) => url.pathname === "/");
-    await api("PUT", "/me/presence", { status: "online" }, token);
-    await agent.goto("/inbox/all");
-    await agent.getByText(en.inbox.list.emptyTitle).waitFor();
+    await agent.getByRole("button", { name: en.presence.label.replace("{{status}}", en.presence.status.online) }).waitFor();
+    // Their own view, "mine", is where the inbox opens.
+    await agent.goto("/inbox");
+    await agent.getByText(en.inbox.list.emptyBody).waitFor();
 
     // The visitor, on the customer's site, opens the widget and writes.
     const visitorContext = await newBrowserContext(browser, { viewport: { width: 1280, height: 800 } });
@@ -84,7 +86,10 @@ describe("a visitor in the real widget, answered in the dashboard", () => {
     await composer.fill("Hi! Can I change my delivery address?");
     await composer.press("Enter");
 
-    // It arrives in the dashboard without a reload; the agent opens it and answers.
+    // It arrives in the dashboard without a reload: nothing is the agent's yet, so their empty
+    // view points at the conversation waiting unassigned; they go there, open it and answer.
+    await agent.getByText(en.inbox.list.mineEmptyBody.replace("{{count}}", "1")).waitFor();
+    await agent.getByRole("button", { name: en.inbox.list.showUnassigned }).click();
     const item = agent.getByTestId("conversation-list-item").first();
     await item.getByText("Hi! Can I change my delivery address?").waitFor();
     await item.click();

@@ -8,7 +8,7 @@ import { IconInbox } from "../../../components/icons";
 import { QueryErrorAlert } from "../../../components/query-error-alert";
 import { useHasPermission } from "../../auth/hooks/use-permissions";
 import type { ConversationListParams } from "../api/conversations-api";
-import { useConversationList } from "../hooks/use-conversation-list";
+import { useConversationCounts, useConversationList } from "../hooks/use-conversation-list";
 import { useAgents } from "../hooks/use-directory";
 import { useNow } from "../hooks/use-now";
 import { type InboxView, viewToSegment } from "../lib/inbox-views";
@@ -101,6 +101,9 @@ export const ConversationListPane = ({
     });
   }, []);
   const isAllSelected = items.length > 0 && items.every((item) => selected.has(item.id));
+  const counts = useConversationCounts();
+  // An empty "mine" while conversations wait for someone: point there rather than at nothing.
+  const waitingUnassigned = activeView.kind === "view" && activeView.view === "mine" ? (counts.data?.unassigned ?? 0) : 0;
 
   return (
     <Box className={classes.listPane} component="section" aria-label={t("inbox.list.label")}>
@@ -149,10 +152,24 @@ export const ConversationListPane = ({
             icon={<IconInbox size={28} />}
             withIndicatorBackground
             title={t("inbox.list.emptyTitle")}
-            description={t("inbox.list.emptyBody")}
+            description={
+              waitingUnassigned > 0 ? t("inbox.list.mineEmptyBody", { count: waitingUnassigned }) : t("inbox.list.emptyBody")
+            }
             py="xl"
             px="md"
-          />
+          >
+            {waitingUnassigned > 0 && (
+              <EmptyState.Actions>
+                <Button
+                  size="xs"
+                  variant="light"
+                  onClick={() => navigate(`/inbox/${viewToSegment({ kind: "view", view: "unassigned" })}`)}
+                >
+                  {t("inbox.list.showUnassigned")}
+                </Button>
+              </EmptyState.Actions>
+            )}
+          </EmptyState>
         )}
         <Box component="ul" aria-label={title} data-testid="conversation-list" m={0} p={0} style={{ listStyle: "none" }}>
           {items.map((conversation) => (

@@ -89,6 +89,8 @@ export const inboxAr: InboxTranslation = {
       end: "هذه كل المحادثات هنا.",
       emptyTitle: "لا شيء هنا",
       emptyBody: "لا توجد محادثة تطابق هذا العرض وعوامل التصفية هذه. ستظهر المحادثات الجديدة هنا فور وصولها.",
+      mineEmptyBody: "لا شيء مُسند إليك. محادثات غير مُسندة تنتظر: {{count}}.",
+      showUnassigned: "عرض غير المُسندة",
       attachmentPreview: "📎 مرفق",
       noPreview: "#{{number}} في {{inbox}}",
       unassigned: "غير مسندة",

@@ -90,6 +90,8 @@ export const inboxDe: InboxTranslation = {
       end: "Das sind alle Unterhaltungen hier.",
       emptyTitle: "Hier ist nichts",
       emptyBody: "Keine Unterhaltung passt zu dieser Ansicht und diesen Filtern. Neue erscheinen hier, sobald sie eingehen.",
+      mineEmptyBody: "Dir ist nichts zugewiesen. Nicht zugewiesen und wartend: {{count}}.",
+      showUnassigned: "Nicht zugewiesene anzeigen",
       attachmentPreview: "📎 Anhang",
       noPreview: "#{{number}} in {{inbox}}",
       unassigned: "Nicht zugewiesen",

@@ -87,6 +87,8 @@ export const inboxEn = {
       end: "That's every conversation here.",
       emptyTitle: "Nothing here",
       emptyBody: "No conversation matches this view and these filters. New ones appear here as they arrive.",
+      mineEmptyBody: "Nothing is assigned to you. Waiting unassigned: {{count}}.",
+      showUnassigned: "Show unassigned",
       attachmentPreview: "📎 Attachment",
       noPreview: "#{{number}} in {{inbox}}",
       unassigned: "Unassigned",

@@ -95,6 +95,8 @@ export const inboxEs: InboxTranslation = {
       end: "Esas son todas las conversaciones.",
       emptyTitle: "No hay nada aquí",
       emptyBody: "Ninguna conversación coincide con esta vista y estos filtros. Las nuevas aparecerán aquí en cuanto lleguen.",
+      mineEmptyBody: "No tienes nada asignado. Sin asignar y en espera: {{count}}.",
+      showUnassigned: "Ver sin asignar",
       attachmentPreview: "📎 Archivo adjunto",
       noPreview: "#{{number}} en {{inbox}}",
       unassigned: "Sin asignar",

@@ -89,6 +89,8 @@ export const inboxFa: InboxTranslation = {
       end: "همهٔ گفتگوهای اینجا همین‌هاست.",
       emptyTitle: "اینجا چیزی نیست",
       emptyBody: "هیچ گفتگویی با این نما و این فیلترها مطابقت ندارد. گفتگوهای جدید به محض رسیدن اینجا نمایش داده می‌شوند.",
+      mineEmptyBody: "چیزی به شما واگذار نشده است. گفتگوهای واگذارنشده در انتظار: {{count}}.",
+      showUnassigned: "نمایش واگذارنشده\u200cها",
       attachmentPreview: "📎 پیوست",
       noPreview: "#{{number}} در {{inbox}}",
       unassigned: "واگذارنشده",

@@ -92,6 +92,8 @@ export const inboxFr: InboxTranslation = {
       emptyTitle: "Rien ici",
       emptyBody:
         "Aucune conversation ne correspond à cette vue et à ces filtres. Les nouvelles apparaîtront ici dès leur arrivée.",
+      mineEmptyBody: "Rien ne vous est attribué. En attente sans attribution : {{count}}.",
+      showUnassigned: "Voir les non attribuées",
       attachmentPreview: "📎 Pièce jointe",
       noPreview: "#{{number}} dans {{inbox}}",
       unassigned: "Non assignée",

@@ -89,6 +89,8 @@ export const inboxHe: InboxTranslation = {
       end: "אלה כל השיחות כאן.",
       emptyTitle: "אין כאן כלום",
       emptyBody: "אף שיחה לא תואמת לתצוגה ולמסננים האלה. שיחות חדשות יופיעו כאן כשיגיעו.",
+      mineEmptyBody: "לא הוקצה לך דבר. ממתינות ללא הקצאה: {{count}}.",
+      showUnassigned: "הצגת הלא מוקצות",
       attachmentPreview: "📎 קובץ מצורף",
       noPreview: "#{{number}} ב-{{inbox}}",
       unassigned: "לא משויכת",

@@ -89,6 +89,8 @@ export const inboxHi: InboxTranslation = {
       end: "यहाँ की सभी बातचीत यही हैं।",
       emptyTitle: "यहाँ कुछ नहीं है",
       emptyBody: "कोई भी बातचीत इस व्यू और इन फ़िल्टर से मेल नहीं खाती। नई बातचीत आते ही यहाँ दिखेंगी।",
+      mineEmptyBody: "आपको कुछ भी असाइन नहीं है। बिना असाइन के प्रतीक्षा में: {{count}}।",
+      showUnassigned: "बिना असाइन वाली दिखाएँ",
       attachmentPreview: "📎 अटैचमेंट",
       noPreview: "{{inbox}} में #{{number}}",
       unassigned: "असाइन नहीं",

@@ -91,6 +91,8 @@ export const inboxId: InboxTranslation = {
       end: "Itu semua percakapan di sini.",
       emptyTitle: "Tidak ada apa-apa di sini",
       emptyBody: "Tidak ada percakapan yang cocok dengan tampilan dan filter ini. Percakapan baru muncul di sini saat masuk.",
+      mineEmptyBody: "Tidak ada yang ditugaskan kepada Anda. Menunggu tanpa penugasan: {{count}}.",
+      showUnassigned: "Tampilkan yang belum ditugaskan",
       attachmentPreview: "📎 Lampiran",
       noPreview: "#{{number}} di {{inbox}}",
       unassigned: "Belum ditugaskan",

@@ -89,6 +89,8 @@ export const inboxIt: InboxTranslation = {
       end: "Queste sono tutte le conversazioni.",
       emptyTitle: "Qui non c’è niente",
       emptyBody: "Nessuna conversazione corrisponde a questa vista e a questi filtri. Le nuove compariranno qui appena arrivano.",
+      mineEmptyBody: "Non hai nulla di assegnato. In attesa senza assegnatario: {{count}}.",
+      showUnassigned: "Mostra non assegnate",
       attachmentPreview: "📎 Allegato",
       noPreview: "#{{number}} in {{inbox}}",
       unassigned: "Non assegnata",

@@ -95,6 +95,8 @@ export const inboxJa: InboxTranslation = {
       end: "ここにある会話は以上です。",
       emptyTitle: "何もありません",
       emptyBody: "このビューとフィルターに一致する会話はありません。新しい会話は届き次第ここに表示されます。",
+      mineEmptyBody: "あなたに割り当てられた会話はありません。未割り当てで待機中: {{count}}。",
+      showUnassigned: "未割り当てを表示",
       attachmentPreview: "📎 添付ファイル",
       noPreview: "{{inbox}} の #{{number}}",
       unassigned: "未割り当て",

@@ -89,6 +89,8 @@ export const inboxKo: InboxTranslation = {
       end: "여기 있는 대화는 이것이 전부입니다.",
       emptyTitle: "대화가 없습니다",
       emptyBody: "이 보기와 필터에 맞는 대화가 없습니다. 새 대화가 들어오면 여기에 표시됩니다.",
+      mineEmptyBody: "나에게 배정된 대화가 없습니다. 미배정 대기 중: {{count}}.",
+      showUnassigned: "미배정 보기",
       attachmentPreview: "📎 첨부 파일",
       noPreview: "{{inbox}}의 #{{number}}",
       unassigned: "미배정",

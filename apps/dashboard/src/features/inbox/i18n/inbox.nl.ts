@@ -89,6 +89,8 @@ export const inboxNl: InboxTranslation = {
       end: "Dat zijn alle gesprekken hier.",
       emptyTitle: "Niets te zien",
       emptyBody: "Geen gesprek past bij deze weergave en deze filters. Nieuwe gesprekken verschijnen hier zodra ze binnenkomen.",
+      mineEmptyBody: "Er is niets aan jou toegewezen. Wachtend zonder toewijzing: {{count}}.",
+      showUnassigned: "Niet-toegewezen tonen",
       attachmentPreview: "📎 Bijlage",
       noPreview: "#{{number}} in {{inbox}}",
       unassigned: "Niet toegewezen",

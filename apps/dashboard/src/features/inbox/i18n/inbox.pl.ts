@@ -100,6 +100,8 @@ export const inboxPl: InboxTranslation = {
       end: "To już wszystkie rozmowy tutaj.",
       emptyTitle: "Nic tu nie ma",
       emptyBody: "Żadna rozmowa nie pasuje do tego widoku i filtrów. Nowe pojawią się tutaj, gdy tylko nadejdą.",
+      mineEmptyBody: "Nic nie jest do Ciebie przypisane. Nieprzypisane, oczekujące: {{count}}.",
+      showUnassigned: "Pokaż nieprzypisane",
       attachmentPreview: "📎 Załącznik",
       noPreview: "#{{number}} w {{inbox}}",
       unassigned: "Nieprzypisana",

@@ -90,6 +90,8 @@ export const inboxPtBR: InboxTranslation = {
       end: "Essas são todas as conversas daqui.",
       emptyTitle: "Nada por aqui",
       emptyBody: "Nenhuma conversa corresponde a esta visualização e a estes filtros. As novas aparecem aqui assim que chegam.",
+      mineEmptyBody: "Nada está atribuído a você. Aguardando sem atribuição: {{count}}.",
+      showUnassigned: "Ver não atribuídas",
       attachmentPreview: "📎 Anexo",
       noPreview: "#{{number}} em {{inbox}}",
       unassigned: "Não atribuída",

@@ -89,6 +89,8 @@ export const inboxPt: InboxTranslation = {
       end: "Estas são todas as conversas aqui.",
       emptyTitle: "Nada por aqui",
       emptyBody: "Nenhuma conversa corresponde a esta vista e a estes filtros. As novas aparecem aqui quando chegarem.",
+      mineEmptyBody: "Nada lhe está atribuído. À espera sem atribuição: {{count}}.",
+      showUnassigned: "Ver não atribuídas",
       attachmentPreview: "📎 Anexo",
       noPreview: "#{{number}} em {{inbox}}",
       unassigned: "Não atribuída",

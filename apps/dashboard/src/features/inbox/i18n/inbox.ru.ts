@@ -90,6 +90,8 @@ export const inboxRu: InboxTranslation = {
       end: "Это все диалоги здесь.",
       emptyTitle: "Здесь пусто",
       emptyBody: "Ни один диалог не подходит под это представление и фильтры. Новые появятся здесь, как только поступят.",
+      mineEmptyBody: "Вам ничего не назначено. Ждут без назначения: {{count}}.",
+      showUnassigned: "Показать неназначенные",
       attachmentPreview: "📎 Вложение",
       noPreview: "№{{number}} в «{{inbox}}»",
       unassigned: "Без исполнителя",

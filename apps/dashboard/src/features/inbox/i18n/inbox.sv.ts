@@ -89,6 +89,8 @@ export const inboxSv: InboxTranslation = {
       end: "Det var alla konversationer här.",
       emptyTitle: "Inget här",
       emptyBody: "Ingen konversation matchar den här vyn och filtren. Nya visas här när de kommer in.",
+      mineEmptyBody: "Inget är tilldelat dig. Väntar utan tilldelning: {{count}}.",
+      showUnassigned: "Visa otilldelade",
       attachmentPreview: "📎 Bilaga",
       noPreview: "#{{number}} i {{inbox}}",
       unassigned: "Ej tilldelad",

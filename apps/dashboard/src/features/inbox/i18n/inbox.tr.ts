@@ -90,6 +90,8 @@ export const inboxTr: InboxTranslation = {
       end: "Buradaki konuşmaların hepsi bu kadar.",
       emptyTitle: "Burada bir şey yok",
       emptyBody: "Bu görünüm ve filtrelerle eşleşen konuşma yok. Yeni konuşmalar geldikçe burada görünür.",
+      mineEmptyBody: "Size atanmış bir şey yok. Atanmamış bekleyen: {{count}}.",
+      showUnassigned: "Atanmamışları göster",
       attachmentPreview: "📎 Ek",
       noPreview: "#{{number}} · {{inbox}}",
       unassigned: "Atanmamış",

@@ -90,6 +90,8 @@ export const inboxUk: InboxTranslation = {
       end: "Це всі розмови тут.",
       emptyTitle: "Тут порожньо",
       emptyBody: "Жодна розмова не відповідає цьому поданню й фільтрам. Нові з’являться тут, щойно надійдуть.",
+      mineEmptyBody: "Вам нічого не призначено. Чекають без призначення: {{count}}.",
+      showUnassigned: "Показати непризначені",
       attachmentPreview: "📎 Вкладення",
       noPreview: "№{{number}} у «{{inbox}}»",
       unassigned: "Без виконавця",

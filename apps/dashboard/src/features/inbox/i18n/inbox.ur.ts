@@ -90,6 +90,8 @@ export const inboxUr: InboxTranslation = {
       end: "یہاں کی تمام گفتگوئیں یہی ہیں۔",
       emptyTitle: "یہاں کچھ نہیں ہے",
       emptyBody: "کوئی گفتگو اس منظر اور ان فلٹرز سے میل نہیں کھاتی۔ نئی گفتگوئیں آتے ہی یہاں نظر آئیں گی۔",
+      mineEmptyBody: "آپ کو کچھ تفویض نہیں کیا گیا۔ غیر تفویض شدہ منتظر: {{count}}۔",
+      showUnassigned: "غیر تفویض شدہ دکھائیں",
       attachmentPreview: "📎 منسلکہ",
       noPreview: "{{inbox}} میں #{{number}}",
       unassigned: "غیر تفویض شدہ",

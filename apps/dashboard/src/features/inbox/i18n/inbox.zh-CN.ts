@@ -89,6 +89,8 @@ export const inboxZhCN: InboxTranslation = {
       end: "这里的会话已全部显示。",
       emptyTitle: "暂无内容",
       emptyBody: "没有符合此视图和筛选条件的会话。新会话到达时会显示在这里。",
+      mineEmptyBody: "没有分配给你的会话。未分配、等待中：{{count}}。",
+      showUnassigned: "查看未分配",
       attachmentPreview: "📎 附件",
       noPreview: "{{inbox}} 中的 #{{number}}",
       unassigned: "未分配",

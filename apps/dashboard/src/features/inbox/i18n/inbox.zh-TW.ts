@@ -89,6 +89,8 @@ export const inboxZhTW: InboxTranslation = {
       end: "這裡的對話已全部顯示。",
       emptyTitle: "這裡沒有任何內容",
       emptyBody: "沒有符合此檢視和篩選條件的對話。新對話送達時會顯示在這裡。",
+      mineEmptyBody: "沒有指派給你的對話。未指派、等待中：{{count}}。",
+      showUnassigned: "查看未指派",
       attachmentPreview: "📎 附件",
       noPreview: "{{inbox}} 中的 #{{number}}",
       unassigned: "未指派",
