@@ -1,14 +1,26 @@
+import type { TVisitorVisit } from "@parley/shared";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contactIdentities } from "../src/modules/contacts/contacts.tables.ts";
+import { presenceTiming } from "../src/modules/routing/presence-timing.ts";
 import { visitorVisits } from "../src/modules/widget/visitors.tables.ts";
 import { createWebsiteInbox, emitWithAck } from "./conversation-helpers.ts";
-import { bearer, connectAgent, joinWorkspace, nextEvent, signUp, startTestApp, type TestApp } from "./helpers.ts";
+import {
+  bearer,
+  connectAgent,
+  joinWorkspace,
+  nextEvent,
+  nextEventMatching,
+  signUp,
+  startTestApp,
+  type TestApp,
+} from "./helpers.ts";
 import { CHROME_ON_WINDOWS, openWidgetSocket, startWidgetSession, waitFor } from "./widget-helpers.ts";
 
 describe("visitors monitor", () => {
   let harness: TestApp;
   let baseUrl: string;
+  const defaultVisitorGrace = presenceTiming.visitorGoneAfterDisconnectMs;
   beforeAll(async () => {
     harness = await startTestApp();
     baseUrl = await harness.listen();
@@ -117,6 +129,61 @@ describe("visitors monitor", () => {
     expect(capped?.events).toHaveLength(100);
     expect(capped?.events.at(-1)?.event).toBe("latest");
     expect(capped?.events[0]?.event).toBe("e1");
+  });
+
+  it("ends the visit when the visitor leaves: no current page, and its time stops when they went", async () => {
+    presenceTiming.visitorGoneAfterDisconnectMs = 1_000;
+    const owner = await signUp(harness.app);
+    const inbox = await createWebsiteInbox(harness, { workspaceId: owner.workspace.id, memberUserIds: [owner.user.id] });
+    const session = (
+      await startWidgetSession(harness, {
+        inboxToken: inbox.websiteToken,
+        page: { url: "https://shop.example.com/", title: "Home" },
+      })
+    ).json();
+    const contactId = await contactOf(inbox.id, session.visitorId);
+    const agent = await connectAgent(baseUrl, { token: owner.token });
+    let widget = await openWidgetSocket(baseUrl, session.visitorToken);
+    try {
+      // Moving to the next page closes one socket and opens another: still on the site.
+      widget.close();
+      widget = await openWidgetSocket(baseUrl, session.visitorToken);
+      await new Promise((resolve) => setTimeout(resolve, 1_300));
+      const browsing = (await api(owner.token, "GET", `/contacts/${contactId}/visits`)).json().items[0];
+      expect(browsing.currentPage).toEqual({ url: "https://shop.example.com/", title: "Home" });
+
+      const closedAt = Date.now();
+      widget.close();
+      const ended = await nextEventMatching<{ visitorId: string; visit: TVisitorVisit }>(
+        agent,
+        "visitor.updated",
+        (update) => update.visitorId === session.visitorId && update.visit.currentPage.url === null,
+      );
+      expect(ended.visit.pages.map((page) => page.leftAt)).not.toContain(null);
+      // When the socket closed, not when the grace period ran out a second later.
+      expect(Math.abs(Date.parse(ended.visit.lastSeenAt) - closedAt)).toBeLessThan(600);
+
+      // Later, the visit still reads as it was when they left.
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      const later = (await api(owner.token, "GET", `/contacts/${contactId}/visits`)).json().items[0];
+      expect(later.currentPage).toEqual({ url: null, title: null });
+      expect(later.timeOnSiteSeconds).toBe(ended.visit.timeOnSiteSeconds);
+
+      // Back within 30 minutes: the same visit goes on, on the page they came back to.
+      const back = await startWidgetSession(harness, {
+        inboxToken: inbox.websiteToken,
+        visitorToken: session.visitorToken,
+        page: { url: "https://shop.example.com/cart", title: "Cart" },
+      });
+      expect(back.statusCode).toBe(200);
+      const resumed = (await api(owner.token, "GET", `/contacts/${contactId}/visits`)).json().items;
+      expect(resumed).toHaveLength(1);
+      expect(resumed[0]).toMatchObject({ visitNumber: 1, currentPage: { url: "https://shop.example.com/cart" } });
+    } finally {
+      presenceTiming.visitorGoneAfterDisconnectMs = defaultVisitorGrace;
+      widget.close();
+      agent.close();
+    }
   });
 
   it("pages through a contact's visits, newest first, within the workspace", async () => {

@@ -4,6 +4,7 @@ import type { RequestIdentity } from "../../platform/identity.ts";
 import { rooms, type VisitorIdentity } from "../../platform/realtime.ts";
 import { allowVisitor, defineSocketEvent, requireSocketPermission } from "../../platform/socket-events.ts";
 import type { ConversationServices } from "../conversations/commit-change.ts";
+import { announceVisit, endVisit } from "../widget/visits.ts";
 import { markVisitorConversationsMissed } from "./away.ts";
 import { recordAgentConnected, recordAgentDisconnected, setPresence } from "./presence.ts";
 import { presenceTiming } from "./presence-timing.ts";
@@ -60,7 +61,8 @@ const leaving = new Map<string, NodeJS.Timeout>();
 
 /**
  * When a visitor has had no widget socket open (on any node: `fetchSockets` asks every node through
- * the adapter) for the grace period, their unanswered conversations become missed. Moving to the
+ * the adapter) for the grace period, they left: their unanswered conversations become missed, and
+ * their visit ends at the moment the last socket closed. Moving to the
  * next page of the site closes the widget's socket and opens another within a second: that is not
  * leaving. A reconnect storm's thousands of closes cost nothing here for those who come back. The
  * wait lives in this process, so a restart during it forgets those checks: a conversation may then
@@ -72,12 +74,15 @@ export const watchVisitorLeaving = (socket: Socket, visitor: VisitorIdentity, se
   leaving.delete(key);
   socket.on("disconnect", () => {
     clearTimeout(leaving.get(key));
+    const leftAt = new Date();
     const check = setTimeout(() => {
       leaving.delete(key);
       void (async () => {
         const remaining = await socket.nsp.in(rooms.visitor(visitor.inboxId, visitor.visitorId)).fetchSockets();
         if (remaining.length > 0) return;
         await markVisitorConversationsMissed(services, visitor);
+        const ended = await endVisit(services.db, visitor, leftAt);
+        if (ended) announceVisit(services, visitor, ended.contactId, ended);
       })().catch((error: unknown) => services.logger.warn({ err: error }, "could not check whether a visitor left"));
     }, presenceTiming.visitorGoneAfterDisconnectMs);
     // A pending check never keeps a stopping process alive.

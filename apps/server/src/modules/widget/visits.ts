@@ -1,9 +1,9 @@
 import type { TVisitorVisit } from "@parley/shared";
 import { and, desc, eq, lt, or } from "drizzle-orm";
-import type { DatabaseOrTransaction } from "../../platform/db.ts";
+import type { Database, DatabaseOrTransaction } from "../../platform/db.ts";
 import { AppError } from "../../platform/errors.ts";
 import { rooms, type VisitorIdentity } from "../../platform/realtime.ts";
-import { contacts } from "../contacts/contacts.tables.ts";
+import { contactIdentities, contacts } from "../contacts/contacts.tables.ts";
 import type { ConversationServices } from "../conversations/commit-change.ts";
 import { lookupLocation } from "./geoip.ts";
 import { parseUserAgent, utmOf, webUrlOrNull } from "./visitor-context.ts";
@@ -47,7 +47,11 @@ export const toVisitDto = (visit: VisitRow, now = new Date()): TVisitorVisit => 
     seconds: secondsBetween(page.enteredAt, page.leftAt ?? now),
   })),
   events: visit.events.map((event) => ({ event: event.event, data: event.data ?? null, at: new Date(event.at).toISOString() })),
-  timeOnSiteSeconds: secondsBetween(visit.startedAt, visit.lastSeenAt > now ? visit.lastSeenAt : now),
+  // On the site, the visit runs until now; once they left, it stopped when they were last seen.
+  timeOnSiteSeconds: secondsBetween(
+    visit.startedAt,
+    visit.currentUrl === null || visit.lastSeenAt > now ? visit.lastSeenAt : now,
+  ),
   startedAt: visit.startedAt.toISOString(),
   lastSeenAt: visit.lastSeenAt.toISOString(),
 });
@@ -63,13 +67,15 @@ export const latestVisit = async (db: DatabaseOrTransaction, inboxId: string, co
   return visit ?? null;
 };
 
+const closeLastPage = (pages: VisitedPage[], at: Date): VisitedPage[] =>
+  pages.map((entry, index) => (index === pages.length - 1 && !entry.leftAt ? { ...entry, leftAt: at.toISOString() } : entry));
+
 const withPage = (pages: VisitedPage[], page: { url: string; title: string }, at: Date): VisitedPage[] => {
   const last = pages.at(-1);
   if (last && !last.leftAt && last.url === page.url) return pages;
-  const closed = pages.map((entry, index) =>
-    index === pages.length - 1 && !entry.leftAt ? { ...entry, leftAt: at.toISOString() } : entry,
+  return [...closeLastPage(pages, at), { url: page.url, title: page.title, enteredAt: at.toISOString(), leftAt: null }].slice(
+    -MAX_PAGES,
   );
-  return [...closed, { url: page.url, title: page.title, enteredAt: at.toISOString(), leftAt: null }].slice(-MAX_PAGES);
 };
 
 export type VisitInput = {
@@ -181,6 +187,38 @@ export const recordTrackedEvent = async (
   if (!updated) throw new Error("visit update returned no row");
   return updated;
 };
+
+/**
+ * The visitor closed the last page that had the widget: their visit has no current page any more,
+ * its last page and its time on site stop at `leftAt`. A widget load within 30 minutes of it
+ * continues the same visit. Null when the visit had already ended or there is none.
+ */
+export const endVisit = async (db: Database, visitor: VisitorIdentity, leftAt: Date): Promise<VisitRow | null> =>
+  db.transaction(async (tx) => {
+    const [visit] = await tx
+      .select({ visit: visitorVisits })
+      .from(visitorVisits)
+      .innerJoin(
+        contactIdentities,
+        and(eq(contactIdentities.contactId, visitorVisits.contactId), eq(contactIdentities.inboxId, visitorVisits.inboxId)),
+      )
+      .where(and(eq(visitorVisits.inboxId, visitor.inboxId), eq(contactIdentities.sourceId, visitor.visitorId)))
+      .orderBy(desc(visitorVisits.startedAt), desc(visitorVisits.id))
+      .limit(1)
+      .for("update", { of: visitorVisits });
+    if (!visit || visit.visit.currentUrl === null) return null;
+    const [ended] = await tx
+      .update(visitorVisits)
+      .set({
+        currentUrl: null,
+        currentTitle: null,
+        pages: closeLastPage(visit.visit.pages, leftAt),
+        lastSeenAt: leftAt > visit.visit.lastSeenAt ? leftAt : visit.visit.lastSeenAt,
+      })
+      .where(eq(visitorVisits.id, visit.visit.id))
+      .returning();
+    return ended ?? null;
+  });
 
 const encodeCursor = (visit: VisitRow): string => `${visit.startedAt.toISOString()}|${visit.id}`;
 

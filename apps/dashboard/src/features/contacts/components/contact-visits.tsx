@@ -64,7 +64,10 @@ export const ContactVisits = ({ contactId }: { contactId: string }) => {
       {/* The browser's own zone is the better guess (VPNs, travel); GeoIP's, from the city's coordinates, fills in. */}
       <Fact label={t("settings.general.timezone")} value={latest.timezone ?? latest.location.timezone} />
       <Fact label={t("contacts.visitor.device")} value={describeDevice(latest)} />
-      <Fact label={t("contacts.visitor.timeOnSite")} value={formatElapsed(latest.startedAt, now, i18n.language)} />
+      <Fact
+        label={t("contacts.visitor.timeOnSite")}
+        value={formatElapsed(latest.startedAt, latest.currentPage.url ? now : Date.parse(latest.lastSeenAt), i18n.language)}
+      />
       <Fact label={t("contacts.visitor.referrer")} value={latest.referrer} />
       <Fact label={t("contacts.visitor.utm")} value={utm || null} />
       <Fact label={t("contacts.visitor.visits")} value={String(latest.visitNumber)} />
