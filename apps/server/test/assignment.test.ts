@@ -173,4 +173,62 @@ describe("routing: manual assignment, transfer and claim", () => {
     const late = await claim(owner.token);
     expect(late.statusCode).toBe(409);
   });
+
+  it("gives an unassigned conversation to the member who replies, once, and not for notes or API keys", async () => {
+    const { owner, workspaceId, ada, cy, conversationId } = await setUp();
+    const send = (token: string, payload: Record<string, unknown>) =>
+      harness.app.inject({
+        method: "POST",
+        url: `/api/v1/conversations/${conversationId}/messages`,
+        headers: bearer(token),
+        payload,
+      });
+    // A private note is for colleagues: nobody takes the conversation by writing one.
+    expect((await send(ada.token, { clientId: "note-1", text: "Looking into it", isPrivate: true })).statusCode).toBe(201);
+    expect((await conversationRow(harness, conversationId)).assigneeId).toBeNull();
+    // A key's messages are a bot's, not a person taking the conversation.
+    const key = await harness.app.inject({
+      method: "POST",
+      url: "/api/v1/api-keys",
+      headers: bearer(owner.token),
+      payload: { name: "bot", permissions: ["conversations.view_all"] },
+    });
+    expect(key.statusCode).toBe(201);
+    expect((await send(key.json().key, { clientId: "bot-1", text: "A person will be with you shortly" })).statusCode).toBe(201);
+    expect((await conversationRow(harness, conversationId)).assigneeId).toBeNull();
+
+    const agentSocket = await connectAgent(baseUrl, { token: owner.token });
+    try {
+      const assigned = collect<{ conversationId: string; assigneeId: string | null }>(agentSocket, "conversation.assigned");
+      expect((await send(ada.token, { clientId: "reply-1", text: "Happy to help!" })).statusCode).toBe(201);
+      expect((await conversationRow(harness, conversationId)).assigneeId).toBe(ada.userId);
+      await eventually(
+        async () => assigned,
+        (events) => events.some((event) => event.conversationId === conversationId && event.assigneeId === ada.userId),
+      );
+    } finally {
+      agentSocket.close();
+    }
+    // Someone has it now: Cy's reply (and Ada's repeated send) changes nothing.
+    expect((await send(cy.token, { clientId: "reply-2", text: "Adding a detail" })).statusCode).toBe(201);
+    expect((await send(ada.token, { clientId: "reply-1", text: "Happy to help!" })).statusCode).toBe(200);
+    expect((await conversationRow(harness, conversationId)).assigneeId).toBe(ada.userId);
+
+    const history = await harness.app.inject({
+      url: `/api/v1/conversations/${conversationId}/assignments`,
+      headers: bearer(owner.token),
+    });
+    expect(history.json().items).toMatchObject([{ kind: "reply", toUserId: ada.userId, byUserId: ada.userId }]);
+    const timeline = await harness.app.inject({
+      url: `/api/v1/conversations/${conversationId}/messages`,
+      headers: bearer(owner.token),
+    });
+    const lines = (timeline.json().items as Message[]).filter((message) => message.senderType === "system");
+    expect(lines.map((line) => line.text)).toContain("Ada took the conversation by replying");
+    const [audited] = await harness.database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.workspaceId, workspaceId), eq(auditLog.action, "conversation.claimed")));
+    expect(audited).toMatchObject({ targetId: conversationId, after: { assigneeId: ada.userId, by: "reply" } });
+  });
 });

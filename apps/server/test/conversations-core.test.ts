@@ -169,7 +169,12 @@ describe("conversations: the visitor-to-agent round trip", () => {
       expect(reply.ok).toBe(true);
       await settle(300);
       expect(visitorReceived.map((event) => event.message.text)).toEqual(["It ships today!"]);
-      expect(agentReceived.map((event) => event.message.text)).toEqual(["Customer is a VIP", "It ships today!"]);
+      // The reply also made the unassigned conversation the owner's: agents read that line too.
+      expect(agentReceived.map((event) => event.message.text)).toEqual([
+        "Customer is a VIP",
+        "It ships today!",
+        expect.stringMatching(/ took the conversation by replying$/),
+      ]);
 
       const repeated = await harness.app.inject({
         method: "POST",
@@ -249,6 +254,8 @@ describe("conversations: the visitor-to-agent round trip", () => {
         afterSeq: lastSeen,
       });
       expect(agentResync.data.messages.map((message) => message.text)).toEqual([
+        // The agent's first reply took the unassigned conversation; the visitor never sees that line.
+        expect.stringMatching(/ took the conversation by replying$/),
         "Checking your order",
         "Internal: refund?",
         "Found it: shipped yesterday",

@@ -16,7 +16,7 @@ export const ZAssignConversationRequest = z
   });
 export type TAssignConversationRequest = z.infer<typeof ZAssignConversationRequest>;
 
-export const ZAssignmentKind = z.enum(["manual", "transfer", "auto", "unassigned", "claim"]);
+export const ZAssignmentKind = z.enum(["manual", "transfer", "auto", "unassigned", "claim", "reply"]);
 
 export const ZAssignmentEntry = z.object({
   id: z.uuid(),

@@ -33,6 +33,21 @@ export const actorOf = (identity: RequestIdentity, request: Pick<FastifyRequest,
   userAgent: request.headers["user-agent"]?.slice(0, 512) ?? null,
 });
 
+/** The actor of a socket event: the socket's handshake stands in for the HTTP request. */
+export const socketActorOf = (
+  identity: RequestIdentity,
+  socket: { handshake: { address: string; headers: Record<string, string | string[] | undefined> } },
+): AuditActor => {
+  const userAgent = socket.handshake.headers["user-agent"];
+  return {
+    type: identity.kind === "api_key" ? "api_key" : "user",
+    id: identity.kind === "api_key" ? identity.apiKeyId : identity.userId,
+    label: identity.actorLabel,
+    ip: socket.handshake.address,
+    userAgent: typeof userAgent === "string" ? userAgent.slice(0, 512) : null,
+  };
+};
+
 /** An actor for flows where nobody is signed in yet (sign-up, password reset), known by email. */
 export const anonymousActor = (
   label: string,

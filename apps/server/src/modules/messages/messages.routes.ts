@@ -2,6 +2,7 @@ import { ZErrorResponse, ZMessage, ZMessageHistoryQuery, ZMessagePage, ZSendMess
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { requireIdentity } from "../../platform/access.ts";
+import { actorOf } from "../audit/audit.service.ts";
 import { listMessages, sendAgentMessage } from "./messages.service.ts";
 
 const ZConversationParams = z.strictObject({ id: z.uuid({ message: "must be a conversation id" }) });
@@ -32,11 +33,13 @@ export const messagesRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: ZMessage, 201: ZMessage, 400: ZErrorResponse, 401: ZErrorResponse, 404: ZErrorResponse },
     },
     handler: async (request, reply) => {
+      const identity = requireIdentity(request);
       const { message, isDuplicate } = await sendAgentMessage(
         services,
-        requireIdentity(request),
+        identity,
         request.params.id,
         request.body,
+        actorOf(identity, request),
       );
       return reply.status(isDuplicate ? 200 : 201).send(message);
     },

@@ -4,21 +4,25 @@ import type { z } from "zod";
 import type { DatabaseOrTransaction } from "../../platform/db.ts";
 import { AppError } from "../../platform/errors.ts";
 import type { RequestIdentity } from "../../platform/identity.ts";
+import { type AuditActor, publishAudit } from "../audit/audit.service.ts";
 import { type ConversationServices, commitConversationChange } from "../conversations/commit-change.ts";
 import { findVisibleConversation } from "../conversations/visibility.ts";
+import { takeOnReply } from "../routing/assignment.service.ts";
 import { appendMessage } from "./append-message.ts";
 import { toMessageDtos } from "./message-dto.ts";
 import { messages } from "./messages.tables.ts";
 
 /**
  * An agent (or an API key, as a bot) writes in a conversation they can see. Sending again with
- * the same clientId returns the stored message and changes nothing.
+ * the same clientId returns the stored message and changes nothing. A member's reply to an
+ * unassigned conversation makes it theirs, so nobody else answers it too.
  */
 export const sendAgentMessage = async (
   services: ConversationServices,
   identity: RequestIdentity,
   conversationId: string,
   request: TSendMessageRequest,
+  actor: AuditActor,
 ): Promise<{ message: TMessage; isDuplicate: boolean }> => {
   if (request.text.trim() === "" && request.attachmentIds.length === 0 && Object.keys(request.content).length === 0) {
     throw new AppError("validation_failed", "Write a message or attach a file.", [{ path: "text", message: "empty message" }]);
@@ -39,8 +43,10 @@ export const sendAgentMessage = async (
       attachmentIds: request.attachmentIds,
       attachmentOwnerId: identity.userId,
     });
-    return { result: appended, events: appended.events };
+    const taken = !appended.isDuplicate && !request.isPrivate ? await takeOnReply(tx, identity, conversationId, actor) : null;
+    return { result: { ...appended, audit: taken?.entry ?? null }, events: [...appended.events, ...(taken?.events ?? [])] };
   });
+  if (outcome.audit) publishAudit(services.realtime, identity.workspaceId, outcome.audit);
   // Read back: handlers in the transaction may have moved it on (a channel reply is "pending" until sent).
   const stored = await services.db.select().from(messages).where(eq(messages.id, outcome.message.id));
   const [message] = await toMessageDtos(services.db, services, stored, { areNew: !outcome.isDuplicate });

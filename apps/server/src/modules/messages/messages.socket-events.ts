@@ -2,6 +2,7 @@ import { ZResyncRequest, ZSendMessageRequest } from "@parley/shared";
 import { z } from "zod";
 import type { RequestIdentity } from "../../platform/identity.ts";
 import { defineSocketEvent, requireSocketPermission } from "../../platform/socket-events.ts";
+import { socketActorOf } from "../audit/audit.service.ts";
 import type { ConversationServices } from "../conversations/commit-change.ts";
 import { loadConversationDtos } from "../conversations/conversation-dto.ts";
 import { findVisibleConversation } from "../conversations/visibility.ts";
@@ -15,8 +16,8 @@ export const messageSocketEvents = (services: ConversationServices) => [
     authorize: requireSocketPermission("authenticated"),
     payload: ZSendMessageRequest.extend({ conversationId: z.uuid() }),
     ratePerSecond: 20,
-    handle: async (identity: RequestIdentity, { conversationId, ...request }) =>
-      (await sendAgentMessage(services, identity, conversationId, request)).message,
+    handle: async (identity: RequestIdentity, { conversationId, ...request }, socket) =>
+      (await sendAgentMessage(services, identity, conversationId, request, socketActorOf(identity, socket))).message,
   }),
   defineSocketEvent({
     name: "conversation.resync",

@@ -15,7 +15,7 @@ import { appendMessage } from "../messages/append-message.ts";
 import { teams } from "../teams/teams.tables.ts";
 import { memberships, roles } from "../workspaces/workspaces.tables.ts";
 
-export type AssignmentKind = "manual" | "transfer" | "auto" | "unassigned" | "claim";
+export type AssignmentKind = "manual" | "transfer" | "auto" | "unassigned" | "claim" | "reply";
 
 type AssignmentChange = {
   conversation: ConversationRow;
@@ -46,13 +46,14 @@ const describeChange = (change: AssignmentChange, names: Map<string, string>, te
   const by = change.byUserId ? names.get(change.byUserId) : null;
   let line: string;
   if (change.kind === "claim") line = `${to ?? "An agent"} took the conversation`;
+  else if (change.kind === "reply") line = `${to ?? "An agent"} took the conversation by replying`;
   else if (to && from && to !== from) line = `Transferred from ${from} to ${to}`;
   else if (to) line = `Assigned to ${to}`;
   else if (from && change.conversation.assigneeId !== change.toUserId) line = `Unassigned from ${from}`;
   else line = team ? `Assigned to team ${team}` : "Team cleared";
   if (to && team && change.toTeamId !== change.conversation.teamId) line += ` (team ${team})`;
   if (change.kind === "auto") line += " automatically";
-  else if (by && change.kind !== "claim") line += ` by ${by}`;
+  else if (by && change.kind !== "claim" && change.kind !== "reply") line += ` by ${by}`;
   if (change.reason) line += ` — reason: ${change.reason}`;
   return line;
 };
@@ -297,6 +298,45 @@ export const claimConversation = async (
   });
   publishAudit(services.realtime, identity.workspaceId, entry);
   return loadOne(services.db, conversationId, userId);
+};
+
+/**
+ * A member who replies to an unassigned conversation takes it (kind "reply"): the contact has their
+ * answer from someone, and the queue and the other agents move on. Nothing happens for API keys,
+ * for conversations someone has, or for a member who could not be given this inbox's conversations.
+ */
+export const takeOnReply = async (
+  tx: DatabaseOrTransaction,
+  identity: RequestIdentity,
+  conversationId: string,
+  actor: AuditActor,
+): Promise<{ events: DomainEvent[]; entry: TAuditEntry } | null> => {
+  const userId = identity.kind === "session" ? identity.userId : null;
+  if (!userId) return null;
+  const [conversation] = await tx
+    .select()
+    .from(conversations)
+    .where(and(eq(conversations.id, conversationId), isNull(conversations.assigneeId)))
+    .for("update");
+  if (!conversation) return null;
+  if (!(await canTakeInbox(tx, { workspaceId: conversation.workspaceId, inboxId: conversation.inboxId, userId }))) return null;
+  const events = await applyAssignment(tx, {
+    conversation,
+    toUserId: userId,
+    toTeamId: conversation.teamId,
+    kind: "reply",
+    reason: null,
+    byUserId: userId,
+  });
+  const entry = await recordAudit(tx, {
+    workspaceId: conversation.workspaceId,
+    actor,
+    action: "conversation.claimed",
+    target: { type: "conversation", id: conversation.id, label: `#${conversation.number}` },
+    before: { assigneeId: null },
+    after: { assigneeId: userId, by: "reply" },
+  });
+  return { events, entry };
 };
 
 /** Who handled a conversation, oldest first. */

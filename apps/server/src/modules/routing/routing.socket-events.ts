@@ -3,20 +3,13 @@ import type { Socket } from "socket.io";
 import type { RequestIdentity } from "../../platform/identity.ts";
 import { rooms, type VisitorIdentity } from "../../platform/realtime.ts";
 import { allowVisitor, defineSocketEvent, requireSocketPermission } from "../../platform/socket-events.ts";
+import { socketActorOf } from "../audit/audit.service.ts";
 import type { ConversationServices } from "../conversations/commit-change.ts";
 import { announceVisit, endVisit } from "../widget/visits.ts";
 import { markVisitorConversationsMissed } from "./away.ts";
 import { recordAgentConnected, recordAgentDisconnected, setPresence } from "./presence.ts";
 import { presenceTiming } from "./presence-timing.ts";
 import { queueStatus } from "./queue.ts";
-
-const socketActor = (identity: RequestIdentity, socket: Socket) => ({
-  type: "user" as const,
-  id: identity.userId,
-  label: identity.actorLabel,
-  ip: socket.handshake.address,
-  userAgent: socket.handshake.headers["user-agent"]?.slice(0, 512) ?? null,
-});
 
 /** Agent socket events of routing: choosing one's presence. */
 export const routingAgentSocketEvents = (services: ConversationServices) => [
@@ -27,7 +20,7 @@ export const routingAgentSocketEvents = (services: ConversationServices) => [
     ratePerSecond: 2,
     handle: async (identity: RequestIdentity, request, socket) => {
       // setPresence tells the whole workspace through "presence.updated".
-      return setPresence(services, identity, request, socketActor(identity, socket));
+      return setPresence(services, identity, request, socketActorOf(identity, socket));
     },
   }),
 ];
