@@ -1,10 +1,82 @@
-import { Anchor, Badge, Card, Group, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { Anchor, Badge, Card, Group, SimpleGrid, Skeleton, Stack, Text, Title } from "@mantine/core";
+import { CONVERSATION_VIEWS } from "@parley/shared";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { useHasPermission, useRoleLabel } from "../../auth/hooks/use-permissions";
 import { useSession } from "../../auth/hooks/use-session";
+import { useConversationCounts } from "../../inbox/hooks/use-conversation-list";
+import { usePresenceList } from "../../inbox/hooks/use-directory";
+import { viewToSegment } from "../../inbox/lib/inbox-views";
 import { ConnectionStatusBadge } from "../../realtime/components/connection-status-badge";
 import { useAgentSocket } from "../../realtime/hooks/use-agent-socket";
+import { useVisitorsOnline } from "../../visitors/api/visitors-api";
+
+/** A figure that is loading shows a placeholder, one that failed a dash: never a made-up zero. */
+const Figure = ({ value, testId }: { value: string | number | undefined; testId: string }) =>
+  value === undefined ? (
+    <Skeleton height={28} width={48} mt={6} />
+  ) : (
+    <Text fz={28} fw={700} lh={1.2} mt={6} data-testid={testId}>
+      {value}
+    </Text>
+  );
+
+/** What is going on now: conversations waiting by view, who of the team is online, visitors on the sites. Each kept live by the socket. */
+const RightNow = () => {
+  const { t } = useTranslation();
+  const counts = useConversationCounts();
+  const presence = usePresenceList();
+  const visitors = useVisitorsOnline();
+  const members = presence.data?.items;
+  const online = members?.filter((member) => member.status === "online").length;
+  return (
+    <Stack gap="xs">
+      <Title order={2} fz="h4">
+        {t("overview.rightNow")}
+      </Title>
+      <SimpleGrid cols={{ base: 1, sm: 3 }}>
+        <Card withBorder radius="md" padding="lg">
+          <Text size="xs" tt="uppercase" fw={700} c="dimmed">
+            {t("overview.openConversations")}
+          </Text>
+          <SimpleGrid cols={3} mt={4}>
+            {CONVERSATION_VIEWS.filter((view) => view !== "mentions").map((view) => (
+              <Anchor key={view} component={Link} to={`/inbox/${viewToSegment({ kind: "view", view })}`} underline="never">
+                <Figure value={counts.isError ? "—" : counts.data?.[view]} testId={`overview-count-${view}`} />
+                <Text size="xs" c="dimmed">
+                  {t(`inbox.views.${view}`)}
+                </Text>
+              </Anchor>
+            ))}
+          </SimpleGrid>
+        </Card>
+        <Card withBorder radius="md" padding="lg">
+          <Text size="xs" tt="uppercase" fw={700} c="dimmed">
+            {t("overview.teamOnline")}
+          </Text>
+          <Figure
+            value={
+              presence.isError
+                ? "—"
+                : members && online !== undefined
+                  ? t("overview.teamOnlineValue", { online, total: members.length })
+                  : undefined
+            }
+            testId="overview-team-online"
+          />
+        </Card>
+        <Card withBorder radius="md" padding="lg">
+          <Text size="xs" tt="uppercase" fw={700} c="dimmed">
+            {t("overview.visitorsOnSites")}
+          </Text>
+          <Anchor component={Link} to="/visitors" underline="never">
+            <Figure value={visitors.isError ? "—" : visitors.data?.total} testId="overview-visitors" />
+          </Anchor>
+        </Card>
+      </SimpleGrid>
+    </Stack>
+  );
+};
 
 export const OverviewPage = () => {
   const { t } = useTranslation();
@@ -25,6 +97,7 @@ export const OverviewPage = () => {
         </Title>
         <Text c="dimmed">{t("overview.intro")}</Text>
       </Stack>
+      <RightNow />
       <SimpleGrid cols={{ base: 1, sm: 3 }}>
         <Card withBorder radius="md" padding="lg">
           <Text size="xs" tt="uppercase" fw={700} c="dimmed">
