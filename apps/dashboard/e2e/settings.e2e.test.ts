@@ -270,13 +270,13 @@ describe("settings screens: an admin sets up the workspace", () => {
       const responses = await api("GET", "/canned-responses");
       expect(responses.json.items).toEqual([expect.objectContaining({ shortcut: "refund", scope: "shared" })]);
 
-      // A shared shortcut already in use is refused by the server, which says so next to the field.
+      // A shared shortcut already in use is refused by the server; the dashboard says why next to the field.
       await page.getByRole("button", { name: s.canned.add }).click();
       await canned.locator("label", { hasText: s.canned.scopes.shared }).click();
       await canned.getByLabel(s.canned.shortcut).fill("refund");
       await canned.getByLabel(s.canned.content).fill("Another text");
       await canned.getByRole("button", { name: s.common.create }).click();
-      await canned.getByText("taken").waitFor();
+      await canned.getByText(en.errors.reasons.canned_shortcut_taken.replace("{{shortcut}}", "refund")).waitFor();
       await screenshot("03-canned-duplicate");
       await canned.getByRole("button", { name: en.common.cancel }).click();
       await canned.waitFor({ state: "hidden" });

@@ -65,7 +65,11 @@ describe("contacts", () => {
 
     const duplicate = await api(owner.token, "POST", "/contacts", { name: "Other Ada", email: "ADA@example.com" });
     expect(duplicate.statusCode).toBe(409);
-    expect(duplicate.json().error).toMatchObject({ code: "conflict", details: { existingContactId: ada.id } });
+    expect(duplicate.json().error).toMatchObject({
+      code: "conflict",
+      details: { existingContactId: ada.id },
+      reason: "contact_email_taken",
+    });
 
     const grace = (await api(owner.token, "POST", "/contacts", { name: "Grace", email: "grace@example.com" })).json();
     const takeEmail = await api(owner.token, "PATCH", `/contacts/${grace.id}`, { email: "ada@example.com" });
@@ -279,7 +283,7 @@ describe("contacts", () => {
     const contactId = (await api(owner.token, "GET", `/conversations/${sent.data.conversationId}`)).json().contact.id;
     const refused = await api(owner.token, "DELETE", `/contacts/${contactId}`);
     expect(refused.statusCode).toBe(409);
-    expect(refused.json().error.details).toEqual({ conversationCount: 1 });
+    expect(refused.json().error).toMatchObject({ details: { conversationCount: 1 }, reason: "contact_has_conversations" });
   });
 
   it("needs contacts.view to read and contacts.manage to change, and hides other workspaces' contacts", async () => {

@@ -107,6 +107,7 @@ describe("message actions: edit, delete, reactions and @mentions", () => {
         payload: { text: "hijack" },
       });
       expect(byColleague.statusCode).toBe(403);
+      expect(byColleague.json().error).toMatchObject({ code: "forbidden", reason: "edit_own_messages_only" });
       const visitorsMessage = await harness.app.inject({
         method: "PATCH",
         url: `/api/v1/messages/${visitorMessage.id}`,
@@ -153,6 +154,7 @@ describe("message actions: edit, delete, reactions and @mentions", () => {
         headers: bearer(colleagueToken),
       });
       expect(denied.statusCode).toBe(403);
+      expect(denied.json().error).toMatchObject({ code: "forbidden", reason: "delete_own_messages_only" });
       const visitorUpdates = collect<{ message: MessageDto }>(visitor.socket, "message.updated");
       const deleted = await harness.app.inject({
         method: "DELETE",
@@ -178,6 +180,7 @@ describe("message actions: edit, delete, reactions and @mentions", () => {
         payload: { text: "x" },
       });
       expect(editDeleted.statusCode).toBe(409);
+      expect(editDeleted.json().error).toMatchObject({ code: "conflict", reason: "message_deleted" });
       const history = await harness.app.inject({ url: `/api/v1/messages/${reply.id}/edits`, headers: bearer(owner.token) });
       expect(history.json().items).toEqual([]);
 

@@ -88,7 +88,11 @@ describe("roles and the permission matrix", () => {
     // Agents read the matrix (members.view) but cannot change roles.
     const agent = await addMember(owner.workspace.id, "agent");
     expect((await call(agent.token, "GET", "/roles/permissions")).statusCode).toBe(200);
-    expect((await call(agent.token, "POST", "/roles", { name: "Mine", permissions: [] })).json().error.code).toBe("forbidden");
+    expect((await call(agent.token, "POST", "/roles", { name: "Mine", permissions: [] })).json().error).toMatchObject({
+      code: "forbidden",
+      reason: "permission_required",
+      params: { permission: "roles.manage" },
+    });
   });
 
   it("creates, renames and deletes a custom role, auditing each change", async () => {
@@ -158,7 +162,7 @@ describe("roles and the permission matrix", () => {
       const role = await roleByKey(owner.token, key);
       const edit = await call(owner.token, "PATCH", `/roles/${role.id}`, { permissions: ["members.view"] });
       expect(edit.statusCode).toBe(409);
-      expect(edit.json().error.code).toBe("conflict");
+      expect(edit.json().error).toMatchObject({ code: "conflict", reason: "role_built_in", params: { name: role.name } });
       expect((await call(owner.token, "DELETE", `/roles/${role.id}`)).statusCode).toBe(409);
     }
     expect((await roleByKey(owner.token, "agent")).permissions).toEqual(["contacts.view", "contacts.manage", "members.view"]);
@@ -171,7 +175,12 @@ describe("roles and the permission matrix", () => {
     await call(owner.token, "PATCH", `/members/${member.user.id}`, { roleId: role.id });
     const held = await call(owner.token, "DELETE", `/roles/${role.id}`);
     expect(held.statusCode).toBe(409);
-    expect(held.json().error).toMatchObject({ code: "in_use", details: { memberCount: 1, pendingInvitationCount: 0 } });
+    expect(held.json().error).toMatchObject({
+      code: "in_use",
+      details: { memberCount: 1, pendingInvitationCount: 0 },
+      reason: "role_has_holders",
+      params: { role: "Temp", memberCount: 1, invitationCount: 0 },
+    });
     expect(held.json().error.message).toContain("1 member");
 
     await call(owner.token, "PATCH", `/members/${member.user.id}`, { roleId: (await roleByKey(owner.token, "agent")).id });
@@ -179,6 +188,7 @@ describe("roles and the permission matrix", () => {
     const invited = await call(owner.token, "DELETE", `/roles/${role.id}`);
     expect(invited.statusCode).toBe(409);
     expect(invited.json().error.message).toContain("1 pending invitation");
+    expect(invited.json().error.params).toEqual({ role: "Temp", memberCount: 0, invitationCount: 1 });
 
     // Once the invitation is revoked only history points at the role, and it can go.
     await call(owner.token, "DELETE", `/invitations/${invitation.id}`);
@@ -201,7 +211,12 @@ describe("roles and the permission matrix", () => {
     expect(connection.statusCode, connection.body).toBe(201);
     const refused = await call(owner.token, "DELETE", `/roles/${role.id}`);
     expect(refused.statusCode).toBe(409);
-    expect(refused.json().error).toMatchObject({ code: "in_use", details: { ssoConnections: ["Okta"] } });
+    expect(refused.json().error).toMatchObject({
+      code: "in_use",
+      details: { ssoConnections: ["Okta"] },
+      reason: "role_is_sso_default",
+      params: { role: "SSO joiners", connections: "Okta" },
+    });
     expect(refused.json().error.message).toContain("default role of single sign-on");
   });
 
@@ -211,7 +226,12 @@ describe("roles and the permission matrix", () => {
 
     const withBilling = await call(admin.token, "POST", "/roles", { name: "Finance", permissions: ["billing.manage"] });
     expect(withBilling.statusCode).toBe(403);
-    expect(withBilling.json().error).toMatchObject({ code: "forbidden", details: { missingPermissions: ["billing.manage"] } });
+    expect(withBilling.json().error).toMatchObject({
+      code: "forbidden",
+      details: { missingPermissions: ["billing.manage"] },
+      reason: "permissions_not_held",
+      params: { permissions: "billing.manage" },
+    });
 
     const helper = (await call(admin.token, "POST", "/roles", { name: "Helper", permissions: ["members.view"] })).json();
     const raise = await call(admin.token, "PATCH", `/roles/${helper.id}`, { permissions: ["members.view", "billing.manage"] });

@@ -78,7 +78,7 @@ describe("teams", () => {
     const first = await createTeam(owner.token, { name: "Support" });
     const duplicate = await call(owner.token, "POST", "/teams", { name: "SUPPORT" });
     expect(duplicate.statusCode).toBe(409);
-    expect(duplicate.json().error.code).toBe("conflict");
+    expect(duplicate.json().error).toMatchObject({ code: "conflict", reason: "team_name_taken", params: { name: "SUPPORT" } });
     const second = await createTeam(owner.token, { name: "Escalations" });
     expect((await call(owner.token, "PATCH", `/teams/${second.id}`, { name: "support" })).json().error.code).toBe("conflict");
     // Another workspace may use the same name.
@@ -195,7 +195,12 @@ describe("teams", () => {
 
     const refused = await call(owner.token, "DELETE", `/teams/${team.id}`);
     expect(refused.statusCode).toBe(409);
-    expect(refused.json().error).toMatchObject({ code: "in_use", details: { inboxes: ["Help site"] } });
+    expect(refused.json().error).toMatchObject({
+      code: "in_use",
+      details: { inboxes: ["Help site"] },
+      reason: "team_routes_inboxes",
+      params: { team: "Night shift", inboxes: "Help site" },
+    });
     expect(refused.json().error.message).toContain('"Help site"');
     expect((await call(owner.token, "GET", `/teams/${team.id}`)).statusCode).toBe(200);
     expect(await auditEntries(owner.workspace.id, "team.deleted")).toHaveLength(0);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { TErrorResponse } from "./errors.ts";
 import { CONTENT_SCHEMAS, ZTemplateContent } from "./message-content.schemas.ts";
 import { zPlainText } from "./text.schemas.ts";
 import {
@@ -186,7 +187,7 @@ export const ZVisitorSendMessage = z.strictObject({
 });
 
 /** Socket acknowledgement: the stored result, or the same error shape as HTTP. */
-export type TSocketAck<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string; details?: unknown } };
+export type TSocketAck<T> = { ok: true; data: T } | { ok: false; error: TErrorResponse["error"] };
 
 export const ZResyncRequest = z.strictObject({ conversationId: z.uuid(), afterSeq: z.number().int().min(0) });
 export const ZTypingEvent = z.strictObject({ conversationId: z.uuid(), isTyping: z.boolean() });

@@ -73,18 +73,114 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 export const isErrorCode = (value: unknown): value is ErrorCode =>
   typeof value === "string" && Object.hasOwn(ERROR_STATUS, value);
 
+/**
+ * Finer causes of some errors, named so the UI can word them in the reader's language; each maps to
+ * the code it refines. The error's `params` carry the names and numbers its message mentions.
+ */
+export const ERROR_REASONS = {
+  team_name_taken: "conflict",
+  role_name_taken: "conflict",
+  label_name_taken: "conflict",
+  canned_shortcut_taken: "conflict",
+  contact_email_taken: "conflict",
+  /** Contacts with conversations are blocked, not deleted. */
+  contact_has_conversations: "conflict",
+  contact_blocked: "conflict",
+  /** Built-in roles (owner, admin, agent) cannot be edited or deleted. */
+  role_built_in: "conflict",
+  /** The address to invite already belongs to an active member. */
+  invitee_already_member: "conflict",
+  /** The address to invite belongs to a deactivated member, who is reactivated instead. */
+  invitee_deactivated: "conflict",
+  /** The signed-in person accepting an invitation is already in that workspace. */
+  already_workspace_member: "conflict",
+  invitation_accepted: "conflict",
+  invitation_revoked: "conflict",
+  email_already_verified: "conflict",
+  two_factor_already_enabled: "conflict",
+  /** Confirming an authenticator app before starting its set-up. */
+  two_factor_setup_not_started: "conflict",
+  two_factor_not_enabled: "conflict",
+  conversation_already_taken: "conflict",
+  /** The platform account (bot, number, page) already feeds another inbox. */
+  channel_account_taken: "conflict",
+  /** Only a failed platform reply that never reached the platform can be sent again. */
+  reply_not_retryable: "conflict",
+  message_deleted: "conflict",
+  /** Two sends of one message raced; sending it again settles it. */
+  message_collided: "conflict",
+  /** Redelivering to a webhook that is switched off. */
+  webhook_disabled: "conflict",
+  sso_domain_taken: "conflict",
+  /** A failed job that someone already put back on the queue. */
+  job_already_retried: "conflict",
+  permission_required: "forbidden",
+  /** Handing out (in a role, key or invitation) permissions the caller does not hold. */
+  permissions_not_held: "forbidden",
+  /** Giving the owner role, or managing an owner, is for owners. */
+  owner_role_owners_only: "forbidden",
+  /** Without `conversations.manage`, only the conversations assigned to you can be changed. */
+  own_conversations_only: "forbidden",
+  edit_own_messages_only: "forbidden",
+  delete_own_messages_only: "forbidden",
+  /** A contact note is changed by its author or with `contacts.manage_notes`. */
+  note_author_only: "forbidden",
+  /** Signing in to a workspace the account is no longer an active member of. */
+  not_workspace_member: "forbidden",
+  /** The account is an active member of no workspace. */
+  no_workspace: "forbidden",
+  /** The invitation is addressed to another email than the signed-in account's. */
+  invitation_for_other_account: "forbidden",
+  /** Hiding "Powered by Parley" before the workspace's branding setting allows it. */
+  branding_removal_not_allowed: "forbidden",
+  file_empty: "bad_request",
+  /** The virus scan found something; the file was not stored. */
+  file_infected: "bad_request",
+  /** Facebook Login needs the server's Meta app id and secret. */
+  meta_login_not_configured: "bad_request",
+  /** Connecting a Meta channel needs the server's Meta app secret, which verifies its webhooks. */
+  meta_app_secret_missing: "bad_request",
+  /** The OpenID provider's discovery document could not be fetched or read. */
+  oidc_discovery_failed: "bad_request",
+  /** The OpenID provider's discovery document lacks its authorization or token endpoint. */
+  oidc_endpoints_missing: "bad_request",
+  /** Inboxes assign their new conversations to the team being deleted. */
+  team_routes_inboxes: "in_use",
+  /** Members or pending invitations still hold the role being deleted. */
+  role_has_holders: "in_use",
+  /** Single sign-on gives new people the role being deleted. */
+  role_is_sso_default: "in_use",
+  /** Turning two-factor authentication off with a wrong password. */
+  wrong_password: "invalid_credentials",
+  /** An image whose bytes cannot be decoded (damaged, or not what its type says). */
+  image_unreadable: "unsupported_media_type",
+  /** An invitation is resent at most once a minute. */
+  invitation_resend_cooldown: "rate_limited",
+} as const satisfies Record<string, ErrorCode>;
+
+export type ErrorReason = keyof typeof ERROR_REASONS;
+
+/** Values a reason's sentence mentions (names, counts), for the UI to put into its translation. */
+export type ErrorParams = Record<string, string | number>;
+
 export type ErrorBody = {
   error: {
     code: ErrorCode;
     message: string;
     details?: unknown;
+    reason?: ErrorReason;
+    params?: ErrorParams;
   };
 };
 
+/** Clients parse `reason` as any string: a newer server may send reasons this build does not know. */
 export const ZErrorResponse = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),
     details: z.unknown().optional(),
+    reason: z.string().optional(),
+    params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
   }),
 });
+export type TErrorResponse = z.infer<typeof ZErrorResponse>;

@@ -3,6 +3,7 @@ import { ZAuditEntry } from "./audit.schemas.ts";
 import { ZWorkspace } from "./auth.schemas.ts";
 import { ZBulkProgress } from "./conversation-list.schemas.ts";
 import { ZConversation, ZMessage } from "./conversations.schemas.ts";
+import { ZErrorResponse } from "./errors.ts";
 import { ZInternalMessageEvent } from "./internal-chats.schemas.ts";
 import { ZAgentPresence, ZQueueStatus } from "./routing.schemas.ts";
 import { ZVisitorVisit, ZWidgetSettings } from "./widget.schemas.ts";
@@ -48,7 +49,7 @@ export type TAgentServerEvents = {
 /** Payload of a failed acknowledgement, mirroring the HTTP error body. */
 export const ZSocketErrorAck = z.object({
   ok: z.literal(false),
-  error: z.object({ code: z.string(), message: z.string() }),
+  error: ZErrorResponse.shape.error,
 });
 
 /** Events the server emits to visitors' widget sockets. Private notes never travel here. */

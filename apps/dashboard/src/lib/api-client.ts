@@ -1,4 +1,4 @@
-import { ZErrorResponse } from "@parley/shared";
+import { type ErrorParams, type TErrorResponse, ZErrorResponse } from "@parley/shared";
 
 const API_BASE = "/api/v1";
 
@@ -17,14 +17,27 @@ export class ApiError extends Error {
   readonly fieldErrors: Readonly<Record<string, string>>;
   /** The server's `details` as sent (e.g. the challenge token of `two_factor_required`). */
   readonly details: unknown;
+  /** The finer cause the server named, if any (see `ERROR_REASONS`), and the values its sentence mentions. */
+  readonly reason: string | undefined;
+  readonly params: Readonly<ErrorParams>;
 
-  constructor(input: { status: number; code: string; message: string; fieldErrors?: Record<string, string>; details?: unknown }) {
+  constructor(input: {
+    status: number;
+    code: string;
+    message: string;
+    fieldErrors?: Record<string, string>;
+    details?: unknown;
+    reason?: string;
+    params?: ErrorParams;
+  }) {
     super(input.message);
     this.name = "ApiError";
     this.status = input.status;
     this.code = input.code;
     this.fieldErrors = input.fieldErrors ?? {};
     this.details = input.details;
+    this.reason = input.reason;
+    this.params = input.params ?? {};
   }
 }
 
@@ -44,6 +57,10 @@ const toFieldErrors = (details: unknown): Record<string, string> => {
   return fieldErrors;
 };
 
+/** The server's error object, from an HTTP body or a socket acknowledgement, as an ApiError. */
+export const toApiError = (status: number, error: TErrorResponse["error"]): ApiError =>
+  new ApiError({ status, ...error, fieldErrors: toFieldErrors(error.details) });
+
 const readError = async (response: Response): Promise<ApiError> => {
   const body: unknown = await response.json().catch(() => null);
   const parsed = ZErrorResponse.safeParse(body);
@@ -54,8 +71,7 @@ const readError = async (response: Response): Promise<ApiError> => {
       message: `The server answered ${response.status} without a Parley error body.`,
     });
   }
-  const { code, message, details } = parsed.data.error;
-  return new ApiError({ status: response.status, code, message, fieldErrors: toFieldErrors(details), details });
+  return toApiError(response.status, parsed.data.error);
 };
 
 type RequestOptions = {

@@ -101,7 +101,12 @@ export const registerAccessControl = (
       return;
     }
     if (access !== "authenticated" && !hasPermission(identity, access)) {
-      throw new AppError("forbidden", `You need the "${access}" permission to do this.`, { permission: access });
+      throw new AppError(
+        "forbidden",
+        `You need the "${access}" permission to do this.`,
+        { permission: access },
+        { reason: "permission_required", params: { permission: access } },
+      );
     }
   });
 };

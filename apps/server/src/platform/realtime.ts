@@ -121,8 +121,7 @@ const setUpAgentNamespace = (io: Server, options: RealtimeOptions) => {
         });
       })
       .catch((error: unknown) => {
-        if (isAppError(error))
-          return next(Object.assign(new Error(error.message), { data: { code: error.code, message: error.message } }));
+        if (isAppError(error)) return next(Object.assign(new Error(error.message), { data: error.toBody().error }));
         options.logger.error({ err: error }, "agent socket authentication failed");
         next(handshakeError("unauthorized", "Parley could not check your session; try again."));
       });

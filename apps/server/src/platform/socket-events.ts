@@ -29,7 +29,10 @@ export const requireSocketPermission =
   (permission: Permission | "authenticated") =>
   (identity: RequestIdentity): void => {
     if (permission !== "authenticated" && !hasPermission(identity, permission)) {
-      throw new AppError("forbidden", `You need the "${permission}" permission to do this.`);
+      throw new AppError("forbidden", `You need the "${permission}" permission to do this.`, undefined, {
+        reason: "permission_required",
+        params: { permission },
+      });
     }
   };
 
@@ -39,12 +42,7 @@ export const allowVisitor = (): void => undefined;
 type Ack = (answer: TSocketAck<unknown>) => void;
 
 const toErrorAck = (error: unknown, logger: Logger): TSocketAck<never> => {
-  if (isAppError(error)) {
-    return {
-      ok: false,
-      error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) },
-    };
-  }
+  if (isAppError(error)) return { ok: false, error: error.toBody().error };
   logger.error({ err: error }, "socket event failed");
   return { ok: false, error: { code: "internal_error", message: "Something went wrong on our side; try again." } };
 };

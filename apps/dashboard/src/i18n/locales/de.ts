@@ -50,6 +50,69 @@ export const de: Translation = {
     last_owner: "Der Workspace muss mindestens einen Inhaber behalten.",
     lockout_risk: "Diese Änderung würde Sie aussperren und wurde daher nicht vorgenommen.",
     unknown: "Etwas ist schiefgelaufen. Versuchen Sie es erneut.",
+    reasons: {
+      team_name_taken: "Es gibt bereits ein Team namens „{{name}}“. Wählen Sie einen anderen Namen.",
+      role_name_taken: "Es gibt bereits eine Rolle namens „{{name}}“. Wählen Sie einen anderen Namen.",
+      label_name_taken: "Es gibt bereits ein Label namens „{{name}}“. Wählen Sie einen anderen Namen.",
+      canned_shortcut_taken: "Das Kürzel „/{{shortcut}}“ wird bereits verwendet. Wählen Sie ein anderes.",
+      contact_email_taken: "Ein anderer Kontakt hat bereits diese E-Mail-Adresse.",
+      contact_has_conversations:
+        "Dieser Kontakt hat Unterhaltungen und kann deshalb nicht gelöscht werden. Blockieren Sie ihn stattdessen.",
+      contact_blocked: "Dieser Kontakt ist blockiert. Heben Sie die Blockierung auf, um mit ihm zu chatten.",
+      role_built_in:
+        "„{{name}}“ ist eine integrierte Rolle und kann weder geändert noch gelöscht werden. Erstellen Sie stattdessen eine eigene Rolle.",
+      invitee_already_member: "{{email}} ist bereits Mitglied dieses Workspace.",
+      invitee_deactivated:
+        "{{email}} ist ein deaktiviertes Mitglied dieses Workspace. Reaktivieren Sie das Mitglied, statt es einzuladen.",
+      already_workspace_member: "Sie sind bereits Mitglied von {{workspace}}.",
+      invitation_accepted:
+        "Diese Einladung wurde bereits angenommen. Verwalten Sie die Person stattdessen in der Mitgliederliste.",
+      invitation_revoked: "Diese Einladung wurde widerrufen. Senden Sie stattdessen eine neue Einladung.",
+      email_already_verified: "Ihre E-Mail-Adresse ist bereits bestätigt.",
+      two_factor_already_enabled:
+        "Die Zwei-Faktor-Authentifizierung ist bereits aktiv. Um eine andere App zu verwenden, deaktivieren Sie sie zuerst.",
+      two_factor_setup_not_started: "Starten Sie zuerst die Einrichtung: Es wartet keine Authenticator-App auf Bestätigung.",
+      two_factor_not_enabled: "Die Zwei-Faktor-Authentifizierung ist nicht aktiv.",
+      conversation_already_taken: "Jemand anderes hat diese Unterhaltung bereits übernommen.",
+      channel_account_taken: "Dieses Konto ist bereits mit einem anderen Posteingang verbunden. Trennen Sie es dort zuerst.",
+      reply_not_retryable: "Nur eine fehlgeschlagene Antwort, die die Plattform nie erreicht hat, kann erneut gesendet werden.",
+      message_deleted: "Diese Nachricht wurde gelöscht.",
+      message_collided: "Diese Nachricht ist mit einer anderen kollidiert. Senden Sie sie erneut.",
+      webhook_disabled: "Aktivieren Sie den Webhook, bevor Sie erneut an ihn zustellen.",
+      sso_domain_taken: "Die Domain {{domain}} gehört bereits zu einer anderen Single-Sign-on-Verbindung.",
+      job_already_retried: "Dieser Job wurde bereits wieder in die Warteschlange gestellt.",
+      permission_required: "Dafür benötigen Sie die Berechtigung „{{permission}}“.",
+      permissions_not_held: "Das betrifft Berechtigungen, die Sie selbst nicht haben: {{permissions}}.",
+      owner_role_owners_only: "Nur Inhaber können die Inhaberrolle vergeben oder Inhaber verwalten.",
+      own_conversations_only: "Sie können nur die Ihnen zugewiesenen Unterhaltungen ändern.",
+      edit_own_messages_only: "Sie können nur Ihre eigenen Nachrichten bearbeiten.",
+      delete_own_messages_only: "Sie können nur Ihre eigenen Nachrichten löschen.",
+      note_author_only: "Nur die Person, die die Notiz verfasst hat, oder ein Admin kann sie ändern.",
+      not_workspace_member: "Sie sind kein aktives Mitglied dieses Workspace.",
+      no_workspace: "Ihr Konto gehört zu keinem Workspace. Bitten Sie einen Admin, Sie einzuladen.",
+      invitation_for_other_account:
+        "Diese Einladung gilt für {{email}}, Sie sind aber mit einem anderen Konto angemeldet. Melden Sie sich als {{email}} an, um sie anzunehmen.",
+      branding_removal_not_allowed:
+        "Um „Powered by Parley“ auszublenden, muss ein Admin das zuerst in den Branding-Einstellungen des Workspace erlauben.",
+      file_empty: "Die Datei ist leer.",
+      file_infected: "Diese Datei hat die Virenprüfung nicht bestanden und wurde nicht gespeichert.",
+      meta_login_not_configured:
+        "Facebook Login ist auf diesem Server nicht eingerichtet. Verbinden Sie stattdessen mit einem Seiten-Zugriffstoken, oder bitten Sie die Betreiber von Parley, es einzurichten.",
+      meta_app_secret_missing:
+        "Auf diesem Server fehlt das Meta-App-Secret, mit dem Parley die Webhooks von Meta prüft. Bitten Sie die Betreiber von Parley, es festzulegen.",
+      oidc_discovery_failed: "Der OpenID-Anbieter unter {{issuer}} hat auf die Discovery nicht geantwortet: {{problem}}.",
+      oidc_endpoints_missing:
+        "Der OpenID-Anbieter unter {{issuer}} nennt keinen Autorisierungs- oder Token-Endpunkt und kann deshalb niemanden anmelden.",
+      team_routes_inboxes:
+        "Das Team „{{team}}“ erhält die neuen Unterhaltungen dieser Posteingänge: {{inboxes}}. Wählen Sie dort zuerst eine andere automatische Zuweisung.",
+      role_has_holders:
+        "Die Rolle „{{role}}“ wird noch verwendet (Mitglieder: {{memberCount}}, offene Einladungen: {{invitationCount}}). Geben Sie ihnen zuerst eine andere Rolle oder widerrufen Sie die Einladungen.",
+      role_is_sso_default:
+        "Die Rolle „{{role}}“ ist die Standardrolle für Single Sign-on ({{connections}}). Wählen Sie dort zuerst eine andere Standardrolle.",
+      wrong_password: "Das Passwort ist nicht korrekt.",
+      image_unreadable: "Dieses Bild konnte nicht gelesen werden. Es ist möglicherweise beschädigt.",
+      invitation_resend_cooldown: "Diese Einladung wurde gerade erst gesendet. Sie können sie in {{seconds}} s erneut senden.",
+    },
   },
   validation: {
     nameRequired: "Geben Sie Ihren Namen ein.",

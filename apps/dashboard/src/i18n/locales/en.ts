@@ -1,3 +1,4 @@
+import type { ErrorReason } from "@parley/shared";
 import { inboxEn } from "../../features/inbox/i18n/inbox.en";
 import { settingsEn } from "../../features/settings/i18n/settings.en";
 
@@ -46,6 +47,64 @@ export const en = {
     last_owner: "The workspace must keep at least one owner.",
     lockout_risk: "This change would lock you out, so it was not made.",
     unknown: "Something went wrong. Try again.",
+    /** By the reason the server names (`ERROR_REASONS`), with the values its `params` carry. */
+    reasons: {
+      team_name_taken: "A team named “{{name}}” already exists. Choose another name.",
+      role_name_taken: "A role named “{{name}}” already exists. Choose another name.",
+      label_name_taken: "A label named “{{name}}” already exists. Choose another name.",
+      canned_shortcut_taken: "The shortcut “/{{shortcut}}” is already in use. Choose another one.",
+      contact_email_taken: "Another contact already has this email address.",
+      contact_has_conversations: "This contact has conversations, so it can't be deleted. Block the contact instead.",
+      contact_blocked: "This contact is blocked. Unblock them to chat with them.",
+      role_built_in: "“{{name}}” is a built-in role and can't be changed or deleted. Create a custom role instead.",
+      invitee_already_member: "{{email}} is already a member of this workspace.",
+      invitee_deactivated: "{{email}} is a deactivated member of this workspace. Reactivate them instead of inviting them.",
+      already_workspace_member: "You are already a member of {{workspace}}.",
+      invitation_accepted: "This invitation was already accepted. Manage the person from the member list instead.",
+      invitation_revoked: "This invitation was revoked. Send a new invitation instead.",
+      email_already_verified: "Your email address is already confirmed.",
+      two_factor_already_enabled: "Two-factor authentication is already on. To use another app, turn it off first.",
+      two_factor_setup_not_started: "Start the set-up first: no authenticator app is waiting to be confirmed.",
+      two_factor_not_enabled: "Two-factor authentication is not on.",
+      conversation_already_taken: "Someone else already took this conversation.",
+      channel_account_taken: "This account is already connected to another inbox. Disconnect it there first.",
+      reply_not_retryable: "Only a failed reply that never reached the platform can be sent again.",
+      message_deleted: "This message was deleted.",
+      message_collided: "This message collided with another one. Send it again.",
+      webhook_disabled: "Turn the webhook on before redelivering to it.",
+      sso_domain_taken: "The domain {{domain}} already belongs to another single sign-on connection.",
+      job_already_retried: "This job was already put back on the queue.",
+      permission_required: "You need the “{{permission}}” permission to do this.",
+      permissions_not_held: "This involves permissions you don't have yourself: {{permissions}}.",
+      owner_role_owners_only: "Only owners can give the owner role or manage owners.",
+      own_conversations_only: "You can only change the conversations assigned to you.",
+      edit_own_messages_only: "You can only edit your own messages.",
+      delete_own_messages_only: "You can only delete your own messages.",
+      note_author_only: "Only the note's author or an admin can change it.",
+      not_workspace_member: "You are not an active member of this workspace.",
+      no_workspace: "Your account doesn't belong to any workspace. Ask an admin to invite you.",
+      invitation_for_other_account:
+        "This invitation is for {{email}}, but you are signed in to another account. Sign in as {{email}} to accept it.",
+      branding_removal_not_allowed: "Hiding “Powered by Parley” needs the workspace's branding setting, which an admin turns on.",
+      file_empty: "The file is empty.",
+      file_infected: "This file did not pass the virus scan and was not stored.",
+      meta_login_not_configured:
+        "Facebook Login is not set up on this server. Connect with a page access token instead, or ask whoever runs Parley to set it up.",
+      meta_app_secret_missing:
+        "This server has no Meta app secret, which Parley needs to verify Meta's webhooks. Ask whoever runs Parley to set it.",
+      oidc_discovery_failed: "The OpenID provider at {{issuer}} did not answer discovery: {{problem}}.",
+      oidc_endpoints_missing:
+        "The OpenID provider at {{issuer}} publishes no authorization or token endpoint, so it can't sign people in.",
+      team_routes_inboxes:
+        "The team “{{team}}” receives the new conversations of these inboxes: {{inboxes}}. Choose another automatic assignment there first.",
+      role_has_holders:
+        "The role “{{role}}” is still in use (members: {{memberCount}}, pending invitations: {{invitationCount}}). Give them another role or revoke the invitations first.",
+      role_is_sso_default:
+        "The role “{{role}}” is the default role of single sign-on ({{connections}}). Choose another default role there first.",
+      wrong_password: "That password is not right.",
+      image_unreadable: "This image could not be read. It may be damaged.",
+      invitation_resend_cooldown: "This invitation was just sent. You can resend it in {{seconds}} s.",
+    } satisfies Record<ErrorReason, string>,
   },
   validation: {
     nameRequired: "Enter your name.",

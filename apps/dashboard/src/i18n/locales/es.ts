@@ -47,6 +47,66 @@ export const es: Translation = {
     last_owner: "El espacio de trabajo debe conservar al menos un propietario.",
     lockout_risk: "Este cambio te dejaría sin acceso, así que no se ha aplicado.",
     unknown: "Algo ha fallado. Inténtalo de nuevo.",
+    reasons: {
+      team_name_taken: "Ya existe un equipo llamado «{{name}}». Elige otro nombre.",
+      role_name_taken: "Ya existe un rol llamado «{{name}}». Elige otro nombre.",
+      label_name_taken: "Ya existe una etiqueta llamada «{{name}}». Elige otro nombre.",
+      canned_shortcut_taken: "El atajo «/{{shortcut}}» ya está en uso. Elige otro.",
+      contact_email_taken: "Otro contacto ya tiene esta dirección de correo.",
+      contact_has_conversations: "Este contacto tiene conversaciones, así que no se puede eliminar. Bloquéalo en su lugar.",
+      contact_blocked: "Este contacto está bloqueado. Desbloquéalo para chatear con él.",
+      role_built_in: "«{{name}}» es un rol predefinido y no se puede cambiar ni eliminar. Crea un rol personalizado en su lugar.",
+      invitee_already_member: "{{email}} ya es miembro de este espacio de trabajo.",
+      invitee_deactivated: "{{email}} es un miembro desactivado de este espacio de trabajo. Reactívalo en lugar de invitarlo.",
+      already_workspace_member: "Ya eres miembro de {{workspace}}.",
+      invitation_accepted: "Esta invitación ya se aceptó. Gestiona a esa persona desde la lista de miembros.",
+      invitation_revoked: "Esta invitación se revocó. Envía una invitación nueva en su lugar.",
+      email_already_verified: "Tu dirección de correo ya está confirmada.",
+      two_factor_already_enabled:
+        "La autenticación en dos pasos ya está activada. Para usar otra aplicación, desactívala primero.",
+      two_factor_setup_not_started:
+        "Primero inicia la configuración: no hay ninguna aplicación de autenticación pendiente de confirmar.",
+      two_factor_not_enabled: "La autenticación en dos pasos no está activada.",
+      conversation_already_taken: "Otra persona ya ha tomado esta conversación.",
+      channel_account_taken: "Esta cuenta ya está conectada a otra bandeja de entrada. Desconéctala allí primero.",
+      reply_not_retryable: "Solo se puede volver a enviar una respuesta fallida que nunca llegó a la plataforma.",
+      message_deleted: "Este mensaje se eliminó.",
+      message_collided: "Este mensaje chocó con otro. Vuelve a enviarlo.",
+      webhook_disabled: "Activa el webhook antes de volver a entregarle eventos.",
+      sso_domain_taken: "El dominio {{domain}} ya pertenece a otra conexión de inicio de sesión único.",
+      job_already_retried: "Esta tarea ya se había vuelto a poner en la cola.",
+      permission_required: "Necesitas el permiso «{{permission}}» para hacer esto.",
+      permissions_not_held: "Esto implica permisos que tú no tienes: {{permissions}}.",
+      owner_role_owners_only: "Solo los propietarios pueden dar el rol de propietario o gestionar a otros propietarios.",
+      own_conversations_only: "Solo puedes cambiar las conversaciones que tienes asignadas.",
+      edit_own_messages_only: "Solo puedes editar tus propios mensajes.",
+      delete_own_messages_only: "Solo puedes eliminar tus propios mensajes.",
+      note_author_only: "Solo quien escribió la nota o un administrador puede cambiarla.",
+      not_workspace_member: "No eres miembro activo de este espacio de trabajo.",
+      no_workspace: "Tu cuenta no pertenece a ningún espacio de trabajo. Pide a un administrador que te invite.",
+      invitation_for_other_account:
+        "Esta invitación es para {{email}}, pero has iniciado sesión con otra cuenta. Inicia sesión como {{email}} para aceptarla.",
+      branding_removal_not_allowed:
+        "Para ocultar «Powered by Parley», un administrador debe permitirlo primero en la configuración de marca del espacio de trabajo.",
+      file_empty: "El archivo está vacío.",
+      file_infected: "Este archivo no superó el análisis antivirus y no se guardó.",
+      meta_login_not_configured:
+        "El inicio de sesión con Facebook no está configurado en este servidor. Conéctate con un token de acceso de la página o pide a quien gestiona Parley que lo configure.",
+      meta_app_secret_missing:
+        "Este servidor no tiene el secreto de la aplicación de Meta, que Parley necesita para verificar los webhooks de Meta. Pide a quien gestiona Parley que lo configure.",
+      oidc_discovery_failed: "El proveedor de OpenID en {{issuer}} no respondió al descubrimiento: {{problem}}.",
+      oidc_endpoints_missing:
+        "El proveedor de OpenID en {{issuer}} no publica ningún endpoint de autorización ni de token, así que no puede iniciar la sesión de nadie.",
+      team_routes_inboxes:
+        "El equipo «{{team}}» recibe las conversaciones nuevas de estas bandejas de entrada: {{inboxes}}. Elige primero otra asignación automática en ellas.",
+      role_has_holders:
+        "El rol «{{role}}» todavía está en uso (miembros: {{memberCount}}, invitaciones pendientes: {{invitationCount}}). Primero asígnales otro rol o revoca las invitaciones.",
+      role_is_sso_default:
+        "El rol «{{role}}» es el rol predeterminado del inicio de sesión único ({{connections}}). Elige primero otro rol predeterminado allí.",
+      wrong_password: "Esa contraseña no es correcta.",
+      image_unreadable: "No se pudo leer esta imagen. Puede que esté dañada.",
+      invitation_resend_cooldown: "Esta invitación se acaba de enviar. Podrás reenviarla dentro de {{seconds}} s.",
+    },
   },
   validation: {
     nameRequired: "Introduce tu nombre.",

@@ -49,6 +49,67 @@ export const fr: Translation = {
     last_owner: "L’espace de travail doit conserver au moins un propriétaire.",
     lockout_risk: "Cette modification vous aurait bloqué l’accès : elle n’a donc pas été appliquée.",
     unknown: "Une erreur s’est produite. Réessayez.",
+    reasons: {
+      team_name_taken: "Une équipe nommée « {{name}} » existe déjà. Choisissez un autre nom.",
+      role_name_taken: "Un rôle nommé « {{name}} » existe déjà. Choisissez un autre nom.",
+      label_name_taken: "Une étiquette nommée « {{name}} » existe déjà. Choisissez un autre nom.",
+      canned_shortcut_taken: "Le raccourci « /{{shortcut}} » est déjà utilisé. Choisissez-en un autre.",
+      contact_email_taken: "Un autre contact a déjà cette adresse e-mail.",
+      contact_has_conversations: "Ce contact a des conversations et ne peut donc pas être supprimé. Bloquez-le plutôt.",
+      contact_blocked: "Ce contact est bloqué. Débloquez-le pour discuter avec lui.",
+      role_built_in:
+        "« {{name}} » est un rôle intégré : il ne peut être ni modifié ni supprimé. Créez plutôt un rôle personnalisé.",
+      invitee_already_member: "{{email}} est déjà membre de cet espace de travail.",
+      invitee_deactivated: "{{email}} est un membre désactivé de cet espace de travail. Réactivez-le au lieu de l’inviter.",
+      already_workspace_member: "Vous êtes déjà membre de {{workspace}}.",
+      invitation_accepted: "Cette invitation a déjà été acceptée. Gérez plutôt cette personne depuis la liste des membres.",
+      invitation_revoked: "Cette invitation a été révoquée. Envoyez plutôt une nouvelle invitation.",
+      email_already_verified: "Votre adresse e-mail est déjà confirmée.",
+      two_factor_already_enabled:
+        "L’authentification à deux facteurs est déjà activée. Pour utiliser une autre application, désactivez-la d’abord.",
+      two_factor_setup_not_started:
+        "Commencez d’abord la configuration : aucune application d’authentification n’attend de confirmation.",
+      two_factor_not_enabled: "L’authentification à deux facteurs n’est pas activée.",
+      conversation_already_taken: "Quelqu’un d’autre a déjà pris cette conversation.",
+      channel_account_taken: "Ce compte est déjà connecté à une autre boîte de réception. Déconnectez-le d’abord de celle-ci.",
+      reply_not_retryable: "Seule une réponse en échec qui n’a jamais atteint la plateforme peut être renvoyée.",
+      message_deleted: "Ce message a été supprimé.",
+      message_collided: "Ce message est entré en conflit avec un autre. Envoyez-le à nouveau.",
+      webhook_disabled: "Activez le webhook avant de lui renvoyer des événements.",
+      sso_domain_taken: "Le domaine {{domain}} appartient déjà à une autre connexion d’authentification unique.",
+      job_already_retried: "Cette tâche a déjà été remise en file d’attente.",
+      permission_required: "Vous avez besoin de l’autorisation « {{permission}} » pour faire cela.",
+      permissions_not_held: "Cela implique des autorisations que vous n’avez pas vous-même : {{permissions}}.",
+      owner_role_owners_only: "Seuls les propriétaires peuvent attribuer le rôle de propriétaire ou gérer des propriétaires.",
+      own_conversations_only: "Vous ne pouvez modifier que les conversations qui vous sont assignées.",
+      edit_own_messages_only: "Vous ne pouvez modifier que vos propres messages.",
+      delete_own_messages_only: "Vous ne pouvez supprimer que vos propres messages.",
+      note_author_only: "Seul l’auteur de la note ou un administrateur peut la modifier.",
+      not_workspace_member: "Vous n’êtes pas un membre actif de cet espace de travail.",
+      no_workspace: "Votre compte n’appartient à aucun espace de travail. Demandez à un administrateur de vous inviter.",
+      invitation_for_other_account:
+        "Cette invitation est destinée à {{email}}, mais vous êtes connecté à un autre compte. Connectez-vous en tant que {{email}} pour l’accepter.",
+      branding_removal_not_allowed:
+        "Pour masquer « Powered by Parley », un administrateur doit d’abord l’autoriser dans le réglage de marque de l’espace de travail.",
+      file_empty: "Le fichier est vide.",
+      file_infected: "Ce fichier n’a pas passé l’analyse antivirus et n’a pas été enregistré.",
+      meta_login_not_configured:
+        "La connexion Facebook n’est pas configurée sur ce serveur. Connectez-vous plutôt avec un jeton d’accès de la page, ou demandez à la personne qui gère Parley de la configurer.",
+      meta_app_secret_missing:
+        "Ce serveur n’a pas de secret d’application Meta, dont Parley a besoin pour vérifier les webhooks de Meta. Demandez à la personne qui gère Parley de le définir.",
+      oidc_discovery_failed: "Le fournisseur OpenID à l’adresse {{issuer}} n’a pas répondu à la découverte : {{problem}}.",
+      oidc_endpoints_missing:
+        "Le fournisseur OpenID à l’adresse {{issuer}} ne publie aucun point de terminaison d’autorisation ou de jeton ; il ne peut donc connecter personne.",
+      team_routes_inboxes:
+        "L’équipe « {{team}} » reçoit les nouvelles conversations de ces boîtes de réception : {{inboxes}}. Choisissez d’abord une autre assignation automatique pour celles-ci.",
+      role_has_holders:
+        "Le rôle « {{role}} » est encore utilisé (membres : {{memberCount}}, invitations en attente : {{invitationCount}}). Attribuez-leur d’abord un autre rôle ou révoquez les invitations.",
+      role_is_sso_default:
+        "Le rôle « {{role}} » est le rôle par défaut de l’authentification unique ({{connections}}). Choisissez-y d’abord un autre rôle par défaut.",
+      wrong_password: "Ce mot de passe n’est pas correct.",
+      image_unreadable: "Cette image n’a pas pu être lue. Elle est peut-être endommagée.",
+      invitation_resend_cooldown: "Cette invitation vient d’être envoyée. Vous pourrez la renvoyer dans {{seconds}} s.",
+    },
   },
   validation: {
     nameRequired: "Saisissez votre nom.",

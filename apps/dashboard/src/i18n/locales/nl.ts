@@ -48,6 +48,67 @@ export const nl: Translation = {
     last_owner: "De werkruimte moet minstens één eigenaar houden.",
     lockout_risk: "Door deze wijziging zou je jezelf buitensluiten, dus is ze niet doorgevoerd.",
     unknown: "Er ging iets mis. Probeer het opnieuw.",
+    reasons: {
+      team_name_taken: "Er bestaat al een team met de naam “{{name}}”. Kies een andere naam.",
+      role_name_taken: "Er bestaat al een rol met de naam “{{name}}”. Kies een andere naam.",
+      label_name_taken: "Er bestaat al een label met de naam “{{name}}”. Kies een andere naam.",
+      canned_shortcut_taken: "De snelkoppeling “/{{shortcut}}” is al in gebruik. Kies een andere.",
+      contact_email_taken: "Een ander contact heeft dit e-mailadres al.",
+      contact_has_conversations:
+        "Dit contact heeft gesprekken en kan daarom niet worden verwijderd. Blokkeer het contact in plaats daarvan.",
+      contact_blocked: "Dit contact is geblokkeerd. Deblokkeer het om ermee te chatten.",
+      role_built_in:
+        "“{{name}}” is een ingebouwde rol en kan niet worden gewijzigd of verwijderd. Maak in plaats daarvan een eigen rol.",
+      invitee_already_member: "{{email}} is al lid van deze werkruimte.",
+      invitee_deactivated:
+        "{{email}} is een gedeactiveerd lid van deze werkruimte. Activeer dit lid opnieuw in plaats van het uit te nodigen.",
+      already_workspace_member: "Je bent al lid van {{workspace}}.",
+      invitation_accepted: "Deze uitnodiging is al geaccepteerd. Beheer deze persoon in plaats daarvan via de ledenlijst.",
+      invitation_revoked: "Deze uitnodiging is ingetrokken. Stuur in plaats daarvan een nieuwe uitnodiging.",
+      email_already_verified: "Je e-mailadres is al bevestigd.",
+      two_factor_already_enabled: "Tweestapsverificatie staat al aan. Zet het eerst uit om een andere app te gebruiken.",
+      two_factor_setup_not_started: "Begin eerst met instellen: er wacht geen authenticator-app op bevestiging.",
+      two_factor_not_enabled: "Tweestapsverificatie staat niet aan.",
+      conversation_already_taken: "Iemand anders heeft dit gesprek al opgepakt.",
+      channel_account_taken: "Dit account is al verbonden met een andere inbox. Verbreek daar eerst de verbinding.",
+      reply_not_retryable: "Alleen een mislukt antwoord dat het platform nooit heeft bereikt, kan opnieuw worden verstuurd.",
+      message_deleted: "Dit bericht is verwijderd.",
+      message_collided: "Dit bericht botste met een ander bericht. Verstuur het opnieuw.",
+      webhook_disabled: "Zet de webhook aan voordat je er opnieuw naar aflevert.",
+      sso_domain_taken: "Het domein {{domain}} hoort al bij een andere single sign-on-koppeling.",
+      job_already_retried: "Deze taak is al teruggezet in de wachtrij.",
+      permission_required: "Hiervoor heb je het recht “{{permission}}” nodig.",
+      permissions_not_held: "Dit gaat om rechten die je zelf niet hebt: {{permissions}}.",
+      owner_role_owners_only: "Alleen eigenaren kunnen de eigenaarsrol toekennen of eigenaren beheren.",
+      own_conversations_only: "Je kunt alleen gesprekken wijzigen die aan jou zijn toegewezen.",
+      edit_own_messages_only: "Je kunt alleen je eigen berichten bewerken.",
+      delete_own_messages_only: "Je kunt alleen je eigen berichten verwijderen.",
+      note_author_only: "Alleen de schrijver van de notitie of een beheerder kan die wijzigen.",
+      not_workspace_member: "Je bent geen actief lid van deze werkruimte.",
+      no_workspace: "Je account hoort bij geen enkele werkruimte. Vraag een beheerder om je uit te nodigen.",
+      invitation_for_other_account:
+        "Deze uitnodiging is voor {{email}}, maar je bent ingelogd met een ander account. Log in als {{email}} om haar te accepteren.",
+      branding_removal_not_allowed:
+        "Om “Powered by Parley” te verbergen, moet een beheerder dat eerst toestaan in de brandinginstelling van de werkruimte.",
+      file_empty: "Het bestand is leeg.",
+      file_infected: "Dit bestand is niet door de virusscan gekomen en is niet opgeslagen.",
+      meta_login_not_configured:
+        "Inloggen met Facebook is niet ingesteld op deze server. Maak in plaats daarvan verbinding met een toegangstoken van de pagina, of vraag wie Parley beheert om het in te stellen.",
+      meta_app_secret_missing:
+        "Deze server heeft geen Meta-app-secret, dat Parley nodig heeft om de webhooks van Meta te controleren. Vraag wie Parley beheert om het in te stellen.",
+      oidc_discovery_failed: "De OpenID-provider op {{issuer}} heeft niet op de discovery geantwoord: {{problem}}.",
+      oidc_endpoints_missing:
+        "De OpenID-provider op {{issuer}} publiceert geen autorisatie- of token-endpoint en kan dus niemand laten inloggen.",
+      team_routes_inboxes:
+        "Het team “{{team}}” krijgt de nieuwe gesprekken van deze inboxen: {{inboxes}}. Kies daar eerst een andere automatische toewijzing.",
+      role_has_holders:
+        "De rol “{{role}}” is nog in gebruik (leden: {{memberCount}}, openstaande uitnodigingen: {{invitationCount}}). Geef hen eerst een andere rol of trek de uitnodigingen in.",
+      role_is_sso_default:
+        "De rol “{{role}}” is de standaardrol van single sign-on ({{connections}}). Kies daar eerst een andere standaardrol.",
+      wrong_password: "Dat wachtwoord klopt niet.",
+      image_unreadable: "Deze afbeelding kon niet worden gelezen. Misschien is ze beschadigd.",
+      invitation_resend_cooldown: "Deze uitnodiging is net verstuurd. Je kunt haar over {{seconds}} s opnieuw versturen.",
+    },
   },
   validation: {
     nameRequired: "Voer je naam in.",

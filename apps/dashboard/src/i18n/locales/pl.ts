@@ -48,6 +48,66 @@ export const pl: Translation = {
     last_owner: "Przestrzeń robocza musi mieć co najmniej jednego właściciela.",
     lockout_risk: "Ta zmiana odcięłaby Ci dostęp, dlatego nie została wprowadzona.",
     unknown: "Coś poszło nie tak. Spróbuj ponownie.",
+    reasons: {
+      team_name_taken: "Zespół o nazwie „{{name}}” już istnieje. Wybierz inną nazwę.",
+      role_name_taken: "Rola o nazwie „{{name}}” już istnieje. Wybierz inną nazwę.",
+      label_name_taken: "Etykieta o nazwie „{{name}}” już istnieje. Wybierz inną nazwę.",
+      canned_shortcut_taken: "Skrót „/{{shortcut}}” jest już używany. Wybierz inny.",
+      contact_email_taken: "Inny kontakt ma już ten adres e-mail.",
+      contact_has_conversations: "Ten kontakt ma rozmowy, więc nie można go usunąć. Zamiast tego go zablokuj.",
+      contact_blocked: "Ten kontakt jest zablokowany. Odblokuj go, aby z nim rozmawiać.",
+      role_built_in: "„{{name}}” to rola wbudowana, której nie można zmienić ani usunąć. Zamiast tego utwórz własną rolę.",
+      invitee_already_member: "{{email}} jest już członkiem tej przestrzeni roboczej.",
+      invitee_deactivated: "{{email}} to dezaktywowany członek tej przestrzeni roboczej. Aktywuj go ponownie zamiast zapraszać.",
+      already_workspace_member: "Już należysz do {{workspace}}.",
+      invitation_accepted: "To zaproszenie zostało już przyjęte. Zarządzaj tą osobą z listy członków.",
+      invitation_revoked: "To zaproszenie zostało cofnięte. Zamiast tego wyślij nowe zaproszenie.",
+      email_already_verified: "Twój adres e-mail jest już potwierdzony.",
+      two_factor_already_enabled:
+        "Uwierzytelnianie dwuskładnikowe jest już włączone. Aby użyć innej aplikacji, najpierw je wyłącz.",
+      two_factor_setup_not_started:
+        "Najpierw rozpocznij konfigurację: żadna aplikacja uwierzytelniająca nie czeka na potwierdzenie.",
+      two_factor_not_enabled: "Uwierzytelnianie dwuskładnikowe nie jest włączone.",
+      conversation_already_taken: "Ktoś inny już przejął tę rozmowę.",
+      channel_account_taken: "To konto jest już połączone z inną skrzynką odbiorczą. Najpierw je tam odłącz.",
+      reply_not_retryable: "Ponownie można wysłać tylko nieudaną odpowiedź, która nigdy nie dotarła do platformy.",
+      message_deleted: "Ta wiadomość została usunięta.",
+      message_collided: "Ta wiadomość zderzyła się z inną. Wyślij ją ponownie.",
+      webhook_disabled: "Włącz webhook, zanim ponownie coś do niego dostarczysz.",
+      sso_domain_taken: "Domena {{domain}} należy już do innego połączenia logowania jednokrotnego.",
+      job_already_retried: "To zadanie zostało już umieszczone z powrotem w kolejce.",
+      permission_required: "Aby to zrobić, potrzebujesz uprawnienia „{{permission}}”.",
+      permissions_not_held: "Dotyczy to uprawnień, których nie masz: {{permissions}}.",
+      owner_role_owners_only: "Tylko właściciele mogą nadawać rolę właściciela lub zarządzać właścicielami.",
+      own_conversations_only: "Możesz zmieniać tylko rozmowy przypisane do Ciebie.",
+      edit_own_messages_only: "Możesz edytować tylko własne wiadomości.",
+      delete_own_messages_only: "Możesz usuwać tylko własne wiadomości.",
+      note_author_only: "Tylko autor notatki lub administrator może ją zmienić.",
+      not_workspace_member: "Nie jesteś aktywnym członkiem tej przestrzeni roboczej.",
+      no_workspace: "Twoje konto nie należy do żadnej przestrzeni roboczej. Poproś administratora o zaproszenie.",
+      invitation_for_other_account:
+        "To zaproszenie jest dla {{email}}, ale zalogowano na inne konto. Zaloguj się jako {{email}}, aby je przyjąć.",
+      branding_removal_not_allowed:
+        "Aby ukryć „Powered by Parley”, administrator musi najpierw na to zezwolić w ustawieniu oznaczenia marki przestrzeni roboczej.",
+      file_empty: "Plik jest pusty.",
+      file_infected: "Ten plik nie przeszedł skanowania antywirusowego i nie został zapisany.",
+      meta_login_not_configured:
+        "Logowanie przez Facebook nie jest skonfigurowane na tym serwerze. Zamiast tego połącz się za pomocą tokenu dostępu strony albo poproś osobę zarządzającą Parley o jego skonfigurowanie.",
+      meta_app_secret_missing:
+        "Na tym serwerze brakuje sekretu aplikacji Meta, którego Parley potrzebuje do weryfikacji webhooków Meta. Poproś osobę zarządzającą Parley o jego ustawienie.",
+      oidc_discovery_failed: "Dostawca OpenID pod adresem {{issuer}} nie odpowiedział na wykrywanie: {{problem}}.",
+      oidc_endpoints_missing:
+        "Dostawca OpenID pod adresem {{issuer}} nie publikuje punktu końcowego autoryzacji ani tokenu, więc nie może nikogo zalogować.",
+      team_routes_inboxes:
+        "Zespół „{{team}}” otrzymuje nowe rozmowy z tych skrzynek odbiorczych: {{inboxes}}. Najpierw wybierz w nich inne automatyczne przypisywanie.",
+      role_has_holders:
+        "Rola „{{role}}” jest nadal używana (członkowie: {{memberCount}}, oczekujące zaproszenia: {{invitationCount}}). Najpierw nadaj im inną rolę lub cofnij zaproszenia.",
+      role_is_sso_default:
+        "Rola „{{role}}” jest domyślną rolą logowania jednokrotnego ({{connections}}). Najpierw wybierz tam inną rolę domyślną.",
+      wrong_password: "To hasło jest nieprawidłowe.",
+      image_unreadable: "Nie udało się odczytać tego obrazu. Może być uszkodzony.",
+      invitation_resend_cooldown: "To zaproszenie zostało właśnie wysłane. Możesz wysłać je ponownie za {{seconds}} s.",
+    },
   },
   validation: {
     nameRequired: "Wpisz swoje imię i nazwisko.",

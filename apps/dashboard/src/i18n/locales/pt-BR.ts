@@ -47,6 +47,66 @@ export const ptBR: Translation = {
     last_owner: "O espaço de trabalho precisa manter pelo menos um proprietário.",
     lockout_risk: "Esta alteração bloquearia o seu acesso, por isso não foi feita.",
     unknown: "Algo deu errado. Tente novamente.",
+    reasons: {
+      team_name_taken: "Já existe uma equipe chamada “{{name}}”. Escolha outro nome.",
+      role_name_taken: "Já existe uma função chamada “{{name}}”. Escolha outro nome.",
+      label_name_taken: "Já existe uma etiqueta chamada “{{name}}”. Escolha outro nome.",
+      canned_shortcut_taken: "O atalho “/{{shortcut}}” já está em uso. Escolha outro.",
+      contact_email_taken: "Outro contato já tem este endereço de e-mail.",
+      contact_has_conversations: "Este contato tem conversas, por isso não pode ser excluído. Bloqueie o contato em vez disso.",
+      contact_blocked: "Este contato está bloqueado. Desbloqueie-o para conversar com ele.",
+      role_built_in:
+        "“{{name}}” é uma função integrada e não pode ser alterada nem excluída. Crie uma função personalizada em vez disso.",
+      invitee_already_member: "{{email}} já é membro deste espaço de trabalho.",
+      invitee_deactivated: "{{email}} é um membro desativado deste espaço de trabalho. Reative-o em vez de convidá-lo.",
+      already_workspace_member: "Você já é membro de {{workspace}}.",
+      invitation_accepted: "Este convite já foi aceito. Gerencie essa pessoa pela lista de membros.",
+      invitation_revoked: "Este convite foi revogado. Envie um novo convite em vez disso.",
+      email_already_verified: "Seu endereço de e-mail já está confirmado.",
+      two_factor_already_enabled:
+        "A autenticação de dois fatores já está ativada. Para usar outro aplicativo, desative-a primeiro.",
+      two_factor_setup_not_started: "Comece a configuração primeiro: nenhum aplicativo autenticador está aguardando confirmação.",
+      two_factor_not_enabled: "A autenticação de dois fatores não está ativada.",
+      conversation_already_taken: "Outra pessoa já assumiu esta conversa.",
+      channel_account_taken: "Esta conta já está conectada a outra caixa de entrada. Desconecte-a de lá primeiro.",
+      reply_not_retryable: "Só é possível reenviar uma resposta com falha que nunca chegou à plataforma.",
+      message_deleted: "Esta mensagem foi excluída.",
+      message_collided: "Esta mensagem colidiu com outra. Envie-a novamente.",
+      webhook_disabled: "Ative o webhook antes de reenviar eventos para ele.",
+      sso_domain_taken: "O domínio {{domain}} já pertence a outra conexão de login único.",
+      job_already_retried: "Esta tarefa já foi colocada de volta na fila.",
+      permission_required: "Você precisa da permissão “{{permission}}” para fazer isso.",
+      permissions_not_held: "Isso envolve permissões que você mesmo não tem: {{permissions}}.",
+      owner_role_owners_only: "Somente proprietários podem atribuir a função de proprietário ou gerenciar proprietários.",
+      own_conversations_only: "Você só pode alterar as conversas atribuídas a você.",
+      edit_own_messages_only: "Você só pode editar suas próprias mensagens.",
+      delete_own_messages_only: "Você só pode excluir suas próprias mensagens.",
+      note_author_only: "Somente o autor da nota ou um administrador pode alterá-la.",
+      not_workspace_member: "Você não é um membro ativo deste espaço de trabalho.",
+      no_workspace: "Sua conta não pertence a nenhum espaço de trabalho. Peça a um administrador para convidar você.",
+      invitation_for_other_account:
+        "Este convite é para {{email}}, mas você entrou com outra conta. Entre como {{email}} para aceitá-lo.",
+      branding_removal_not_allowed:
+        "Para ocultar “Powered by Parley”, um administrador precisa permitir isso primeiro na configuração de marca do espaço de trabalho.",
+      file_empty: "O arquivo está vazio.",
+      file_infected: "Este arquivo não passou na verificação antivírus e não foi salvo.",
+      meta_login_not_configured:
+        "O Facebook Login não está configurado neste servidor. Conecte com um token de acesso da página em vez disso, ou peça a quem administra o Parley para configurá-lo.",
+      meta_app_secret_missing:
+        "Este servidor não tem o segredo do aplicativo da Meta, de que o Parley precisa para verificar os webhooks da Meta. Peça a quem administra o Parley para defini-lo.",
+      oidc_discovery_failed: "O provedor OpenID em {{issuer}} não respondeu à descoberta: {{problem}}.",
+      oidc_endpoints_missing:
+        "O provedor OpenID em {{issuer}} não publica nenhum endpoint de autorização ou de token, então não consegue fazer ninguém entrar.",
+      team_routes_inboxes:
+        "A equipe “{{team}}” recebe as novas conversas destas caixas de entrada: {{inboxes}}. Escolha outra atribuição automática nelas primeiro.",
+      role_has_holders:
+        "A função “{{role}}” ainda está em uso (membros: {{memberCount}}, convites pendentes: {{invitationCount}}). Atribua outra função a eles ou revogue os convites primeiro.",
+      role_is_sso_default:
+        "A função “{{role}}” é a função padrão do login único ({{connections}}). Escolha outra função padrão lá primeiro.",
+      wrong_password: "Essa senha não está correta.",
+      image_unreadable: "Não foi possível ler esta imagem. Ela pode estar danificada.",
+      invitation_resend_cooldown: "Este convite acabou de ser enviado. Você poderá reenviá-lo em {{seconds}} s.",
+    },
   },
   validation: {
     nameRequired: "Digite seu nome.",

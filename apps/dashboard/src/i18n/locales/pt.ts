@@ -48,6 +48,67 @@ export const pt: Translation = {
     last_owner: "O espaço de trabalho tem de manter pelo menos um proprietário.",
     lockout_risk: "Esta alteração impediria o seu acesso, por isso não foi efetuada.",
     unknown: "Ocorreu um erro. Tente novamente.",
+    reasons: {
+      team_name_taken: "Já existe uma equipa chamada “{{name}}”. Escolha outro nome.",
+      role_name_taken: "Já existe uma função chamada “{{name}}”. Escolha outro nome.",
+      label_name_taken: "Já existe uma etiqueta chamada “{{name}}”. Escolha outro nome.",
+      canned_shortcut_taken: "O atalho “/{{shortcut}}” já está a ser utilizado. Escolha outro.",
+      contact_email_taken: "Outro contacto já tem este endereço de e-mail.",
+      contact_has_conversations: "Este contacto tem conversas, por isso não pode ser eliminado. Em alternativa, bloqueie-o.",
+      contact_blocked: "Este contacto está bloqueado. Desbloqueie-o para conversar com ele.",
+      role_built_in:
+        "“{{name}}” é uma função integrada e não pode ser alterada nem eliminada. Em alternativa, crie uma função personalizada.",
+      invitee_already_member: "{{email}} já é membro deste espaço de trabalho.",
+      invitee_deactivated: "{{email}} é um membro desativado deste espaço de trabalho. Reative-o em vez de o convidar.",
+      already_workspace_member: "Já é membro de {{workspace}}.",
+      invitation_accepted: "Este convite já foi aceite. Em alternativa, faça a gestão desta pessoa na lista de membros.",
+      invitation_revoked: "Este convite foi revogado. Em alternativa, envie um novo convite.",
+      email_already_verified: "O seu endereço de e-mail já está confirmado.",
+      two_factor_already_enabled:
+        "A autenticação de dois fatores já está ativada. Para usar outra aplicação, desative-a primeiro.",
+      two_factor_setup_not_started:
+        "Comece primeiro a configuração: nenhuma aplicação de autenticação está à espera de confirmação.",
+      two_factor_not_enabled: "A autenticação de dois fatores não está ativada.",
+      conversation_already_taken: "Outra pessoa já ficou com esta conversa.",
+      channel_account_taken: "Esta conta já está ligada a outra caixa de entrada. Desligue-a primeiro lá.",
+      reply_not_retryable: "Só é possível voltar a enviar uma resposta falhada que nunca chegou à plataforma.",
+      message_deleted: "Esta mensagem foi eliminada.",
+      message_collided: "Esta mensagem colidiu com outra. Envie-a novamente.",
+      webhook_disabled: "Ative o webhook antes de lhe voltar a entregar eventos.",
+      sso_domain_taken: "O domínio {{domain}} já pertence a outra ligação de início de sessão único.",
+      job_already_retried: "Esta tarefa já foi colocada novamente na fila.",
+      permission_required: "Precisa da permissão “{{permission}}” para fazer isto.",
+      permissions_not_held: "Isto envolve permissões que não tem: {{permissions}}.",
+      owner_role_owners_only: "Só os proprietários podem atribuir a função de proprietário ou gerir proprietários.",
+      own_conversations_only: "Só pode alterar as conversas que lhe estão atribuídas.",
+      edit_own_messages_only: "Só pode editar as suas próprias mensagens.",
+      delete_own_messages_only: "Só pode eliminar as suas próprias mensagens.",
+      note_author_only: "Só o autor da nota ou um administrador a pode alterar.",
+      not_workspace_member: "Não é um membro ativo deste espaço de trabalho.",
+      no_workspace: "A sua conta não pertence a nenhum espaço de trabalho. Peça a um administrador que o convide.",
+      invitation_for_other_account:
+        "Este convite é para {{email}}, mas tem sessão iniciada noutra conta. Inicie sessão como {{email}} para o aceitar.",
+      branding_removal_not_allowed:
+        "Para ocultar “Powered by Parley”, um administrador tem primeiro de o permitir na definição de marca do espaço de trabalho.",
+      file_empty: "O ficheiro está vazio.",
+      file_infected: "Este ficheiro não passou na verificação antivírus e não foi guardado.",
+      meta_login_not_configured:
+        "O Facebook Login não está configurado neste servidor. Em alternativa, ligue com um token de acesso da página, ou peça a quem gere o Parley que o configure.",
+      meta_app_secret_missing:
+        "Este servidor não tem o segredo da aplicação Meta, de que o Parley precisa para verificar os webhooks da Meta. Peça a quem gere o Parley que o defina.",
+      oidc_discovery_failed: "O fornecedor OpenID em {{issuer}} não respondeu à descoberta: {{problem}}.",
+      oidc_endpoints_missing:
+        "O fornecedor OpenID em {{issuer}} não publica nenhum endpoint de autorização nem de token, por isso não consegue iniciar a sessão de ninguém.",
+      team_routes_inboxes:
+        "A equipa “{{team}}” recebe as novas conversas destas caixas de entrada: {{inboxes}}. Escolha primeiro outra atribuição automática nelas.",
+      role_has_holders:
+        "A função “{{role}}” ainda está em uso (membros: {{memberCount}}, convites pendentes: {{invitationCount}}). Atribua-lhes primeiro outra função ou revogue os convites.",
+      role_is_sso_default:
+        "A função “{{role}}” é a função predefinida do início de sessão único ({{connections}}). Escolha primeiro outra função predefinida lá.",
+      wrong_password: "Essa palavra-passe não está correta.",
+      image_unreadable: "Não foi possível ler esta imagem. Pode estar danificada.",
+      invitation_resend_cooldown: "Este convite acabou de ser enviado. Pode reenviá-lo dentro de {{seconds}} s.",
+    },
   },
   validation: {
     nameRequired: "Introduza o seu nome.",

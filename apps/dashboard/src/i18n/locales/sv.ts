@@ -47,6 +47,66 @@ export const sv: Translation = {
     last_owner: "Arbetsytan måste ha minst en ägare.",
     lockout_risk: "Ändringen skulle låsa ute dig, så den genomfördes inte.",
     unknown: "Något gick fel. Försök igen.",
+    reasons: {
+      team_name_taken: "Det finns redan ett team som heter ”{{name}}”. Välj ett annat namn.",
+      role_name_taken: "Det finns redan en roll som heter ”{{name}}”. Välj ett annat namn.",
+      label_name_taken: "Det finns redan en etikett som heter ”{{name}}”. Välj ett annat namn.",
+      canned_shortcut_taken: "Kortkommandot ”/{{shortcut}}” används redan. Välj ett annat.",
+      contact_email_taken: "En annan kontakt har redan den här e-postadressen.",
+      contact_has_conversations:
+        "Den här kontakten har konversationer och kan därför inte tas bort. Blockera kontakten i stället.",
+      contact_blocked: "Den här kontakten är blockerad. Häv blockeringen för att chatta med kontakten.",
+      role_built_in: "”{{name}}” är en inbyggd roll och kan inte ändras eller tas bort. Skapa en egen roll i stället.",
+      invitee_already_member: "{{email}} är redan medlem i den här arbetsytan.",
+      invitee_deactivated:
+        "{{email}} är en inaktiverad medlem i den här arbetsytan. Återaktivera medlemmen i stället för att bjuda in den.",
+      already_workspace_member: "Du är redan medlem i {{workspace}}.",
+      invitation_accepted: "Den här inbjudan har redan accepterats. Hantera personen i medlemslistan i stället.",
+      invitation_revoked: "Den här inbjudan har återkallats. Skicka en ny inbjudan i stället.",
+      email_already_verified: "Din e-postadress är redan bekräftad.",
+      two_factor_already_enabled: "Tvåfaktorsautentisering är redan på. Stäng av den först om du vill använda en annan app.",
+      two_factor_setup_not_started: "Starta konfigurationen först: ingen autentiseringsapp väntar på att bekräftas.",
+      two_factor_not_enabled: "Tvåfaktorsautentisering är inte på.",
+      conversation_already_taken: "Någon annan har redan tagit den här konversationen.",
+      channel_account_taken: "Det här kontot är redan anslutet till en annan inkorg. Koppla bort det där först.",
+      reply_not_retryable: "Bara ett misslyckat svar som aldrig nådde plattformen kan skickas igen.",
+      message_deleted: "Det här meddelandet har tagits bort.",
+      message_collided: "Det här meddelandet krockade med ett annat. Skicka det igen.",
+      webhook_disabled: "Slå på webhooken innan du levererar till den igen.",
+      sso_domain_taken: "Domänen {{domain}} tillhör redan en annan anslutning för enkel inloggning.",
+      job_already_retried: "Jobbet har redan lagts tillbaka i kön.",
+      permission_required: "Du behöver behörigheten ”{{permission}}” för att göra det här.",
+      permissions_not_held: "Det här gäller behörigheter som du inte själv har: {{permissions}}.",
+      owner_role_owners_only: "Bara ägare kan ge ägarrollen eller hantera ägare.",
+      own_conversations_only: "Du kan bara ändra konversationer som är tilldelade dig.",
+      edit_own_messages_only: "Du kan bara redigera dina egna meddelanden.",
+      delete_own_messages_only: "Du kan bara ta bort dina egna meddelanden.",
+      note_author_only: "Bara den som skrev anteckningen eller en administratör kan ändra den.",
+      not_workspace_member: "Du är inte en aktiv medlem i den här arbetsytan.",
+      no_workspace: "Ditt konto hör inte till någon arbetsyta. Be en administratör att bjuda in dig.",
+      invitation_for_other_account:
+        "Den här inbjudan gäller {{email}}, men du är inloggad med ett annat konto. Logga in som {{email}} för att acceptera den.",
+      branding_removal_not_allowed:
+        "För att dölja ”Powered by Parley” måste en administratör först tillåta det i arbetsytans varumärkesinställning.",
+      file_empty: "Filen är tom.",
+      file_infected: "Den här filen klarade inte virussökningen och sparades inte.",
+      meta_login_not_configured:
+        "Facebook Login är inte konfigurerat på den här servern. Anslut med en åtkomsttoken för sidan i stället, eller be den som driver Parley att konfigurera det.",
+      meta_app_secret_missing:
+        "Den här servern saknar Meta-appens hemlighet, som Parley behöver för att verifiera Metas webhooks. Be den som driver Parley att ange den.",
+      oidc_discovery_failed: "OpenID-leverantören på {{issuer}} svarade inte på discovery: {{problem}}.",
+      oidc_endpoints_missing:
+        "OpenID-leverantören på {{issuer}} publicerar ingen auktoriserings- eller tokenslutpunkt och kan därför inte logga in någon.",
+      team_routes_inboxes:
+        "Teamet ”{{team}}” tar emot nya konversationer från de här inkorgarna: {{inboxes}}. Välj en annan automatisk tilldelning där först.",
+      role_has_holders:
+        "Rollen ”{{role}}” används fortfarande (medlemmar: {{memberCount}}, väntande inbjudningar: {{invitationCount}}). Ge dem en annan roll eller återkalla inbjudningarna först.",
+      role_is_sso_default:
+        "Rollen ”{{role}}” är standardrollen för enkel inloggning ({{connections}}). Välj en annan standardroll där först.",
+      wrong_password: "Lösenordet är inte rätt.",
+      image_unreadable: "Bilden kunde inte läsas. Den kan vara skadad.",
+      invitation_resend_cooldown: "Inbjudan skickades nyss. Du kan skicka den igen om {{seconds}} s.",
+    },
   },
   validation: {
     nameRequired: "Ange ditt namn.",

@@ -49,9 +49,12 @@ export const createApiKey = async (
 ): Promise<TCreatedApiKey> => {
   const missing = input.request.permissions.filter((permission) => !input.creator.permissions.includes(permission));
   if (missing.length > 0) {
-    throw new AppError("forbidden", `A key cannot have permissions you do not have yourself: ${missing.join(", ")}.`, {
-      permissions: missing,
-    });
+    throw new AppError(
+      "forbidden",
+      `A key cannot have permissions you do not have yourself: ${missing.join(", ")}.`,
+      { permissions: missing },
+      { reason: "permissions_not_held", params: { permissions: missing.join(", ") } },
+    );
   }
   const generated = newApiKey();
   const { row, creator, entry } = await db.transaction(async (tx) => {

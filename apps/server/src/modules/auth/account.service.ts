@@ -146,7 +146,9 @@ export const verifyEmail = async (services: AccountServices, token: string, acto
 
 export const resendEmailVerification = async (services: AccountServices, member: Member, actor: AuditActor): Promise<void> => {
   const user = await findUser(services.db, member.userId);
-  if (user.emailVerifiedAt !== null) throw new AppError("conflict", "Your email address is already confirmed.");
+  if (user.emailVerifiedAt !== null) {
+    throw new AppError("conflict", "Your email address is already confirmed.", undefined, { reason: "email_already_verified" });
+  }
   const entry = await services.db.transaction(async (tx) => {
     await queueEmailVerification(tx, services, user, member.workspaceId);
     return recordAudit(tx, {

@@ -23,7 +23,7 @@ const notAnImage = () => new AppError("unsupported_media_type", "Use a PNG, JPEG
 
 /** The upload as a square WebP of at most 256 px, cropped around the centre; the type is sniffed from the bytes. */
 const renderAvatar = async (bytes: Buffer, fileName: string): Promise<Buffer> => {
-  if (bytes.length === 0) throw new AppError("bad_request", "The file is empty.");
+  if (bytes.length === 0) throw new AppError("bad_request", "The file is empty.", undefined, { reason: "file_empty" });
   let contentType: string;
   try {
     contentType = await sniffContentType(bytes, fileName);
@@ -37,7 +37,9 @@ const renderAvatar = async (bytes: Buffer, fileName: string): Promise<Buffer> =>
     const side = Math.max(1, Math.min(AVATAR_MAX_PX, metadata.width ?? AVATAR_MAX_PX, height));
     return await renderWebp(bytes, { maxPx: side, fit: "cover", quality: 85 });
   } catch {
-    throw new AppError("unsupported_media_type", "This image could not be read; it may be damaged.");
+    throw new AppError("unsupported_media_type", "This image could not be read; it may be damaged.", undefined, {
+      reason: "image_unreadable",
+    });
   }
 };
 

@@ -38,7 +38,11 @@ export const openSession = async (
   input: { user: UserRow; workspaceId: string; client: ClientContext; policy: SessionPolicy; method: SignInMethod },
 ): Promise<TSessionResponse> => {
   const membership = await findActiveMembership(db, input.workspaceId, input.user.id);
-  if (!membership) throw new AppError("forbidden", "You are not an active member of this workspace.");
+  if (!membership) {
+    throw new AppError("forbidden", "You are not an active member of this workspace.", undefined, {
+      reason: "not_workspace_member",
+    });
+  }
   const token = newSessionToken();
   const expiresAt = new Date(Date.now() + input.policy.ttlDays * 86_400_000);
   await db.insert(sessions).values({
@@ -79,7 +83,9 @@ const chooseWorkspace = async (db: DatabaseOrTransaction, userId: string, reques
   if (chosen) return chosen;
   const isSuspended = candidates.some((candidate) => requested === undefined || candidate.id === requested);
   if (isSuspended) throw new AppError("workspace_suspended", "This workspace is suspended. Contact the Parley operator.");
-  throw new AppError("forbidden", "Your account belongs to no workspace; ask an admin to invite you.");
+  throw new AppError("forbidden", "Your account belongs to no workspace; ask an admin to invite you.", undefined, {
+    reason: "no_workspace",
+  });
 };
 
 /** The SSO connection that owns this email's domain and forbids password sign-in, if any. */

@@ -154,7 +154,12 @@ export const startTwoFactorEnrolment = async (
   const { user, entry } = await db.transaction(async (tx) => {
     const user = await lockUser(tx, member.userId);
     if (user.totpEnabledAt !== null) {
-      throw new AppError("conflict", "Two-factor authentication is already on. Turn it off first to set up a new app.");
+      throw new AppError(
+        "conflict",
+        "Two-factor authentication is already on. Turn it off first to set up a new app.",
+        undefined,
+        { reason: "two_factor_already_enabled" },
+      );
     }
     await tx
       .update(users)
@@ -182,9 +187,16 @@ export const confirmTwoFactor = async (
 ): Promise<TConfirmTwoFactorResponse> => {
   const { codes, entry } = await db.transaction(async (tx) => {
     const user = await lockUser(tx, member.userId);
-    if (user.totpEnabledAt !== null) throw new AppError("conflict", "Two-factor authentication is already on.");
-    if (user.totpSecret === null)
-      throw new AppError("conflict", "Start the set-up first: no authenticator app is waiting for confirmation.");
+    if (user.totpEnabledAt !== null) {
+      throw new AppError("conflict", "Two-factor authentication is already on.", undefined, {
+        reason: "two_factor_already_enabled",
+      });
+    }
+    if (user.totpSecret === null) {
+      throw new AppError("conflict", "Start the set-up first: no authenticator app is waiting for confirmation.", undefined, {
+        reason: "two_factor_setup_not_started",
+      });
+    }
     await acceptTotpCode(tx, secrets, user, code);
     await tx.update(users).set({ totpEnabledAt: new Date(), updatedAt: new Date() }).where(eq(users.id, user.id));
     const codes = await replaceBackupCodes(tx, user.id);
@@ -211,11 +223,13 @@ export const disableTwoFactor = async (
 ): Promise<TTwoFactorStatus> => {
   const entry = await db.transaction(async (tx) => {
     const user = await lockUser(tx, member.userId);
-    if (user.totpEnabledAt === null) throw new AppError("conflict", "Two-factor authentication is not on.");
+    if (user.totpEnabledAt === null) {
+      throw new AppError("conflict", "Two-factor authentication is not on.", undefined, { reason: "two_factor_not_enabled" });
+    }
     if (proof.code !== undefined) {
       await acceptTotpCode(tx, secrets, user, proof.code);
     } else if (!(await verifyPassword(user.passwordHash, proof.password ?? ""))) {
-      throw new AppError("invalid_credentials", "That password is not right.");
+      throw new AppError("invalid_credentials", "That password is not right.", undefined, { reason: "wrong_password" });
     }
     await tx.update(users).set({ totpSecret: null, totpEnabledAt: null, updatedAt: new Date() }).where(eq(users.id, user.id));
     await tx.delete(backupCodes).where(eq(backupCodes.userId, user.id));
@@ -240,7 +254,9 @@ export const regenerateBackupCodes = async (
 ): Promise<TBackupCodesResponse> => {
   const { codes, entry } = await db.transaction(async (tx) => {
     const user = await lockUser(tx, member.userId);
-    if (user.totpEnabledAt === null) throw new AppError("conflict", "Turn on two-factor authentication first.");
+    if (user.totpEnabledAt === null) {
+      throw new AppError("conflict", "Turn on two-factor authentication first.", undefined, { reason: "two_factor_not_enabled" });
+    }
     await acceptTotpCode(tx, secrets, user, code);
     const codes = await replaceBackupCodes(tx, user.id);
     const entry = await recordAudit(tx, {

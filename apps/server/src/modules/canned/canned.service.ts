@@ -64,7 +64,10 @@ export const listCannedResponses = async (
 /** Shared responses are the workspace's: changing them needs `settings.manage`. */
 const assertMayChange = (identity: RequestIdentity, row: CannedRow): void => {
   if (row.ownerUserId === null && !hasPermission(identity, "settings.manage")) {
-    throw new AppError("forbidden", 'You need the "settings.manage" permission to change shared canned responses.');
+    throw new AppError("forbidden", 'You need the "settings.manage" permission to change shared canned responses.', undefined, {
+      reason: "permission_required",
+      params: { permission: "settings.manage" },
+    });
   }
 };
 
@@ -92,7 +95,10 @@ const assertAttachmentsExist = async (db: DatabaseOrTransaction, workspaceId: st
 };
 
 const duplicateShortcut = (shortcut: string) =>
-  new AppError("conflict", `The shortcut "/${shortcut}" is already used here.`, [{ path: "shortcut", message: "taken" }]);
+  new AppError("conflict", `The shortcut "/${shortcut}" is already used here.`, [{ path: "shortcut", message: "taken" }], {
+    reason: "canned_shortcut_taken",
+    params: { shortcut },
+  });
 
 export const createCannedResponse = async (
   services: Services,
@@ -101,7 +107,10 @@ export const createCannedResponse = async (
   actor: AuditActor,
 ): Promise<TCannedResponse> => {
   if (input.scope === "shared" && !hasPermission(identity, "settings.manage")) {
-    throw new AppError("forbidden", 'You need the "settings.manage" permission to create shared canned responses.');
+    throw new AppError("forbidden", 'You need the "settings.manage" permission to create shared canned responses.', undefined, {
+      reason: "permission_required",
+      params: { permission: "settings.manage" },
+    });
   }
   if (input.scope === "personal" && identity.userId === null) {
     throw new AppError("forbidden", "API keys have no personal canned responses; create a shared one.");

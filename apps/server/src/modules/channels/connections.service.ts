@@ -30,7 +30,12 @@ const adapterOf = (row: InboxRow): ChannelAdapter => {
 };
 
 const alreadyConnected = (adapter: ChannelAdapter) =>
-  new AppError("conflict", `This ${adapter.platform} account is already connected to another inbox; disconnect it there first.`);
+  new AppError(
+    "conflict",
+    `This ${adapter.platform} account is already connected to another inbox; disconnect it there first.`,
+    undefined,
+    { reason: "channel_account_taken", params: { platform: adapter.platform } },
+  );
 
 /** Refuses a channel key another live inbox of the same type holds. */
 const assertChannelKeyFree = async (db: DatabaseOrTransaction, adapter: ChannelAdapter, row: InboxRow, channelKey: string) => {
@@ -119,12 +124,7 @@ export const connectChannel = async (
       .where(and(eq(inboxes.id, row.id), isNull(inboxes.deletedAt)))
       .returning();
   } catch (error) {
-    if (isUniqueViolation(error)) {
-      throw new AppError(
-        "conflict",
-        `This ${adapter.platform} account is already connected to another inbox; disconnect it there first.`,
-      );
-    }
+    if (isUniqueViolation(error)) throw alreadyConnected(adapter);
     throw error;
   }
   if (!updated) throw new AppError("not_found", "No inbox with this id.");

@@ -274,10 +274,17 @@ export const retryChannelMessage = async (
         ),
       )
       .returning({ id: messages.id, inboxId: messages.inboxId });
-    if (!row) throw new AppError("conflict", "Only a failed reply that never reached the platform can be retried.");
+    if (!row) {
+      throw new AppError("conflict", "Only a failed reply that never reached the platform can be retried.", undefined, {
+        reason: "reply_not_retryable",
+      });
+    }
     const [inbox] = await tx.select().from(inboxes).where(eq(inboxes.id, row.inboxId));
-    if (!inbox || !adapterForInboxType(inbox.type))
-      throw new AppError("conflict", "This message was not sent through a platform.");
+    if (!inbox || !adapterForInboxType(inbox.type)) {
+      throw new AppError("conflict", "This message was not sent through a platform.", undefined, {
+        reason: "reply_not_retryable",
+      });
+    }
     if (inbox.channelStatus !== "connected" && inbox.channelStatus !== "expiring") {
       throw new AppError("channel_not_connected", `Reconnect the ${inbox.name} inbox to its platform first.`);
     }

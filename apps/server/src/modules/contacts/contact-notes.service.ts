@@ -143,7 +143,12 @@ const lockEditableNote = async (tx: DatabaseOrTransaction, identity: RequestIden
   if (!note) throw new AppError("not_found", NOTE_NOT_FOUND);
   const isAuthor = identity.userId !== null && note.authorUserId === identity.userId;
   if (!isAuthor && !hasPermission(identity, "contacts.manage_notes")) {
-    throw new AppError("forbidden", "Only the note's author or an admin may change it.", { permission: "contacts.manage_notes" });
+    throw new AppError(
+      "forbidden",
+      "Only the note's author or an admin may change it.",
+      { permission: "contacts.manage_notes" },
+      { reason: "note_author_only" },
+    );
   }
   return { contact, note };
 };

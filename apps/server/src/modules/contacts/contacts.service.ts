@@ -169,10 +169,12 @@ const assertEmailFree = async (tx: DatabaseOrTransaction, workspaceId: string, e
     )
     .limit(1);
   if (existing) {
-    throw new AppError("conflict", "Another contact of this workspace already has this email address.", {
-      existingContactId: existing.id,
-      path: "body.email",
-    });
+    throw new AppError(
+      "conflict",
+      "Another contact of this workspace already has this email address.",
+      { existingContactId: existing.id, path: "body.email" },
+      { reason: "contact_email_taken" },
+    );
   }
 };
 
@@ -288,9 +290,12 @@ export const deleteContact = async (
       .from(conversations)
       .where(and(eq(conversations.workspaceId, workspaceId), eq(conversations.contactId, contact.id)));
     if (usage && usage.total > 0) {
-      throw new AppError("conflict", "This contact has conversations; block the contact instead of deleting it.", {
-        conversationCount: usage.total,
-      });
+      throw new AppError(
+        "conflict",
+        "This contact has conversations; block the contact instead of deleting it.",
+        { conversationCount: usage.total },
+        { reason: "contact_has_conversations" },
+      );
     }
     await tx.delete(contacts).where(eq(contacts.id, contact.id));
     return recordAudit(tx, {

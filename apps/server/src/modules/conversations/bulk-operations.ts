@@ -77,7 +77,10 @@ export const requestBulkOperation = async (
   const { identity } = caller;
   if (body.action.type === "assign" || body.action.type === "unassign") {
     if (!hasPermission(identity, "conversations.assign")) {
-      throw new AppError("forbidden", "Assigning conversations needs the conversations.assign permission.");
+      throw new AppError("forbidden", "Assigning conversations needs the conversations.assign permission.", undefined, {
+        reason: "permission_required",
+        params: { permission: "conversations.assign" },
+      });
     }
   }
   const action =

@@ -70,7 +70,9 @@ export const lockVisibleConversation = async (
 export const assertMayChange = (identity: RequestIdentity, conversation: ConversationRow): void => {
   if (hasPermission(identity, "conversations.manage")) return;
   if (identity.userId !== null && conversation.assigneeId === identity.userId) return;
-  throw new AppError("forbidden", "You may change only the conversations assigned to you.");
+  throw new AppError("forbidden", "You may change only the conversations assigned to you.", undefined, {
+    reason: "own_conversations_only",
+  });
 };
 
 /** Labels must be in the workspace's catalogue; answers with the catalogue's spelling. */

@@ -26,9 +26,12 @@ const withUniqueName = async <T>(name: string | undefined, work: () => Promise<T
     return await work();
   } catch (error) {
     if (isUniqueViolation(error, "labels_workspace_name_unique")) {
-      throw new AppError("conflict", `A label named "${name ?? ""}" already exists in this workspace; choose another name.`, [
-        { path: "body.name", message: "already used by another label" },
-      ]);
+      throw new AppError(
+        "conflict",
+        `A label named "${name ?? ""}" already exists in this workspace; choose another name.`,
+        [{ path: "body.name", message: "already used by another label" }],
+        { reason: "label_name_taken", params: { name: name ?? "" } },
+      );
     }
     throw error;
   }

@@ -63,13 +63,20 @@ const admitExistingAccount = async (
     throw new AppError(
       "forbidden",
       `This invitation is for ${existing.email}, but you are signed in to another account; sign in as ${existing.email} to accept it.`,
+      undefined,
+      { reason: "invitation_for_other_account", params: { email: existing.email } },
     );
   }
   const [memberOf] = await tx
     .select({ status: memberships.status })
     .from(memberships)
     .where(and(eq(memberships.workspaceId, workspace.id), eq(memberships.userId, existing.id)));
-  if (memberOf) throw new AppError("conflict", `You are already a member of ${workspace.name}.`);
+  if (memberOf) {
+    throw new AppError("conflict", `You are already a member of ${workspace.name}.`, undefined, {
+      reason: "already_workspace_member",
+      params: { workspace: workspace.name },
+    });
+  }
   // The link reached this mailbox, which proves the address.
   const [verified] = await tx
     .update(users)

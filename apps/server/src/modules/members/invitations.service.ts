@@ -165,12 +165,14 @@ const queueInvitationMail = async (
 const assertNotMember = async (db: DatabaseOrTransaction, workspaceId: string, email: string): Promise<void> => {
   const membership = await findMembershipByEmail(db, workspaceId, email);
   if (!membership) return;
+  const isActive = membership.status === "active";
   throw new AppError(
     "conflict",
-    membership.status === "active"
+    isActive
       ? `${email} is already a member of this workspace.`
       : `${email} is a deactivated member of this workspace; reactivate them instead of inviting them.`,
     [{ path: "body.email", message: "already a member" }],
+    { reason: isActive ? "invitee_already_member" : "invitee_deactivated", params: { email } },
   );
 };
 
@@ -269,14 +271,18 @@ export const resendInvitation = async (
     const invitation = await lockInvitation(tx, workspaceId, invitationId);
     const status = statusOf(invitation);
     if (status === "accepted" || status === "revoked") {
-      throw new AppError("conflict", `This invitation was ${status}; send a new invitation instead.`);
+      throw new AppError("conflict", `This invitation was ${status}; send a new invitation instead.`, undefined, {
+        reason: status === "accepted" ? "invitation_accepted" : "invitation_revoked",
+      });
     }
     const waitMs = invitation.lastSentAt.getTime() + RESEND_COOLDOWN_MS - Date.now();
     if (waitMs > 0) {
+      const waitSeconds = Math.ceil(waitMs / 1000);
       throw new AppError(
         "rate_limited",
-        `This invitation was just sent; you can resend it in ${Math.ceil(waitMs / 1000)} seconds.`,
-        { retryAfterSeconds: Math.ceil(waitMs / 1000) },
+        `This invitation was just sent; you can resend it in ${waitSeconds} seconds.`,
+        { retryAfterSeconds: waitSeconds },
+        { reason: "invitation_resend_cooldown", params: { seconds: waitSeconds } },
       );
     }
     const role = await findRole(tx, workspaceId, invitation.roleId);
@@ -325,7 +331,9 @@ export const revokeInvitation = async (
     const invitation = await lockInvitation(tx, workspaceId, invitationId);
     const status = statusOf(invitation);
     if (status === "accepted") {
-      throw new AppError("conflict", "This invitation was already accepted; remove the member instead.");
+      throw new AppError("conflict", "This invitation was already accepted; remove the member instead.", undefined, {
+        reason: "invitation_accepted",
+      });
     }
     if (status === "revoked") return null;
     await tx.update(invitations).set({ revokedAt: new Date() }).where(eq(invitations.id, invitation.id));

@@ -371,7 +371,11 @@ export const appendMessagesToLocked = async (
     const message = insertedById.get(rows[index]?.id ?? "");
     if (!message) {
       const duplicate = await findDuplicate(tx, input, conversationOf(input).inboxId);
-      if (!duplicate) throw new AppError("conflict", "This message collided with another one; send it again.");
+      if (!duplicate) {
+        throw new AppError("conflict", "This message collided with another one; send it again.", undefined, {
+          reason: "message_collided",
+        });
+      }
       results.push({ message: duplicate, isDuplicate: true, events: [] });
       continue;
     }

@@ -141,10 +141,14 @@ export const storeUpload = async (
   },
 ): Promise<TAttachment> => {
   const fileName = cleanFileName(input.fileName);
-  if (input.bytes.length === 0) throw new AppError("bad_request", "The file is empty.");
+  if (input.bytes.length === 0) throw new AppError("bad_request", "The file is empty.", undefined, { reason: "file_empty" });
   const contentType = await sniffContentType(input.bytes, fileName);
   const verdict = await scanUpload(input.bytes, { fileName, contentType, workspaceId: input.workspaceId });
-  if (verdict === "infected") throw new AppError("bad_request", "This file did not pass the virus scan and was not stored.");
+  if (verdict === "infected") {
+    throw new AppError("bad_request", "This file did not pass the virus scan and was not stored.", undefined, {
+      reason: "file_infected",
+    });
+  }
 
   const id = newId();
   const storageKey = `${input.workspaceId}/${id}/original`;
@@ -158,7 +162,9 @@ export const storeUpload = async (
       height = metadata.pageHeight ?? metadata.height ?? null;
       thumbnail = await renderWebp(input.bytes, { maxPx: THUMBNAIL_MAX_PX, fit: "inside", quality: 75 });
     } catch {
-      throw new AppError("unsupported_media_type", "This image could not be read; it may be damaged.");
+      throw new AppError("unsupported_media_type", "This image could not be read; it may be damaged.", undefined, {
+        reason: "image_unreadable",
+      });
     }
   }
   await storage.put(storageKey, input.bytes, contentType);

@@ -66,9 +66,11 @@ export const editMessage = async (
   const entry = await commitConversationChange(services, async (tx) => {
     const message = await findVisibleMessage(tx, identity, messageId, { lock: true });
     if (message.senderType !== "agent" || message.senderId !== userId) {
-      throw new AppError("forbidden", "You can only edit your own messages.");
+      throw new AppError("forbidden", "You can only edit your own messages.", undefined, { reason: "edit_own_messages_only" });
     }
-    if (message.deletedAt) throw new AppError("conflict", "This message was deleted; it cannot be edited.");
+    if (message.deletedAt) {
+      throw new AppError("conflict", "This message was deleted; it cannot be edited.", undefined, { reason: "message_deleted" });
+    }
     await tx.insert(messageEdits).values({
       messageId: message.id,
       previousText: message.text,
@@ -104,7 +106,9 @@ export const deleteMessage = async (
     const message = await findVisibleMessage(tx, identity, messageId, { lock: true });
     const isOwn = message.senderType === "agent" && identity.userId !== null && message.senderId === identity.userId;
     if (!isOwn && !hasPermission(identity, "conversations.manage")) {
-      throw new AppError("forbidden", "You can only delete your own messages.");
+      throw new AppError("forbidden", "You can only delete your own messages.", undefined, {
+        reason: "delete_own_messages_only",
+      });
     }
     if (message.deletedAt) return { result: null, events: [] };
     await tx.update(messages).set({ deletedAt: new Date() }).where(eq(messages.id, message.id));
@@ -151,7 +155,7 @@ const setReaction = async (
   emoji: string,
   remove: boolean,
 ): Promise<DomainEvent[]> => {
-  if (message.deletedAt) throw new AppError("conflict", "This message was deleted.");
+  if (message.deletedAt) throw new AppError("conflict", "This message was deleted.", undefined, { reason: "message_deleted" });
   const changed = remove
     ? await tx
         .delete(messageReactions)

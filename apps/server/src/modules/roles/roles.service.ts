@@ -62,6 +62,7 @@ export const assertHoldsPermissions = (identity: RequestIdentity, permissions: r
       "forbidden",
       `You cannot ${action}: it involves permissions you do not hold yourself (${missing.join(", ")}).`,
       { missingPermissions: missing },
+      { reason: "permissions_not_held", params: { permissions: missing.join(", ") } },
     );
   }
 };
@@ -77,7 +78,7 @@ export const assertMayHandleRole = async (
   action: string,
 ): Promise<void> => {
   if (role.key === "owner" && !(await isCallerOwner(db, identity))) {
-    throw new AppError("forbidden", `Only owners can ${action}.`);
+    throw new AppError("forbidden", `Only owners can ${action}.`, undefined, { reason: "owner_role_owners_only" });
   }
   assertHoldsPermissions(identity, role.permissions, action);
 };
@@ -160,9 +161,12 @@ export const getPermissionMatrix = async (db: Database, workspaceId: string): Pr
 };
 
 const duplicateNameError = (name: string) =>
-  new AppError("conflict", `A role named "${name}" already exists in this workspace; choose another name.`, [
-    { path: "body.name", message: "already used by another role" },
-  ]);
+  new AppError(
+    "conflict",
+    `A role named "${name}" already exists in this workspace; choose another name.`,
+    [{ path: "body.name", message: "already used by another role" }],
+    { reason: "role_name_taken", params: { name } },
+  );
 
 /** Keeps the catalogue's order so stored permission lists read the same everywhere. */
 const inCatalogueOrder = (permissions: readonly Permission[]): Permission[] =>
@@ -212,6 +216,8 @@ const lockCustomRole = async (tx: DatabaseOrTransaction, workspaceId: string, ro
     throw new AppError(
       "conflict",
       `"${role.name}" is a built-in role and cannot be changed or deleted; create a custom role instead.`,
+      undefined,
+      { reason: "role_built_in", params: { name: role.name } },
     );
   }
   return role;
@@ -301,6 +307,7 @@ export const deleteRole = async (
         "in_use",
         `The role "${role.name}" is still assigned to ${holders}; give them another role (or revoke the invitations) first.`,
         { memberCount, pendingInvitationCount: pendingCount },
+        { reason: "role_has_holders", params: { role: role.name, memberCount, invitationCount: pendingCount } },
       );
     }
     const ssoDefaults = await tx
@@ -308,10 +315,12 @@ export const deleteRole = async (
       .from(ssoConnections)
       .where(and(eq(ssoConnections.workspaceId, identity.workspaceId), eq(ssoConnections.defaultRoleId, role.id)));
     if (ssoDefaults.length > 0) {
+      const connectionNames = ssoDefaults.map((connection) => connection.name);
       throw new AppError(
         "in_use",
-        `The role "${role.name}" is the default role of single sign-on (${ssoDefaults.map((connection) => connection.name).join(", ")}); choose another default role there first.`,
-        { ssoConnections: ssoDefaults.map((connection) => connection.name) },
+        `The role "${role.name}" is the default role of single sign-on (${connectionNames.join(", ")}); choose another default role there first.`,
+        { ssoConnections: connectionNames },
+        { reason: "role_is_sso_default", params: { role: role.name, connections: connectionNames.join(", ") } },
       );
     }
     // Finished invitations still point at the role; they are history only, and the audit log keeps their story.

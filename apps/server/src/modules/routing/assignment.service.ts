@@ -277,7 +277,11 @@ export const claimConversation = async (
       .set({ assigneeId: userId, updatedAt: new Date() })
       .where(and(eq(conversations.id, conversation.id), isNull(conversations.assigneeId)))
       .returning({ id: conversations.id });
-    if (!taken) throw new AppError("conflict", "Someone else already took this conversation.");
+    if (!taken) {
+      throw new AppError("conflict", "Someone else already took this conversation.", undefined, {
+        reason: "conversation_already_taken",
+      });
+    }
     const events = await applyAssignment(tx, {
       conversation,
       toUserId: userId,

@@ -78,9 +78,12 @@ const findVisibleView = async (tx: DatabaseOrTransaction, identity: RequestIdent
 };
 
 const forbidSharing = (action: string) =>
-  new AppError("forbidden", `You need the "${SHARED_PERMISSION}" permission to ${action} views shared with the workspace.`, {
-    permission: SHARED_PERMISSION,
-  });
+  new AppError(
+    "forbidden",
+    `You need the "${SHARED_PERMISSION}" permission to ${action} views shared with the workspace.`,
+    { permission: SHARED_PERMISSION },
+    { reason: "permission_required", params: { permission: SHARED_PERMISSION } },
+  );
 
 /** A private view is its owner's alone; a shared view is the workspace's, changed with `views.manage_shared`. */
 const assertMayChange = (identity: RequestIdentity, row: SavedViewRow, action: string): void => {

@@ -184,7 +184,12 @@ export const search = async (
   const cursor = decodeCursor(query.cursor);
   const canSeeContacts = hasPermission(identity, "contacts.view");
   if (query.type === "contacts") {
-    if (!canSeeContacts) throw new AppError("forbidden", 'You need the "contacts.view" permission to search contacts.');
+    if (!canSeeContacts) {
+      throw new AppError("forbidden", 'You need the "contacts.view" permission to search contacts.', undefined, {
+        reason: "permission_required",
+        params: { permission: "contacts.view" },
+      });
+    }
     const found = await searchContacts(db, identity, query, cursor);
     return { messages: [], contacts: found.items, nextCursor: found.nextCursor };
   }

@@ -133,10 +133,12 @@ export const createOidcClients = (options: { isProduction: boolean }): OidcClien
         metadata = (await discover(issuer, clientId, clientSecret)).serverMetadata();
       } catch (error) {
         if (error instanceof AppError) throw error;
+        const problem = describeFailure(error);
         throw new AppError(
           "bad_request",
-          `The OpenID provider at ${issuer} did not answer discovery (${issuer}/.well-known/openid-configuration): ${describeFailure(error)}.`,
+          `The OpenID provider at ${issuer} did not answer discovery (${issuer}/.well-known/openid-configuration): ${problem}.`,
           [{ path: "body.issuer", message: "discovery failed" }],
+          { reason: "oidc_discovery_failed", params: { issuer, problem } },
         );
       }
       if (!metadata.authorization_endpoint || !metadata.token_endpoint) {
@@ -144,6 +146,7 @@ export const createOidcClients = (options: { isProduction: boolean }): OidcClien
           "bad_request",
           `The OpenID provider at ${issuer} publishes no authorization or token endpoint; it cannot sign people in.`,
           [{ path: "body.issuer", message: "incomplete discovery document" }],
+          { reason: "oidc_endpoints_missing", params: { issuer } },
         );
       }
     },

@@ -108,7 +108,12 @@ const assertDefaultRole = async (db: DatabaseOrTransaction, workspaceId: string,
 };
 
 const domainConflict = (domain: string) =>
-  new AppError("conflict", `The domain ${domain} already belongs to another single sign-on connection.`, { domain });
+  new AppError(
+    "conflict",
+    `The domain ${domain} already belongs to another single sign-on connection.`,
+    { domain },
+    { reason: "sso_domain_taken", params: { domain } },
+  );
 
 /** Replaces the connection's domains; a domain held by any other connection, in any workspace, is refused. */
 const replaceDomains = async (

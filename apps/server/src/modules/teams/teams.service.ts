@@ -89,9 +89,12 @@ const assertActiveMembers = async (
 };
 
 const duplicateNameError = (name: string) =>
-  new AppError("conflict", `A team named "${name}" already exists in this workspace; choose another name.`, [
-    { path: "body.name", message: "already used by another team" },
-  ]);
+  new AppError(
+    "conflict",
+    `A team named "${name}" already exists in this workspace; choose another name.`,
+    [{ path: "body.name", message: "already used by another team" }],
+    { reason: "team_name_taken", params: { name } },
+  );
 
 const withUniqueName = async <T>(name: string | undefined, work: () => Promise<T>): Promise<T> => {
   try {
@@ -250,11 +253,13 @@ const assertNoInboxRoutesTo = async (tx: DatabaseOrTransaction, workspaceId: str
     )
     .orderBy(asc(inboxes.name));
   if (routing.length === 0) return;
-  const names = routing.map((inbox) => `"${inbox.name}"`).join(", ");
+  const inboxNames = routing.map((inbox) => inbox.name);
+  const quoted = inboxNames.map((name) => `"${name}"`).join(", ");
   throw new AppError(
     "in_use",
-    `${names} ${routing.length === 1 ? "assigns its" : "assign their"} conversations to the team "${team.name}"; choose another automatic assignment there first.`,
-    { inboxes: routing.map((inbox) => inbox.name) },
+    `${quoted} ${routing.length === 1 ? "assigns its" : "assign their"} conversations to the team "${team.name}"; choose another automatic assignment there first.`,
+    { inboxes: inboxNames },
+    { reason: "team_routes_inboxes", params: { team: team.name, inboxes: inboxNames.join(", ") } },
   );
 };
 

@@ -219,7 +219,9 @@ export const redeliverWebhook = async (
 ): Promise<TWebhookDelivery> => {
   const { row, entry } = await services.db.transaction(async (tx) => {
     const subscription = await findSubscription(tx, workspaceId, id);
-    if (!subscription.isEnabled) throw new AppError("conflict", "Enable the webhook before redelivering to it.");
+    if (!subscription.isEnabled) {
+      throw new AppError("conflict", "Enable the webhook before redelivering to it.", undefined, { reason: "webhook_disabled" });
+    }
     const [original] = await tx
       .select()
       .from(webhookDeliveries)

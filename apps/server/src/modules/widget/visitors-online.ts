@@ -194,7 +194,7 @@ export const startChatWithVisitor = async (
   const target = chosen;
   const outcome = await commitConversationChange(services, async (tx) => {
     const [contact] = await tx.select({ blockedAt: contacts.blockedAt }).from(contacts).where(eq(contacts.id, input.contactId));
-    if (contact?.blockedAt) throw new AppError("conflict", "This contact is blocked.");
+    if (contact?.blockedAt) throw new AppError("conflict", "This contact is blocked.", undefined, { reason: "contact_blocked" });
     const continued = await findContinuableConversation(tx, {
       workspaceId: identity.workspaceId,
       inboxId: target.inboxId,

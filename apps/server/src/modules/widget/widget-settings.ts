@@ -153,6 +153,8 @@ export const updateWidgetSettings = async (
       throw new AppError(
         "forbidden",
         'Hiding "Powered by Parley" needs the workspace\'s branding setting, which an admin turns on.',
+        undefined,
+        { reason: "branding_removal_not_allowed" },
       );
     }
     if (changes.preChatForm) await assertDepartmentOptions(tx, workspaceId, changes.preChatForm, "body.preChatForm");

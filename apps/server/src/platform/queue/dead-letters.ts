@@ -77,7 +77,9 @@ export const requeueDeadLetter = async (tx: DatabaseOrTransaction, workspaceId: 
       .select({ id: deadLetterJobs.id })
       .from(deadLetterJobs)
       .where(and(eq(deadLetterJobs.id, id), eq(deadLetterJobs.workspaceId, workspaceId)));
-    if (existing) throw new AppError("conflict", "This job was already put back on the queue.");
+    if (existing) {
+      throw new AppError("conflict", "This job was already put back on the queue.", undefined, { reason: "job_already_retried" });
+    }
     throw new AppError("not_found", "No failed job with this id in your workspace.");
   }
   await tx.execute(sql`

@@ -9,7 +9,7 @@ import {
   ZRenderedCannedResponse,
 } from "@parley/shared";
 import type { InfiniteData, QueryClient } from "@tanstack/react-query";
-import { ApiError, apiRequest, apiSend } from "../../../lib/api-client";
+import { ApiError, apiRequest, apiSend, toApiError } from "../../../lib/api-client";
 
 /** Where a history page starts: the newest messages, before/after a seq, or around a message (jump from search). */
 export type MessagePageParam = { before?: number; after?: number; around?: string };
@@ -72,10 +72,11 @@ export const uploadAttachment = async (file: File): Promise<ReturnType<typeof ZA
   const body: unknown = await response.json().catch(() => null);
   if (!response.ok) {
     const error = ZErrorResponse.safeParse(body);
+    if (error.success) throw toApiError(response.status, error.data.error);
     throw new ApiError({
       status: response.status,
-      code: error.success ? error.data.error.code : response.status === 413 ? "payload_too_large" : "internal_error",
-      message: error.success ? error.data.error.message : `The upload failed with ${response.status}.`,
+      code: response.status === 413 ? "payload_too_large" : "internal_error",
+      message: `The upload failed with ${response.status}.`,
     });
   }
   const parsed = ZAttachment.safeParse(body);

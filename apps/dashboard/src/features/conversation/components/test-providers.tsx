@@ -5,7 +5,7 @@ import { render } from "@testing-library/react";
 import i18next from "i18next";
 import type { ReactElement } from "react";
 import { I18nextProvider, initReactI18next } from "react-i18next";
-import { en } from "../../../i18n/locales/en";
+import { en, type Translation } from "../../../i18n/locales/en";
 import { SessionContext } from "../../auth/hooks/use-session";
 import { AgentSocketContext, type AgentSocketState } from "../../realtime/hooks/use-agent-socket";
 
@@ -31,12 +31,15 @@ const installLayoutStubs = () => {
 };
 installLayoutStubs();
 
-/** English only, initialised synchronously like the app's `setUpI18n` does for its bundled language. */
-const createTestI18n = () => {
+/**
+ * English, plus one other language when a test reads as a member of it would, initialised
+ * synchronously like the app's `setUpI18n` does for its bundled language.
+ */
+export const createTestI18n = (other?: { language: string; translation: Translation }) => {
   const instance = i18next.createInstance();
   void instance.use(initReactI18next).init({
-    resources: { en: { translation: en } },
-    lng: "en",
+    resources: { en: { translation: en }, ...(other ? { [other.language]: { translation: other.translation } } : {}) },
+    lng: other?.language ?? "en",
     fallbackLng: "en",
     initAsync: false,
     interpolation: { escapeValue: false },

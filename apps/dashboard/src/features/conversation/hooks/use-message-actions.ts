@@ -1,7 +1,7 @@
 import { type TMessage, type TSendMessageRequest, ZMessage } from "@parley/shared";
 import { useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
-import { ApiError } from "../../../lib/api-client";
+import { ApiError, toApiError } from "../../../lib/api-client";
 import { useSession } from "../../auth/hooks/use-session";
 import { emitWithAck, useAgentSocket } from "../../realtime/hooks/use-agent-socket";
 import { addReaction, applyMessage, deleteMessage, editMessage, removeReaction, sendMessageOverHttp } from "../api/messages-api";
@@ -50,7 +50,7 @@ export const useMessageActions = (conversationId: string) => {
         let stored: TMessage;
         if (socket?.connected) {
           const ack = await emitWithAck(socket, "message.send", { conversationId, ...body });
-          if (!ack.ok) throw new ApiError({ status: 400, code: ack.error.code, message: ack.error.message });
+          if (!ack.ok) throw toApiError(400, ack.error);
           const parsed = ZMessage.safeParse(ack.data);
           if (!parsed.success)
             throw new ApiError({ status: 200, code: "invalid_response", message: "Unexpected acknowledgement." });

@@ -1,4 +1,4 @@
-import { type TAgentServerEvents, ZSocketErrorAck } from "@parley/shared";
+import { type TAgentServerEvents, type TErrorResponse, ZSocketErrorAck } from "@parley/shared";
 import { createContext, useContext, useEffect, useRef } from "react";
 import type { Socket } from "socket.io-client";
 
@@ -27,7 +27,7 @@ export const useAgentSocket = (): AgentSocketState => {
 };
 
 /** Acknowledgement of an agent client event, the same shape as the HTTP error body on failure. */
-export type SocketAck = { ok: true; data: unknown } | { ok: false; error: { code: string; message: string } };
+export type SocketAck = { ok: true; data: unknown } | { ok: false; error: TErrorResponse["error"] };
 
 const ACK_TIMEOUT_MS = 10_000;
 

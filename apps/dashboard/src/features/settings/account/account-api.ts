@@ -12,7 +12,7 @@ import {
   ZUser,
 } from "@parley/shared";
 import { type QueryClient, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { ApiError, apiRequest, apiSend } from "../../../lib/api-client";
+import { ApiError, apiRequest, apiSend, toApiError } from "../../../lib/api-client";
 import { meQueryKey } from "../../auth/api/auth-api";
 
 export const twoFactorQueryKey = ["settings", "me", "two-factor"] as const;
@@ -54,11 +54,13 @@ const uploadAvatar = (file: File, onProgress: (percent: number) => void): Promis
       if (request.status < 200 || request.status >= 300) {
         const error = ZErrorResponse.safeParse(body);
         reject(
-          new ApiError({
-            status: request.status,
-            code: error.success ? error.data.error.code : request.status === 413 ? "payload_too_large" : "internal_error",
-            message: error.success ? error.data.error.message : `The upload failed with ${request.status}.`,
-          }),
+          error.success
+            ? toApiError(request.status, error.data.error)
+            : new ApiError({
+                status: request.status,
+                code: request.status === 413 ? "payload_too_large" : "internal_error",
+                message: `The upload failed with ${request.status}.`,
+              }),
         );
         return;
       }

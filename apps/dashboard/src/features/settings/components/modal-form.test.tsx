@@ -47,8 +47,10 @@ describe("ModalForm", () => {
   });
 
   it("says above the fields what a submit failed with", () => {
-    renderForm({ formError: new ApiError({ status: 409, code: "conflict", message: "Taken" }) });
-    expect(screen.getByRole("alert").textContent).toContain(en.errors.conflict);
+    renderForm({
+      formError: new ApiError({ status: 409, code: "conflict", message: "This job was already put back on the queue." }),
+    });
+    expect(screen.getByRole("alert").textContent).toContain("This job was already put back on the queue.");
   });
 
   it("while the submit is pending, keeps Cancel from closing the dialog and shows the button loading", () => {

@@ -1,6 +1,17 @@
 import { useCallback, useState } from "react";
 import { isApiError } from "../../../lib/api-client";
+import { hasTranslatedReason, useErrorMessage } from "../../../lib/use-error-message";
 import { type FieldErrors, pickFieldErrors } from "../../../lib/use-form-fields";
+
+const rewordAll = <Field extends string>(
+  fields: readonly Field[],
+  errors: FieldErrors<Field>,
+  sentence: string,
+): FieldErrors<Field> => {
+  const reworded: FieldErrors<Field> = {};
+  for (const field of fields) if (errors[field] !== undefined) reworded[field] = sentence;
+  return reworded;
+};
 
 /**
  * A form's failed submit: problems about fields this form shows go next to those fields,
@@ -9,6 +20,7 @@ import { type FieldErrors, pickFieldErrors } from "../../../lib/use-form-fields"
 export const useServerErrors = <Field extends string>(fields: readonly Field[]) => {
   const [fieldErrors, setFieldErrors] = useState<FieldErrors<Field>>({});
   const [formError, setFormError] = useState<unknown>(null);
+  const describeError = useErrorMessage();
 
   const handleError = (error: unknown) => {
     if (!isApiError(error)) {
@@ -16,7 +28,8 @@ export const useServerErrors = <Field extends string>(fields: readonly Field[]) 
       return;
     }
     const picked = pickFieldErrors(fields, error.fieldErrors);
-    setFieldErrors(picked.errors);
+    // The server's note on a field is a few English words; a translated reason says it in the reader's language.
+    setFieldErrors(hasTranslatedReason(error) ? rewordAll(fields, picked.errors, describeError(error)) : picked.errors);
     setFormError(picked.isComplete ? null : error);
   };
 

@@ -76,6 +76,8 @@ export const requireMetaWebhookSecret = (context: ChannelContext): void => {
     throw new AppError(
       "bad_request",
       "Set META_APP_SECRET (and META_VERIFY_TOKEN for the webhook setup) before connecting a Meta channel: Parley verifies every webhook with it.",
+      undefined,
+      { reason: "meta_app_secret_missing" },
     );
   }
 };

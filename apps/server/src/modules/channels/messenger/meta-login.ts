@@ -53,6 +53,8 @@ const requireMetaApp = (config: AppServices["config"]) => {
     throw new AppError(
       "bad_request",
       "Facebook Login needs META_APP_ID and META_APP_SECRET; set them, or connect with a page access token.",
+      undefined,
+      { reason: "meta_login_not_configured" },
     );
   }
   return { appId: metaAppId, appSecret: metaAppSecret };
