@@ -175,12 +175,14 @@ describe("the inbox: a visitor's conversation answered live by an agent", () => 
   );
 
   it(
-    "replies; the visitor's socket receives the reply once",
+    "replies, taking the unassigned conversation; the visitor's socket receives the reply once",
     async () => {
       const { page } = story;
       await composer().fill(agentReply);
       await composer().press("Enter");
       await page.getByTestId("message").filter({ hasText: agentReply }).waitFor();
+      // Whoever answers an unassigned conversation has it, so nobody else answers it too.
+      await page.getByTestId("conversation-assignee").filter({ hasText: owner.name }).waitFor();
       const received = await eventually(() => visitorReceived.find((event) => event.message.text === agentReply));
       expect(received.message.isPrivate).toBe(false);
       // Enter sent it and emptied the composer; the message is stored once (clientId), not twice.
@@ -244,10 +246,10 @@ describe("the inbox: a visitor's conversation answered live by an agent", () => 
   );
 
   it(
-    "assigns the conversation to the colleague with a reason, labels it and snoozes it",
+    "transfers the conversation to the colleague with a reason, labels it and snoozes it",
     async () => {
       const { page } = story;
-      await page.getByRole("button", { name: en.conversation.actions.assign, exact: true }).click();
+      await page.getByRole("button", { name: en.conversation.actions.transfer, exact: true }).click();
       const dialog = page.getByRole("dialog");
       await field(dialog, en.conversation.assign.agent).click();
       await page.getByRole("option", { name: new RegExp(colleague.name) }).click();
@@ -257,7 +259,7 @@ describe("the inbox: a visitor's conversation answered live by an agent", () => 
       await page.getByTestId("conversation-assignee").filter({ hasText: colleague.name }).waitFor();
       const assignments = await api("GET", `/conversations/${conversationId}/assignments`);
       const last = Array.isArray(assignments.json.items) ? assignments.json.items.at(-1) : undefined;
-      expect(last).toMatchObject({ toUserId: colleagueId, reason: "Courier questions are Alan's" });
+      expect(last).toMatchObject({ kind: "transfer", toUserId: colleagueId, reason: "Courier questions are Alan's" });
 
       await page.getByRole("button", { name: en.conversation.labels.edit }).click();
       await page.getByRole("dialog").getByRole("checkbox", { name: "delivery" }).check();
