@@ -103,7 +103,7 @@ describe("settings screens: an admin sets up the workspace", () => {
       await submitLogin(page, owner, en.auth.login);
       await waitForPath(page, "/");
 
-      await page.getByRole("navigation", { name: en.shell.nav.label }).getByRole("link", { name: s.title }).click();
+      await page.getByRole("navigation", { name: en.shell.nav.label }).getByRole("link", { name: en.shell.nav.settings }).click();
       await waitForPath(page, "/settings/workspace");
       // An owner sees every section of the menu.
       for (const name of [

@@ -328,6 +328,7 @@ export const en = {
     nav: {
       label: "Main navigation",
       overview: "Overview",
+      settings: "Settings",
       workspaceSettings: "Workspace settings",
       failedJobs: "Failed jobs",
     },
@@ -340,6 +341,10 @@ export const en = {
       logOut: "Log out",
       logOutFailed: "Logging out failed",
     },
+  },
+  preferences: {
+    synced: "Saved to your account: these choices follow you to every device.",
+    saveFailed: "Your choice could not be saved",
   },
   realtime: {
     label: "Live updates",
