@@ -5,13 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newBrowserContext } from "../../../test-support/browser.ts";
 import { submitLogin, UI_TIMEOUT_MS, useBrowserStory } from "../../../test-support/browser-story.ts";
 import { createSigningKey } from "../../server/test/fixtures/sso/test-keys.ts";
+import { settingsEn } from "../src/features/settings/i18n/settings.en";
 import { LANGUAGE_NAMES } from "../src/i18n/i18n";
 import { ar } from "../src/i18n/locales/ar";
 import { en } from "../src/i18n/locales/en";
 
 const STEP_TIMEOUT_MS = 60_000;
 const stamp = Date.now();
-const s = en.settings;
+const s = settingsEn;
 
 const owner = {
   name: "Ada Lovelace",

@@ -1,7 +1,11 @@
 import type { ErrorReason } from "@parley/shared";
 import { inboxEn } from "../../features/inbox/i18n/inbox.en";
-import { settingsEn } from "../../features/settings/i18n/settings.en";
+import type { SettingsTranslation } from "../../features/settings/i18n/settings.en";
 
+/**
+ * English, bundled with the shell. The settings screens' strings (`settings`) are not: they load with the settings
+ * route (settings-routes.tsx), while every other language carries them in its own chunk.
+ */
 export const en = {
   app: {
     name: "Parley",
@@ -431,7 +435,6 @@ export const en = {
     forbiddenTitle: "Your role can't open this page",
     forbiddenBody: "Ask an owner or admin of {{workspace}} for access if you need it.",
   },
-  settings: settingsEn,
   ...inboxEn,
   notFound: {
     pageTitle: "Page not found",
@@ -446,4 +449,5 @@ export const en = {
   },
 };
 
-export type Translation = typeof en;
+/** Every string of the dashboard, which each language provides. */
+export type Translation = typeof en & { settings: SettingsTranslation };
