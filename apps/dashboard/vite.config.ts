@@ -26,8 +26,15 @@ export default defineConfig(({ command }) => ({
     rolldownOptions: {
       output: {
         codeSplitting: {
-          // React and the router change rarely, so they get a chunk of their own that browsers keep across releases.
-          groups: [{ name: "react", test: /node_modules[\\/](react|react-dom|scheduler|react-router)[\\/]/ }],
+          groups: [
+            // React and the router change rarely, so they get a chunk of their own that browsers keep across releases.
+            { name: "react", test: /node_modules[\\/](react|react-dom|scheduler|react-router)[\\/]/, priority: 2 },
+            // The rest of the first load (`$initial`: what the entry imports statically) in two chunks, libraries and
+            // ours. Left alone, rolldown cuts it into ~30 chunks by which lazy routes share each module, and those
+            // small files compress far worse (18 KB gzip more) besides costing a request each.
+            { name: "libraries", test: /node_modules/, tags: ["$initial"], priority: 1 },
+            { name: "shell", tags: ["$initial"] },
+          ],
         },
       },
     },

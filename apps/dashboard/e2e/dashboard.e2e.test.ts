@@ -69,7 +69,7 @@ describe("agent dashboard", () => {
     "renames the workspace in settings and shows the new name in the header",
     async () => {
       const { page, screenshot } = story;
-      await navLink(page, en.settings.title).click();
+      await navLink(page, en.shell.nav.settings).click();
       await waitForPath(page, "/settings/workspace");
       const nameInput = page.getByLabel(en.workspaceSettings.nameLabel);
       await nameInput.waitFor({ timeout: UI_TIMEOUT_MS });

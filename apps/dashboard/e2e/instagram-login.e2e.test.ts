@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { submitLogin, UI_TIMEOUT_MS, useBrowserStory } from "../../../test-support/browser-story.ts";
 import { type FakePlatform, startFakePlatform } from "../../server/test/fake-platform.ts";
+import { settingsEn } from "../src/features/settings/i18n/settings.en";
 import { en } from "../src/i18n/locales/en";
 
 const stamp = Date.now();
-const c = en.settings.inboxes.channel;
+const c = settingsEn.inboxes.channel;
 const IG_APP_ID = "990602627938098";
 const IG_APP_SECRET = "instagram-login-app-secret";
 const IG_ID = "17841401234567890";
@@ -81,7 +82,7 @@ describe("Instagram Login from the inbox settings", () => {
     await page.waitForURL((url) => url.pathname === "/");
 
     await page.goto(`/settings/inboxes/${inboxId}`);
-    await page.getByRole("tab", { name: en.settings.inboxes.tabs.connection }).click();
+    await page.getByRole("tab", { name: settingsEn.inboxes.tabs.connection }).click();
     await page.getByText(c.instagramLoginHint).waitFor();
     // The Facebook-page route stays offered next to it.
     await page.getByRole("button", { name: c.continueWithFacebook }).waitFor();

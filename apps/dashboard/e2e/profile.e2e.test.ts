@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, newBrowserContext, screenshotFolder } from "../../../test-support/browser.ts";
 import { submitLogin, UI_TIMEOUT_MS } from "../../../test-support/browser-story.ts";
 import { type ParleyServer, startParleyServer } from "../../../test-support/parley-server.ts";
+import { settingsEn } from "../src/features/settings/i18n/settings.en";
 import { de } from "../src/i18n/locales/de";
 import { en } from "../src/i18n/locales/en";
 
@@ -86,7 +87,7 @@ describe("my profile: a picture and preferences that follow me to another device
       await fileInput.setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("not a picture") });
       await expect
         .poll(() => page.getByTestId("avatar-error").textContent(), { timeout: UI_TIMEOUT_MS })
-        .toBe(en.settings.profile.avatar.wrongType);
+        .toBe(settingsEn.profile.avatar.wrongType);
 
       const picture = await sharp({ create: { width: 400, height: 300, channels: 3, background: { r: 40, g: 90, b: 160 } } })
         .png()

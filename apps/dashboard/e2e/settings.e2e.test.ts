@@ -5,13 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newBrowserContext } from "../../../test-support/browser.ts";
 import { submitLogin, UI_TIMEOUT_MS, useBrowserStory } from "../../../test-support/browser-story.ts";
 import { createSigningKey } from "../../server/test/fixtures/sso/test-keys.ts";
+import { settingsEn } from "../src/features/settings/i18n/settings.en";
 import { LANGUAGE_NAMES } from "../src/i18n/i18n";
 import { ar } from "../src/i18n/locales/ar";
 import { en } from "../src/i18n/locales/en";
 
 const STEP_TIMEOUT_MS = 60_000;
 const stamp = Date.now();
-const s = en.settings;
+const s = settingsEn;
 
 const owner = {
   name: "Ada Lovelace",
@@ -103,7 +104,7 @@ describe("settings screens: an admin sets up the workspace", () => {
       await submitLogin(page, owner, en.auth.login);
       await waitForPath(page, "/");
 
-      await page.getByRole("navigation", { name: en.shell.nav.label }).getByRole("link", { name: s.title }).click();
+      await page.getByRole("navigation", { name: en.shell.nav.label }).getByRole("link", { name: en.shell.nav.settings }).click();
       await waitForPath(page, "/settings/workspace");
       // An owner sees every section of the menu.
       for (const name of [

@@ -90,6 +90,11 @@ const loadLanguage = async (language: Language): Promise<void> => {
   i18next.addResourceBundle(language, "translation", (await load()).default);
 };
 
+/** Adds English strings that download with their screens instead of with the shell (see locales/en.ts). */
+export const addEnglishStrings = (strings: Partial<Translation>): void => {
+  i18next.addResourceBundle("en", "translation", strings, true, true);
+};
+
 /** Switches this tab (and this browser's cache); saving it for the member is `useLanguage`'s job. */
 export const changeLanguage = async (language: Language): Promise<void> => {
   storeLanguage(language);

@@ -1,11 +1,20 @@
 import { type ComponentType, lazy } from "react";
 import type { RouteObject } from "react-router";
+import { addEnglishStrings } from "../../i18n/i18n";
 import { RequirePermission } from "../auth/components/require-permission";
-import { SettingsIndexRedirect, SettingsLayout } from "./components/settings-layout";
 
 const page = <Name extends string>(load: () => Promise<Record<Name, ComponentType>>, name: Name) =>
   lazy(() => load().then((module) => ({ default: module[name] })));
 
+/** The settings menu arrives with the English strings of every settings screen, so none renders before them. */
+const loadSettingsLayout = async () => {
+  const [layout, { settingsEn }] = await Promise.all([import("./components/settings-layout"), import("./i18n/settings.en")]);
+  addEnglishStrings({ settings: settingsEn });
+  return layout;
+};
+
+const SettingsLayout = page(loadSettingsLayout, "SettingsLayout");
+const SettingsIndexRedirect = page(loadSettingsLayout, "SettingsIndexRedirect");
 const WorkspaceSettingsPage = page(() => import("../workspaces/components/workspace-settings-page"), "WorkspaceSettingsPage");
 const InboxesPage = page(() => import("./inboxes/inboxes-page"), "InboxesPage");
 const InboxPage = page(() => import("./inboxes/inbox-page"), "InboxPage");

@@ -325,6 +325,7 @@ export const ar: Translation = {
     nav: {
       label: "التنقل الرئيسي",
       overview: "نظرة عامة",
+      settings: "الإعدادات",
       workspaceSettings: "إعدادات مساحة العمل",
       failedJobs: "المهام الفاشلة",
     },
@@ -337,6 +338,10 @@ export const ar: Translation = {
       logOut: "تسجيل الخروج",
       logOutFailed: "تعذّر تسجيل الخروج",
     },
+  },
+  preferences: {
+    synced: "تُحفظ في حسابك: ترافقك هذه الاختيارات على كل أجهزتك.",
+    saveFailed: "تعذّر حفظ اختيارك",
   },
   realtime: {
     label: "التحديثات المباشرة",

@@ -348,6 +348,7 @@ export const de: Translation = {
     nav: {
       label: "Hauptnavigation",
       overview: "Übersicht",
+      settings: "Einstellungen",
       workspaceSettings: "Workspace-Einstellungen",
       failedJobs: "Fehlgeschlagene Jobs",
     },
@@ -360,6 +361,10 @@ export const de: Translation = {
       logOut: "Abmelden",
       logOutFailed: "Abmelden fehlgeschlagen",
     },
+  },
+  preferences: {
+    synced: "In Ihrem Konto gespeichert: Diese Einstellungen gelten auf jedem Ihrer Geräte.",
+    saveFailed: "Ihre Auswahl konnte nicht gespeichert werden",
   },
   realtime: {
     label: "Live-Updates",

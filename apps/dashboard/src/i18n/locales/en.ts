@@ -1,7 +1,11 @@
 import type { ErrorReason } from "@parley/shared";
 import { inboxEn } from "../../features/inbox/i18n/inbox.en";
-import { settingsEn } from "../../features/settings/i18n/settings.en";
+import type { SettingsTranslation } from "../../features/settings/i18n/settings.en";
 
+/**
+ * English, bundled with the shell. The settings screens' strings (`settings`) are not: they load with the settings
+ * route (settings-routes.tsx), while every other language carries them in its own chunk.
+ */
 export const en = {
   app: {
     name: "Parley",
@@ -328,6 +332,7 @@ export const en = {
     nav: {
       label: "Main navigation",
       overview: "Overview",
+      settings: "Settings",
       workspaceSettings: "Workspace settings",
       failedJobs: "Failed jobs",
     },
@@ -340,6 +345,10 @@ export const en = {
       logOut: "Log out",
       logOutFailed: "Logging out failed",
     },
+  },
+  preferences: {
+    synced: "Saved to your account: these choices follow you to every device.",
+    saveFailed: "Your choice could not be saved",
   },
   realtime: {
     label: "Live updates",
@@ -426,7 +435,6 @@ export const en = {
     forbiddenTitle: "Your role can't open this page",
     forbiddenBody: "Ask an owner or admin of {{workspace}} for access if you need it.",
   },
-  settings: settingsEn,
   ...inboxEn,
   notFound: {
     pageTitle: "Page not found",
@@ -441,4 +449,5 @@ export const en = {
   },
 };
 
-export type Translation = typeof en;
+/** Every string of the dashboard, which each language provides. */
+export type Translation = typeof en & { settings: SettingsTranslation };

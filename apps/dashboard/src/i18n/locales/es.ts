@@ -336,6 +336,7 @@ export const es: Translation = {
     nav: {
       label: "Navegación principal",
       overview: "Resumen",
+      settings: "Configuración",
       workspaceSettings: "Configuración del espacio de trabajo",
       failedJobs: "Tareas fallidas",
     },
@@ -348,6 +349,10 @@ export const es: Translation = {
       logOut: "Cerrar sesión",
       logOutFailed: "No se pudo cerrar la sesión",
     },
+  },
+  preferences: {
+    synced: "Se guardan en tu cuenta: estas opciones te acompañan en todos tus dispositivos.",
+    saveFailed: "No se pudo guardar tu elección",
   },
   realtime: {
     label: "Actualizaciones en directo",

@@ -328,6 +328,7 @@ export const fa: Translation = {
     nav: {
       label: "ناوبری اصلی",
       overview: "نمای کلی",
+      settings: "تنظیمات",
       workspaceSettings: "تنظیمات فضای کاری",
       failedJobs: "کارهای ناموفق",
     },
@@ -340,6 +341,10 @@ export const fa: Translation = {
       logOut: "خروج",
       logOutFailed: "خروج ناموفق بود",
     },
+  },
+  preferences: {
+    synced: "در حساب شما ذخیره می‌شود: این انتخاب‌ها در همهٔ دستگاه‌ها همراه شما هستند.",
+    saveFailed: "انتخاب شما ذخیره نشد",
   },
   realtime: {
     label: "به‌روزرسانی زنده",

@@ -342,6 +342,7 @@ export const fr: Translation = {
     nav: {
       label: "Navigation principale",
       overview: "Vue d’ensemble",
+      settings: "Paramètres",
       workspaceSettings: "Paramètres de l’espace de travail",
       failedJobs: "Tâches en échec",
     },
@@ -354,6 +355,10 @@ export const fr: Translation = {
       logOut: "Se déconnecter",
       logOutFailed: "La déconnexion a échoué",
     },
+  },
+  preferences: {
+    synced: "Enregistrés dans votre compte : ces choix vous suivent sur tous vos appareils.",
+    saveFailed: "Votre choix n’a pas pu être enregistré",
   },
   realtime: {
     label: "Mises à jour en direct",

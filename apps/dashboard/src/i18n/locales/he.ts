@@ -322,6 +322,7 @@ export const he: Translation = {
     nav: {
       label: "ניווט ראשי",
       overview: "סקירה כללית",
+      settings: "הגדרות",
       workspaceSettings: "הגדרות סביבת העבודה",
       failedJobs: "משימות שנכשלו",
     },
@@ -334,6 +335,10 @@ export const he: Translation = {
       logOut: "התנתקות",
       logOutFailed: "ההתנתקות נכשלה",
     },
+  },
+  preferences: {
+    synced: "נשמרות בחשבון שלך: הבחירות האלה מלוות אותך בכל מכשיר.",
+    saveFailed: "לא ניתן היה לשמור את הבחירה שלך",
   },
   realtime: {
     label: "עדכונים בזמן אמת",

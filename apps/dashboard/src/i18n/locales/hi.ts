@@ -326,6 +326,7 @@ export const hi: Translation = {
     nav: {
       label: "मुख्य नेविगेशन",
       overview: "अवलोकन",
+      settings: "सेटिंग्स",
       workspaceSettings: "वर्कस्पेस सेटिंग्स",
       failedJobs: "विफल जॉब",
     },
@@ -338,6 +339,10 @@ export const hi: Translation = {
       logOut: "लॉग आउट करें",
       logOutFailed: "लॉग आउट नहीं हो सका",
     },
+  },
+  preferences: {
+    synced: "आपके खाते में सहेजे जाते हैं: ये विकल्प हर डिवाइस पर आपके साथ रहते हैं।",
+    saveFailed: "आपका चुनाव सहेजा नहीं जा सका",
   },
   realtime: {
     label: "लाइव अपडेट",

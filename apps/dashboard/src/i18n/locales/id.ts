@@ -332,6 +332,7 @@ export const id: Translation = {
     nav: {
       label: "Navigasi utama",
       overview: "Ringkasan",
+      settings: "Pengaturan",
       workspaceSettings: "Pengaturan ruang kerja",
       failedJobs: "Tugas gagal",
     },
@@ -344,6 +345,10 @@ export const id: Translation = {
       logOut: "Keluar",
       logOutFailed: "Gagal keluar",
     },
+  },
+  preferences: {
+    synced: "Disimpan di akun Anda: pilihan ini ikut ke setiap perangkat Anda.",
+    saveFailed: "Pilihan Anda tidak dapat disimpan",
   },
   realtime: {
     label: "Pembaruan langsung",

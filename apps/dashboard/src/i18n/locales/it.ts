@@ -334,6 +334,7 @@ export const it: Translation = {
     nav: {
       label: "Navigazione principale",
       overview: "Panoramica",
+      settings: "Impostazioni",
       workspaceSettings: "Impostazioni dello spazio di lavoro",
       failedJobs: "Job non riusciti",
     },
@@ -346,6 +347,10 @@ export const it: Translation = {
       logOut: "Esci",
       logOutFailed: "Uscita non riuscita",
     },
+  },
+  preferences: {
+    synced: "Salvate nel tuo account: queste scelte ti seguono su ogni dispositivo.",
+    saveFailed: "Non è stato possibile salvare la tua scelta",
   },
   realtime: {
     label: "Aggiornamenti in tempo reale",

@@ -335,6 +335,7 @@ export const ja: Translation = {
     nav: {
       label: "メインナビゲーション",
       overview: "概要",
+      settings: "設定",
       workspaceSettings: "ワークスペース設定",
       failedJobs: "失敗したジョブ",
     },
@@ -347,6 +348,10 @@ export const ja: Translation = {
       logOut: "ログアウト",
       logOutFailed: "ログアウトできませんでした",
     },
+  },
+  preferences: {
+    synced: "アカウントに保存され、どのデバイスでも同じ設定になります。",
+    saveFailed: "選択を保存できませんでした",
   },
   realtime: {
     label: "リアルタイム更新",

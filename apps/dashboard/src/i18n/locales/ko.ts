@@ -329,6 +329,7 @@ export const ko: Translation = {
     nav: {
       label: "기본 탐색",
       overview: "개요",
+      settings: "설정",
       workspaceSettings: "워크스페이스 설정",
       failedJobs: "실패한 작업",
     },
@@ -341,6 +342,10 @@ export const ko: Translation = {
       logOut: "로그아웃",
       logOutFailed: "로그아웃하지 못했습니다",
     },
+  },
+  preferences: {
+    synced: "계정에 저장됩니다: 이 설정은 모든 기기에서 그대로 적용됩니다.",
+    saveFailed: "선택을 저장하지 못했습니다",
   },
   realtime: {
     label: "실시간 업데이트",

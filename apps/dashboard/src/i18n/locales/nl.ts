@@ -336,6 +336,7 @@ export const nl: Translation = {
     nav: {
       label: "Hoofdnavigatie",
       overview: "Overzicht",
+      settings: "Instellingen",
       workspaceSettings: "Werkruimte-instellingen",
       failedJobs: "Mislukte taken",
     },
@@ -348,6 +349,10 @@ export const nl: Translation = {
       logOut: "Uitloggen",
       logOutFailed: "Uitloggen is mislukt",
     },
+  },
+  preferences: {
+    synced: "Opgeslagen in je account: deze keuzes gaan met je mee naar elk apparaat.",
+    saveFailed: "Je keuze kon niet worden opgeslagen",
   },
   realtime: {
     label: "Live-updates",

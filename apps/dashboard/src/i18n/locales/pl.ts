@@ -336,6 +336,7 @@ export const pl: Translation = {
     nav: {
       label: "Nawigacja główna",
       overview: "Przegląd",
+      settings: "Ustawienia",
       workspaceSettings: "Ustawienia przestrzeni roboczej",
       failedJobs: "Nieudane zadania",
     },
@@ -348,6 +349,10 @@ export const pl: Translation = {
       logOut: "Wyloguj się",
       logOutFailed: "Nie udało się wylogować",
     },
+  },
+  preferences: {
+    synced: "Zapisywane na Twoim koncie: te ustawienia towarzyszą Ci na każdym urządzeniu.",
+    saveFailed: "Nie udało się zapisać Twojego wyboru",
   },
   realtime: {
     label: "Aktualizacje na żywo",

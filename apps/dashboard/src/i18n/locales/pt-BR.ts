@@ -334,6 +334,7 @@ export const ptBR: Translation = {
     nav: {
       label: "Navegação principal",
       overview: "Visão geral",
+      settings: "Configurações",
       workspaceSettings: "Configurações do espaço de trabalho",
       failedJobs: "Tarefas com falha",
     },
@@ -346,6 +347,10 @@ export const ptBR: Translation = {
       logOut: "Sair",
       logOutFailed: "Não foi possível sair",
     },
+  },
+  preferences: {
+    synced: "Salvas na sua conta: essas escolhas acompanham você em todos os dispositivos.",
+    saveFailed: "Não foi possível salvar sua escolha",
   },
   realtime: {
     label: "Atualizações ao vivo",

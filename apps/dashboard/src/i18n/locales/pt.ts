@@ -340,6 +340,7 @@ export const pt: Translation = {
     nav: {
       label: "Navegação principal",
       overview: "Visão geral",
+      settings: "Definições",
       workspaceSettings: "Definições do espaço de trabalho",
       failedJobs: "Tarefas falhadas",
     },
@@ -352,6 +353,10 @@ export const pt: Translation = {
       logOut: "Terminar sessão",
       logOutFailed: "Não foi possível terminar a sessão",
     },
+  },
+  preferences: {
+    synced: "Guardadas na sua conta: estas escolhas acompanham-no em todos os dispositivos.",
+    saveFailed: "Não foi possível guardar a sua escolha",
   },
   realtime: {
     label: "Atualizações em direto",

@@ -335,6 +335,7 @@ export const ru: Translation = {
     nav: {
       label: "Основная навигация",
       overview: "Обзор",
+      settings: "Настройки",
       workspaceSettings: "Настройки пространства",
       failedJobs: "Сбойные задачи",
     },
@@ -347,6 +348,10 @@ export const ru: Translation = {
       logOut: "Выйти",
       logOutFailed: "Не удалось выйти",
     },
+  },
+  preferences: {
+    synced: "Сохраняются в вашем аккаунте: эти настройки действуют на всех ваших устройствах.",
+    saveFailed: "Не удалось сохранить ваш выбор",
   },
   realtime: {
     label: "Обновления в реальном времени",

@@ -333,6 +333,7 @@ export const sv: Translation = {
     nav: {
       label: "Huvudnavigering",
       overview: "Översikt",
+      settings: "Inställningar",
       workspaceSettings: "Inställningar för arbetsytan",
       failedJobs: "Misslyckade jobb",
     },
@@ -345,6 +346,10 @@ export const sv: Translation = {
       logOut: "Logga ut",
       logOutFailed: "Utloggningen misslyckades",
     },
+  },
+  preferences: {
+    synced: "Sparas i ditt konto: de här valen följer med dig till alla enheter.",
+    saveFailed: "Ditt val kunde inte sparas",
   },
   realtime: {
     label: "Liveuppdateringar",

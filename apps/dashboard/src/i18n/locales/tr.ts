@@ -334,6 +334,7 @@ export const tr: Translation = {
     nav: {
       label: "Ana gezinme",
       overview: "Genel bakış",
+      settings: "Ayarlar",
       workspaceSettings: "Çalışma alanı ayarları",
       failedJobs: "Başarısız işler",
     },
@@ -346,6 +347,10 @@ export const tr: Translation = {
       logOut: "Çıkış yap",
       logOutFailed: "Çıkış yapılamadı",
     },
+  },
+  preferences: {
+    synced: "Hesabınıza kaydedilir: bu seçimler her cihazda sizinle gelir.",
+    saveFailed: "Seçiminiz kaydedilemedi",
   },
   realtime: {
     label: "Canlı güncellemeler",

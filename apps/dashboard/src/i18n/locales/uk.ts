@@ -333,6 +333,7 @@ export const uk: Translation = {
     nav: {
       label: "Основна навігація",
       overview: "Огляд",
+      settings: "Налаштування",
       workspaceSettings: "Налаштування простору",
       failedJobs: "Невдалі завдання",
     },
@@ -345,6 +346,10 @@ export const uk: Translation = {
       logOut: "Вийти",
       logOutFailed: "Не вдалося вийти",
     },
+  },
+  preferences: {
+    synced: "Зберігаються у вашому обліковому записі: ці налаштування діють на всіх ваших пристроях.",
+    saveFailed: "Не вдалося зберегти ваш вибір",
   },
   realtime: {
     label: "Оновлення в реальному часі",

@@ -332,6 +332,7 @@ export const ur: Translation = {
     nav: {
       label: "مرکزی نیویگیشن",
       overview: "جائزہ",
+      settings: "ترتیبات",
       workspaceSettings: "ورک اسپیس کی ترتیبات",
       failedJobs: "ناکام جابز",
     },
@@ -344,6 +345,10 @@ export const ur: Translation = {
       logOut: "لاگ آؤٹ کریں",
       logOutFailed: "لاگ آؤٹ نہیں ہو سکا",
     },
+  },
+  preferences: {
+    synced: "آپ کے اکاؤنٹ میں محفوظ ہوتے ہیں: یہ انتخاب ہر ڈیوائس پر آپ کے ساتھ رہتے ہیں۔",
+    saveFailed: "آپ کا انتخاب محفوظ نہیں ہو سکا",
   },
   realtime: {
     label: "لائیو اپ ڈیٹس",

@@ -317,6 +317,7 @@ export const zhCN: Translation = {
     nav: {
       label: "主导航",
       overview: "概览",
+      settings: "设置",
       workspaceSettings: "工作区设置",
       failedJobs: "失败的任务",
     },
@@ -329,6 +330,10 @@ export const zhCN: Translation = {
       logOut: "退出登录",
       logOutFailed: "退出登录失败",
     },
+  },
+  preferences: {
+    synced: "保存在你的账户中：这些选择在所有设备上都会沿用。",
+    saveFailed: "无法保存你的选择",
   },
   realtime: {
     label: "实时更新",

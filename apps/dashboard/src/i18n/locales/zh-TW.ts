@@ -317,6 +317,7 @@ export const zhTW: Translation = {
     nav: {
       label: "主要導覽",
       overview: "總覽",
+      settings: "設定",
       workspaceSettings: "工作區設定",
       failedJobs: "失敗的工作",
     },
@@ -329,6 +330,10 @@ export const zhTW: Translation = {
       logOut: "登出",
       logOutFailed: "登出失敗",
     },
+  },
+  preferences: {
+    synced: "儲存在你的帳戶中：這些選擇在所有裝置上都會沿用。",
+    saveFailed: "無法儲存你的選擇",
   },
   realtime: {
     label: "即時更新",

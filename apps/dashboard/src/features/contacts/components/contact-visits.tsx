@@ -62,7 +62,7 @@ export const ContactVisits = ({ contactId }: { contactId: string }) => {
       )}
       <Fact label={t("contacts.visitor.location")} value={describeLocation(latest)} />
       {/* The browser's own zone is the better guess (VPNs, travel); GeoIP's, from the city's coordinates, fills in. */}
-      <Fact label={t("settings.general.timezone")} value={latest.timezone ?? latest.location.timezone} />
+      <Fact label={t("contacts.visitor.timezone")} value={latest.timezone ?? latest.location.timezone} />
       <Fact label={t("contacts.visitor.device")} value={describeDevice(latest)} />
       <Fact
         label={t("contacts.visitor.timeOnSite")}

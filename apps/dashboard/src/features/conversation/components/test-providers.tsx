@@ -8,6 +8,7 @@ import { I18nextProvider, initReactI18next } from "react-i18next";
 import { en, type Translation } from "../../../i18n/locales/en";
 import { SessionContext } from "../../auth/hooks/use-session";
 import { AgentSocketContext, type AgentSocketState } from "../../realtime/hooks/use-agent-socket";
+import { settingsEn } from "../../settings/i18n/settings.en";
 
 /** Helpers for component tests that opt in to a DOM with `// @vitest-environment happy-dom`. */
 
@@ -31,6 +32,9 @@ const installLayoutStubs = () => {
 };
 installLayoutStubs();
 
+/** English as the app has it once the settings route has added its strings. */
+const english: Translation = { ...en, settings: settingsEn };
+
 /**
  * English, plus one other language when a test reads as a member of it would, initialised
  * synchronously like the app's `setUpI18n` does for its bundled language.
@@ -38,7 +42,7 @@ installLayoutStubs();
 export const createTestI18n = (other?: { language: string; translation: Translation }) => {
   const instance = i18next.createInstance();
   void instance.use(initReactI18next).init({
-    resources: { en: { translation: en }, ...(other ? { [other.language]: { translation: other.translation } } : {}) },
+    resources: { en: { translation: english }, ...(other ? { [other.language]: { translation: other.translation } } : {}) },
     lng: other?.language ?? "en",
     fallbackLng: "en",
     initAsync: false,

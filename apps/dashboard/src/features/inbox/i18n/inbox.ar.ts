@@ -295,6 +295,7 @@ export const inboxAr: InboxTranslation = {
       none: "لا توجد زيارة مسجلة للموقع.",
       now: "الآن على",
       location: "الموقع",
+      timezone: "المنطقة الزمنية",
       device: "الجهاز",
       timeOnSite: "المدة في الموقع",
       referrer: "المُحيل",

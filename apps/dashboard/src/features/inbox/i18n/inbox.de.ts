@@ -297,6 +297,7 @@ export const inboxDe: InboxTranslation = {
       none: "Kein Website-Besuch erfasst.",
       now: "Gerade auf",
       location: "Standort",
+      timezone: "Zeitzone",
       device: "Gerät",
       timeOnSite: "Zeit auf der Website",
       referrer: "Verweis",

@@ -293,6 +293,7 @@ export const inboxEn = {
       none: "No website visit recorded.",
       now: "Now on",
       location: "Location",
+      timezone: "Time zone",
       device: "Device",
       timeOnSite: "Time on site",
       referrer: "Referrer",

@@ -301,6 +301,7 @@ export const inboxEs: InboxTranslation = {
       none: "No hay visitas registradas al sitio web.",
       now: "Ahora en",
       location: "Ubicación",
+      timezone: "Zona horaria",
       device: "Dispositivo",
       timeOnSite: "Tiempo en el sitio",
       referrer: "Referente",

@@ -295,6 +295,7 @@ export const inboxFa: InboxTranslation = {
       none: "بازدیدی از وب‌سایت ثبت نشده است.",
       now: "اکنون در",
       location: "موقعیت",
+      timezone: "منطقهٔ زمانی",
       device: "دستگاه",
       timeOnSite: "زمان در سایت",
       referrer: "ارجاع‌دهنده",

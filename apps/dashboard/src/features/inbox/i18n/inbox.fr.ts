@@ -299,6 +299,7 @@ export const inboxFr: InboxTranslation = {
       none: "Aucune visite du site enregistrée.",
       now: "Actuellement sur",
       location: "Localisation",
+      timezone: "Fuseau horaire",
       device: "Appareil",
       timeOnSite: "Temps sur le site",
       referrer: "Site référent",

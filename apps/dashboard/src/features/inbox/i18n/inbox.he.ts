@@ -295,6 +295,7 @@ export const inboxHe: InboxTranslation = {
       none: "לא תועד ביקור באתר.",
       now: "כרגע בדף",
       location: "מיקום",
+      timezone: "אזור זמן",
       device: "מכשיר",
       timeOnSite: "זמן באתר",
       referrer: "מקור ההפניה",

@@ -295,6 +295,7 @@ export const inboxHi: InboxTranslation = {
       none: "कोई वेबसाइट विज़िट दर्ज नहीं है।",
       now: "अभी यहाँ है",
       location: "स्थान",
+      timezone: "समय क्षेत्र",
       device: "डिवाइस",
       timeOnSite: "साइट पर समय",
       referrer: "रेफ़रर",

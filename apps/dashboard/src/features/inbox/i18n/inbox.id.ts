@@ -297,6 +297,7 @@ export const inboxId: InboxTranslation = {
       none: "Tidak ada kunjungan situs web yang tercatat.",
       now: "Sedang di",
       location: "Lokasi",
+      timezone: "Zona waktu",
       device: "Perangkat",
       timeOnSite: "Waktu di situs",
       referrer: "Perujuk",

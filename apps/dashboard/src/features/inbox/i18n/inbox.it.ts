@@ -296,6 +296,7 @@ export const inboxIt: InboxTranslation = {
       none: "Nessuna visita al sito registrata.",
       now: "Ora su",
       location: "Posizione",
+      timezone: "Fuso orario",
       device: "Dispositivo",
       timeOnSite: "Tempo sul sito",
       referrer: "Provenienza",

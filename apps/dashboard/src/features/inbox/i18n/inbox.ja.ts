@@ -301,6 +301,7 @@ export const inboxJa: InboxTranslation = {
       none: "ウェブサイトへの訪問記録はありません。",
       now: "閲覧中",
       location: "地域",
+      timezone: "タイムゾーン",
       device: "デバイス",
       timeOnSite: "サイト滞在時間",
       referrer: "参照元",

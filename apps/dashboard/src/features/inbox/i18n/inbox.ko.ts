@@ -295,6 +295,7 @@ export const inboxKo: InboxTranslation = {
       none: "기록된 웹사이트 방문이 없습니다.",
       now: "현재 페이지",
       location: "위치",
+      timezone: "시간대",
       device: "기기",
       timeOnSite: "사이트 체류 시간",
       referrer: "유입 경로",

@@ -295,6 +295,7 @@ export const inboxNl: InboxTranslation = {
       none: "Geen websitebezoek geregistreerd.",
       now: "Nu op",
       location: "Locatie",
+      timezone: "Tijdzone",
       device: "Apparaat",
       timeOnSite: "Tijd op de site",
       referrer: "Verwijzer",

@@ -306,6 +306,7 @@ export const inboxPl: InboxTranslation = {
       none: "Brak zarejestrowanych wizyt na stronie.",
       now: "Teraz na",
       location: "Lokalizacja",
+      timezone: "Strefa czasowa",
       device: "Urządzenie",
       timeOnSite: "Czas na stronie",
       referrer: "Strona odsyłająca",

@@ -296,6 +296,7 @@ export const inboxPtBR: InboxTranslation = {
       none: "Nenhuma visita ao site registrada.",
       now: "Agora em",
       location: "Localização",
+      timezone: "Fuso horário",
       device: "Dispositivo",
       timeOnSite: "Tempo no site",
       referrer: "Origem",

@@ -295,6 +295,7 @@ export const inboxPt: InboxTranslation = {
       none: "Nenhuma visita ao site registada.",
       now: "Agora em",
       location: "Localização",
+      timezone: "Fuso horário",
       device: "Dispositivo",
       timeOnSite: "Tempo no site",
       referrer: "Origem",

@@ -296,6 +296,7 @@ export const inboxRu: InboxTranslation = {
       none: "Посещений сайта не зафиксировано.",
       now: "Сейчас на странице",
       location: "Местоположение",
+      timezone: "Часовой пояс",
       device: "Устройство",
       timeOnSite: "Время на сайте",
       referrer: "Источник перехода",

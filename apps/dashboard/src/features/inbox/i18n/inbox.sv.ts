@@ -295,6 +295,7 @@ export const inboxSv: InboxTranslation = {
       none: "Inga registrerade webbplatsbesök.",
       now: "Är nu på",
       location: "Plats",
+      timezone: "Tidszon",
       device: "Enhet",
       timeOnSite: "Tid på webbplatsen",
       referrer: "Hänvisande sida",

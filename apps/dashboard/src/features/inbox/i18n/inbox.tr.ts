@@ -296,6 +296,7 @@ export const inboxTr: InboxTranslation = {
       none: "Kayıtlı web sitesi ziyareti yok.",
       now: "Şu anda",
       location: "Konum",
+      timezone: "Saat dilimi",
       device: "Cihaz",
       timeOnSite: "Sitede geçen süre",
       referrer: "Yönlendiren",

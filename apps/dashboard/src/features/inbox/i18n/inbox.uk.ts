@@ -296,6 +296,7 @@ export const inboxUk: InboxTranslation = {
       none: "Відвідувань сайту не зафіксовано.",
       now: "Зараз на сторінці",
       location: "Місцезнаходження",
+      timezone: "Часовий пояс",
       device: "Пристрій",
       timeOnSite: "Час на сайті",
       referrer: "Джерело переходу",

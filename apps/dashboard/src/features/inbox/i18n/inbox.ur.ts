@@ -296,6 +296,7 @@ export const inboxUr: InboxTranslation = {
       none: "ویب سائٹ کا کوئی وزٹ درج نہیں۔",
       now: "ابھی یہاں",
       location: "مقام",
+      timezone: "ٹائم زون",
       device: "ڈیوائس",
       timeOnSite: "سائٹ پر وقت",
       referrer: "ریفرر",

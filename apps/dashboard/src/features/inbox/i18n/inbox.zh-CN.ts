@@ -295,6 +295,7 @@ export const inboxZhCN: InboxTranslation = {
       none: "没有网站访问记录。",
       now: "当前页面",
       location: "位置",
+      timezone: "时区",
       device: "设备",
       timeOnSite: "停留时长",
       referrer: "来源",

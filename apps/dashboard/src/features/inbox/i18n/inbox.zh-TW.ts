@@ -295,6 +295,7 @@ export const inboxZhTW: InboxTranslation = {
       none: "沒有網站造訪記錄。",
       now: "目前頁面",
       location: "位置",
+      timezone: "時區",
       device: "裝置",
       timeOnSite: "停留時間",
       referrer: "來源網址",

@@ -22,8 +22,7 @@ export const NotificationsMenu = () => {
   const [permission, setPermission] = useState(() => (canShowDesktopNotifications() ? Notification.permission : "unsupported"));
   const set = (changes: Partial<NotificationPreferences>) =>
     save(changes, {
-      onError: (error) =>
-        notifications.show({ color: "red", title: t("settings.profile.preferencesSaveFailed"), message: describeError(error) }),
+      onError: (error) => notifications.show({ color: "red", title: t("preferences.saveFailed"), message: describeError(error) }),
     });
 
   const toggleDesktop = async (isOn: boolean) => {
@@ -78,7 +77,7 @@ export const NotificationsMenu = () => {
             />
           ))}
           <Text size="xs" c="dimmed">
-            {t("settings.profile.preferencesSynced")}
+            {t("preferences.synced")}
           </Text>
         </Stack>
       </Popover.Dropdown>

@@ -32,7 +32,7 @@ export const useLanguage = (): { language: Language; setLanguage: (language: Lan
           onError: (error) =>
             notifications.show({
               color: "red",
-              title: t("settings.profile.preferencesSaveFailed"),
+              title: t("preferences.saveFailed"),
               message: describeError(error),
             }),
         },

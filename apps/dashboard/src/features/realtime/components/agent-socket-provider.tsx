@@ -3,15 +3,45 @@ import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { type ReactNode, useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
-import { io } from "socket.io-client";
 import { meQueryKey } from "../../auth/api/auth-api";
 import { useSession } from "../../auth/hooks/use-session";
 import { contactDisplayName } from "../../inbox/lib/format";
 import { alertMember } from "../../notifications/api/notify";
 import { applyWorkspaceUpdate, currentWorkspaceQueryKey } from "../../workspaces/api/workspaces-api";
-import { type AgentSocket, AgentSocketContext, type ConnectionStatus } from "../hooks/use-agent-socket";
+import { type AgentSocket, AgentSocketContext, type AgentSocketState, type ConnectionStatus } from "../hooks/use-agent-socket";
 import { type AgentAlert, resyncConversations, subscribeToAgentEvents } from "../lib/apply-agent-events";
 import { getOpenConversation } from "../lib/live-activity-store";
+
+type SocketClient = typeof import("socket.io-client");
+
+/**
+ * The Socket.IO client, downloaded when the signed-in shell first renders rather than with the first load (sign-in
+ * screens never need it). `failed` until the browser is back online, when the download is tried again.
+ */
+const useSocketClient = (): SocketClient | "failed" | null => {
+  const [client, setClient] = useState<SocketClient | "failed" | null>(null);
+  useEffect(() => {
+    let isUnmounted = false;
+    const load = () => {
+      import("socket.io-client").then(
+        (module) => {
+          if (!isUnmounted) setClient(module);
+        },
+        () => {
+          if (isUnmounted) return;
+          setClient("failed");
+          window.addEventListener("online", load, { once: true });
+        },
+      );
+    };
+    load();
+    return () => {
+      isUnmounted = true;
+      window.removeEventListener("online", load);
+    };
+  }, []);
+  return client;
+};
 
 const isRefusedSession = (error: Error): boolean => {
   if (!("data" in error)) return false;
@@ -34,6 +64,7 @@ export const AgentSocketProvider = ({ children }: { children: ReactNode }) => {
   const navigate = useNavigate();
   const [status, setStatus] = useState<ConnectionStatus>("connecting");
   const [socket, setSocket] = useState<AgentSocket | null>(null);
+  const socketClient = useSocketClient();
   // Alerts are worded at the moment they fire, in the language chosen by then.
   const alertRef = useRef<(alert: AgentAlert) => void>(() => undefined);
   alertRef.current = (alert: AgentAlert) => {
@@ -57,8 +88,9 @@ export const AgentSocketProvider = ({ children }: { children: ReactNode }) => {
   };
 
   useEffect(() => {
+    if (socketClient === null || socketClient === "failed") return;
     // Same origin: the session cookie authenticates the handshake. WebSocket only, so no sticky sessions are needed.
-    const connection: AgentSocket = io(AGENT_NAMESPACE, {
+    const connection: AgentSocket = socketClient.io(AGENT_NAMESPACE, {
       path: "/socket.io",
       withCredentials: true,
       transports: ["websocket"],
@@ -115,8 +147,11 @@ export const AgentSocketProvider = ({ children }: { children: ReactNode }) => {
       connection.disconnect();
       setSocket(null);
     };
-  }, [queryClient, user.id]);
+  }, [socketClient, queryClient, user.id]);
 
-  const value = useMemo(() => ({ status, socket }), [status, socket]);
+  const value = useMemo<AgentSocketState>(
+    () => ({ status: socketClient === "failed" ? "offline" : status, socket }),
+    [socketClient, status, socket],
+  );
   return <AgentSocketContext value={value}>{children}</AgentSocketContext>;
 };

@@ -93,8 +93,7 @@ const NotificationsForm = () => {
   const { save } = useSaveNotificationPreferences();
   const set = (changes: Partial<NotificationPreferences>) =>
     save(changes, {
-      onError: (error) =>
-        notifications.show({ color: "red", title: t("settings.profile.preferencesSaveFailed"), message: describeError(error) }),
+      onError: (error) => notifications.show({ color: "red", title: t("preferences.saveFailed"), message: describeError(error) }),
     });
 
   return (
@@ -104,7 +103,7 @@ const NotificationsForm = () => {
           {t("settings.profile.notificationsTitle")}
         </Title>
         <Text size="sm" c="dimmed">
-          {t("settings.profile.preferencesSynced")}
+          {t("preferences.synced")}
         </Text>
       </Stack>
       <Switch

@@ -2,9 +2,9 @@
 import type { TAccountSession } from "@parley/shared";
 import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { en } from "../../../i18n/locales/en";
 import { apiRequest, apiSend } from "../../../lib/api-client";
 import { renderWithProviders } from "../../conversation/components/test-providers";
+import { settingsEn } from "../i18n/settings.en";
 import { SessionsPanel } from "./sessions-panel";
 
 vi.mock("../../../lib/api-client", async (importOriginal) => ({
@@ -13,7 +13,7 @@ vi.mock("../../../lib/api-client", async (importOriginal) => ({
   apiSend: vi.fn(),
 }));
 
-const s = en.settings.sessions;
+const s = settingsEn.sessions;
 
 const sessionOn = (id: string, browser: string, isCurrent: boolean): TAccountSession => ({
   id,
@@ -50,7 +50,7 @@ describe("SessionsPanel", () => {
       within(table)
         .getAllByRole("columnheader")
         .map((cell) => cell.textContent),
-    ).toEqual([s.columns.device, s.columns.ip, s.columns.started, s.columns.lastSeen, en.settings.common.actions]);
+    ).toEqual([s.columns.device, s.columns.ip, s.columns.started, s.columns.lastSeen, settingsEn.common.actions]);
     const rows = screen.getAllByTestId("account-session");
     expect(rows).toHaveLength(2);
     // This browser cannot sign itself out from here; the other one can.
@@ -69,7 +69,7 @@ describe("SessionsPanel", () => {
   it("shows why the sessions could not be loaded", async () => {
     vi.mocked(apiRequest).mockRejectedValue(new Error("offline"));
     renderWithProviders(<SessionsPanel />);
-    expect((await screen.findByRole("alert")).textContent).toContain(en.settings.common.loadFailed);
+    expect((await screen.findByRole("alert")).textContent).toContain(settingsEn.common.loadFailed);
     expect(screen.queryByRole("table")).toBeNull();
   });
 });

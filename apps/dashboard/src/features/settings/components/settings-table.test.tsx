@@ -4,6 +4,7 @@ import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/re
 import { afterEach, describe, expect, it } from "vitest";
 import { en } from "../../../i18n/locales/en";
 import { renderWithProviders } from "../../conversation/components/test-providers";
+import { settingsEn } from "../i18n/settings.en";
 import { PAGE_SIZE } from "./client-pagination";
 import { SettingsTable } from "./settings-table";
 
@@ -108,7 +109,7 @@ describe("SettingsTable", () => {
     };
     renderWithProviders(<TeamsTable load={load} />);
     const alert = await screen.findByRole("alert");
-    expect(alert.textContent).toContain(en.settings.common.loadFailed);
+    expect(alert.textContent).toContain(settingsEn.common.loadFailed);
     expect(screen.queryByRole("table")).toBeNull();
 
     fireEvent.click(within(alert).getByRole("button", { name: en.common.retry }));
@@ -123,7 +124,7 @@ describe("SettingsTable", () => {
     expect(within(table).getAllByRole("row")).toHaveLength(PAGE_SIZE + 1);
     expect(within(table).getByRole("cell", { name: "Team 1" })).toBeTruthy();
 
-    fireEvent.click(screen.getByRole("button", { name: en.settings.common.nextPage }));
+    fireEvent.click(screen.getByRole("button", { name: settingsEn.common.nextPage }));
     await waitFor(() => expect(within(table).getAllByRole("row")).toHaveLength(5 + 1));
     expect(within(table).getByRole("cell", { name: `Team ${PAGE_SIZE + 1}` })).toBeTruthy();
     expect(within(table).queryByRole("cell", { name: "Team 1" })).toBeNull();
@@ -146,10 +147,10 @@ describe("SettingsTable", () => {
       await waitFor(() => expect(screen.getAllByTestId("team-row")).toHaveLength(3));
       expect(screen.queryByRole("navigation")).toBeNull();
 
-      fireEvent.click(screen.getByRole("button", { name: en.settings.common.loadMore }));
+      fireEvent.click(screen.getByRole("button", { name: settingsEn.common.loadMore }));
       await waitFor(() => expect(screen.getAllByTestId("team-row")).toHaveLength(6));
       expect(screen.getByRole("cell", { name: "Team 6" })).toBeTruthy();
-      expect(screen.queryByRole("button", { name: en.settings.common.loadMore })).toBeNull();
+      expect(screen.queryByRole("button", { name: settingsEn.common.loadMore })).toBeNull();
     });
 
     it("keeps the rows it has when the next page fails, and offers to try that page again", async () => {
@@ -162,11 +163,11 @@ describe("SettingsTable", () => {
         return pageAt(cursor, 1);
       };
       renderWithProviders(<CursorTeamsTable load={load} />);
-      fireEvent.click(await screen.findByRole("button", { name: en.settings.common.loadMore }));
+      fireEvent.click(await screen.findByRole("button", { name: settingsEn.common.loadMore }));
 
       const alert = await screen.findByRole("alert");
-      expect(alert.textContent).toContain(en.settings.common.loadMoreFailed);
-      expect(alert.textContent).not.toContain(en.settings.common.loadFailed);
+      expect(alert.textContent).toContain(settingsEn.common.loadMoreFailed);
+      expect(alert.textContent).not.toContain(settingsEn.common.loadFailed);
       expect(screen.getAllByTestId("team-row")).toHaveLength(3);
 
       fireEvent.click(within(alert).getByRole("button", { name: en.common.retry }));
@@ -178,7 +179,7 @@ describe("SettingsTable", () => {
       renderWithProviders(<CursorTeamsTable load={async () => ({ items: [], nextCursor: null })} />);
       expect(await screen.findByText("No teams yet")).toBeTruthy();
       expect(screen.queryByRole("table")).toBeNull();
-      expect(screen.queryByRole("button", { name: en.settings.common.loadMore })).toBeNull();
+      expect(screen.queryByRole("button", { name: settingsEn.common.loadMore })).toBeNull();
     });
   });
 });

@@ -2,7 +2,6 @@ import type { SettingsTranslation } from "./settings.en";
 
 /** Arabic strings of the settings screens, mounted under the `settings` key of the locale. */
 export const settingsAr: SettingsTranslation = {
-  title: "الإعدادات",
   nav: {
     label: "أقسام الإعدادات",
     account: "حسابي",
@@ -61,8 +60,6 @@ export const settingsAr: SettingsTranslation = {
     emailHint: "عنوان تسجيل دخولك. لا يمكن تغييره هنا.",
     language: "لغة لوحة التحكم",
     languageHint: "تُحفظ في حسابك وترافقك على كل أجهزتك.",
-    preferencesSynced: "تُحفظ في حسابك: ترافقك هذه الاختيارات على كل أجهزتك.",
-    preferencesSaveFailed: "تعذّر حفظ اختيارك",
     notificationsTitle: "الإشعارات",
     avatar: {
       title: "صورة الملف الشخصي",

@@ -2,7 +2,6 @@ import type { SettingsTranslation } from "./settings.en";
 
 /** German strings of the settings screens, mounted under the `settings` key of the locale. */
 export const settingsDe: SettingsTranslation = {
-  title: "Einstellungen",
   nav: {
     label: "Einstellungsbereiche",
     account: "Mein Konto",
@@ -61,8 +60,6 @@ export const settingsDe: SettingsTranslation = {
     emailHint: "Ihre Anmeldeadresse. Sie kann hier nicht geändert werden.",
     language: "Sprache des Dashboards",
     languageHint: "In Ihrem Konto gespeichert: Sie gilt auf jedem Ihrer Geräte.",
-    preferencesSynced: "In Ihrem Konto gespeichert: Diese Einstellungen gelten auf jedem Ihrer Geräte.",
-    preferencesSaveFailed: "Ihre Auswahl konnte nicht gespeichert werden",
     notificationsTitle: "Benachrichtigungen",
     avatar: {
       title: "Profilbild",

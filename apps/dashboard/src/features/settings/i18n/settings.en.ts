@@ -1,6 +1,5 @@
 /** English strings of the settings screens, mounted under the `settings` key of the locale. */
 export const settingsEn = {
-  title: "Settings",
   nav: {
     label: "Settings sections",
     account: "My account",
@@ -59,8 +58,6 @@ export const settingsEn = {
     emailHint: "Your sign-in address. It cannot be changed here.",
     language: "Dashboard language",
     languageHint: "Saved to your account: it follows you to every device.",
-    preferencesSynced: "Saved to your account: these choices follow you to every device.",
-    preferencesSaveFailed: "Your choice could not be saved",
     notificationsTitle: "Notifications",
     avatar: {
       title: "Profile picture",

@@ -2,7 +2,6 @@ import type { SettingsTranslation } from "./settings.en";
 
 /** Spanish strings of the settings screens, mounted under the `settings` key of the locale. */
 export const settingsEs: SettingsTranslation = {
-  title: "Configuración",
   nav: {
     label: "Secciones de la configuración",
     account: "Mi cuenta",
@@ -61,8 +60,6 @@ export const settingsEs: SettingsTranslation = {
     emailHint: "Tu dirección de inicio de sesión. No se puede cambiar aquí.",
     language: "Idioma del panel",
     languageHint: "Se guarda en tu cuenta: te acompaña en todos tus dispositivos.",
-    preferencesSynced: "Se guardan en tu cuenta: estas opciones te acompañan en todos tus dispositivos.",
-    preferencesSaveFailed: "No se pudo guardar tu elección",
     notificationsTitle: "Notificaciones",
     avatar: {
       title: "Foto de perfil",

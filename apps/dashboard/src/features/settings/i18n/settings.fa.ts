@@ -2,7 +2,6 @@ import type { SettingsTranslation } from "./settings.en";
 
 /** Persian strings of the settings screens, mounted under the `settings` key of the locale. */
 export const settingsFa: SettingsTranslation = {
-  title: "تنظیمات",
   nav: {
     label: "بخش‌های تنظیمات",
     account: "حساب من",
@@ -61,8 +60,6 @@ export const settingsFa: SettingsTranslation = {
     emailHint: "نشانی ورود شما. اینجا نمی‌توان آن را تغییر داد.",
     language: "زبان داشبورد",
     languageHint: "در حساب شما ذخیره می‌شود و در همهٔ دستگاه‌ها همراه شماست.",
-    preferencesSynced: "در حساب شما ذخیره می‌شود: این انتخاب‌ها در همهٔ دستگاه‌ها همراه شما هستند.",
-    preferencesSaveFailed: "انتخاب شما ذخیره نشد",
     notificationsTitle: "اعلان‌ها",
     avatar: {
       title: "تصویر نمایه",

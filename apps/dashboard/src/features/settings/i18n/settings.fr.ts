@@ -2,7 +2,6 @@ import type { SettingsTranslation } from "./settings.en";
 
 /** French strings of the settings screens, mounted under the `settings` key of the locale. */
 export const settingsFr: SettingsTranslation = {
-  title: "Paramètres",
   nav: {
     label: "Sections des paramètres",
     account: "Mon compte",
@@ -61,8 +60,6 @@ export const settingsFr: SettingsTranslation = {
     emailHint: "Votre adresse de connexion. Elle ne peut pas être modifiée ici.",
     language: "Langue du tableau de bord",
     languageHint: "Enregistrée dans votre compte : elle vous suit sur tous vos appareils.",
-    preferencesSynced: "Enregistrés dans votre compte : ces choix vous suivent sur tous vos appareils.",
-    preferencesSaveFailed: "Votre choix n’a pas pu être enregistré",
     notificationsTitle: "Notifications",
     avatar: {
       title: "Photo de profil",

@@ -2,7 +2,6 @@ import type { SettingsTranslation } from "./settings.en";
 
 /** Hebrew strings of the settings screens, mounted under the `settings` key of the locale. */
 export const settingsHe: SettingsTranslation = {
-  title: "הגדרות",
   nav: {
     label: "אזורי ההגדרות",
     account: "החשבון שלי",
@@ -61,8 +60,6 @@ export const settingsHe: SettingsTranslation = {
     emailHint: "כתובת ההתחברות שלך. אי אפשר לשנות אותה כאן.",
     language: "שפת לוח הבקרה",
     languageHint: "נשמרת בחשבון שלך ומלווה אותך בכל מכשיר.",
-    preferencesSynced: "נשמרות בחשבון שלך: הבחירות האלה מלוות אותך בכל מכשיר.",
-    preferencesSaveFailed: "לא ניתן היה לשמור את הבחירה שלך",
     notificationsTitle: "התראות",
     avatar: {
       title: "תמונת פרופיל",

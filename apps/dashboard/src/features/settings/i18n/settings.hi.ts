@@ -2,7 +2,6 @@ import type { SettingsTranslation } from "./settings.en";
 
 /** Hindi strings of the settings screens, mounted under the `settings` key of the locale. */
 export const settingsHi: SettingsTranslation = {
-  title: "सेटिंग्स",
   nav: {
     label: "सेटिंग्स के अनुभाग",
     account: "मेरा खाता",
@@ -61,8 +60,6 @@ export const settingsHi: SettingsTranslation = {
     emailHint: "आपका साइन-इन पता। इसे यहाँ नहीं बदला जा सकता।",
     language: "डैशबोर्ड की भाषा",
     languageHint: "आपके खाते में सहेजी जाती है: यह हर डिवाइस पर आपके साथ रहती है।",
-    preferencesSynced: "आपके खाते में सहेजे जाते हैं: ये विकल्प हर डिवाइस पर आपके साथ रहते हैं।",
-    preferencesSaveFailed: "आपका चुनाव सहेजा नहीं जा सका",
     notificationsTitle: "सूचनाएँ",
     avatar: {
       title: "प्रोफ़ाइल फ़ोटो",

@@ -2,7 +2,6 @@ import type { SettingsTranslation } from "./settings.en";
 
 /** Indonesian strings of the settings screens, mounted under the `settings` key of the locale. */
 export const settingsId: SettingsTranslation = {
-  title: "Pengaturan",
   nav: {
     label: "Bagian pengaturan",
     account: "Akun saya",
@@ -61,8 +60,6 @@ export const settingsId: SettingsTranslation = {
     emailHint: "Alamat untuk masuk. Tidak dapat diubah di sini.",
     language: "Bahasa dasbor",
     languageHint: "Disimpan di akun Anda: ikut ke setiap perangkat Anda.",
-    preferencesSynced: "Disimpan di akun Anda: pilihan ini ikut ke setiap perangkat Anda.",
-    preferencesSaveFailed: "Pilihan Anda tidak dapat disimpan",
     notificationsTitle: "Notifikasi",
     avatar: {
       title: "Foto profil",

@@ -2,7 +2,6 @@ import type { SettingsTranslation } from "./settings.en";
 
 /** Italian strings of the settings screens, mounted under the `settings` key of the locale. */
 export const settingsIt: SettingsTranslation = {
-  title: "Impostazioni",
   nav: {
     label: "Sezioni delle impostazioni",
     account: "Il mio account",
@@ -61,8 +60,6 @@ export const settingsIt: SettingsTranslation = {
     emailHint: "Il tuo indirizzo di accesso. Non può essere modificato qui.",
     language: "Lingua della dashboard",
     languageHint: "Salvata nel tuo account: ti segue su ogni dispositivo.",
-    preferencesSynced: "Salvate nel tuo account: queste scelte ti seguono su ogni dispositivo.",
-    preferencesSaveFailed: "Non è stato possibile salvare la tua scelta",
     notificationsTitle: "Notifiche",
     avatar: {
       title: "Foto del profilo",

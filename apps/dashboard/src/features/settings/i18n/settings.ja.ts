@@ -2,7 +2,6 @@ import type { SettingsTranslation } from "./settings.en";
 
 /** Japanese strings of the settings screens, mounted under the `settings` key of the locale. */
 export const settingsJa: SettingsTranslation = {
-  title: "設定",
   nav: {
     label: "設定のセクション",
     account: "マイアカウント",
@@ -61,8 +60,6 @@ export const settingsJa: SettingsTranslation = {
     emailHint: "ログインに使用するアドレスです。ここでは変更できません。",
     language: "ダッシュボードの言語",
     languageHint: "アカウントに保存され、どのデバイスでも同じ設定になります。",
-    preferencesSynced: "アカウントに保存され、どのデバイスでも同じ設定になります。",
-    preferencesSaveFailed: "選択を保存できませんでした",
     notificationsTitle: "通知",
     avatar: {
       title: "プロフィール画像",

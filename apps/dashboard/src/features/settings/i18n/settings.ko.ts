@@ -2,7 +2,6 @@ import type { SettingsTranslation } from "./settings.en";
 
 /** Korean strings of the settings screens, mounted under the `settings` key of the locale. */
 export const settingsKo: SettingsTranslation = {
-  title: "설정",
   nav: {
     label: "설정 메뉴",
     account: "내 계정",
@@ -61,8 +60,6 @@ export const settingsKo: SettingsTranslation = {
     emailHint: "로그인에 사용하는 주소입니다. 여기서는 변경할 수 없습니다.",
     language: "대시보드 언어",
     languageHint: "계정에 저장되어 모든 기기에서 그대로 적용됩니다.",
-    preferencesSynced: "계정에 저장됩니다: 이 설정은 모든 기기에서 그대로 적용됩니다.",
-    preferencesSaveFailed: "선택을 저장하지 못했습니다",
     notificationsTitle: "알림",
     avatar: {
       title: "프로필 사진",

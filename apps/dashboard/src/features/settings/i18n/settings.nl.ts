@@ -2,7 +2,6 @@ import type { SettingsTranslation } from "./settings.en";
 
 /** Dutch strings of the settings screens, mounted under the `settings` key of the locale. */
 export const settingsNl: SettingsTranslation = {
-  title: "Instellingen",
   nav: {
     label: "Onderdelen van de instellingen",
     account: "Mijn account",
@@ -61,8 +60,6 @@ export const settingsNl: SettingsTranslation = {
     emailHint: "Je inlogadres. Dit kun je hier niet wijzigen.",
     language: "Taal van het dashboard",
     languageHint: "Opgeslagen in je account: ze gaat met je mee naar elk apparaat.",
-    preferencesSynced: "Opgeslagen in je account: deze keuzes gaan met je mee naar elk apparaat.",
-    preferencesSaveFailed: "Je keuze kon niet worden opgeslagen",
     notificationsTitle: "Meldingen",
     avatar: {
       title: "Profielfoto",

@@ -2,7 +2,6 @@ import type { SettingsTranslation } from "./settings.en";
 
 /** Polish strings of the settings screens, mounted under the `settings` key of the locale. */
 export const settingsPl: SettingsTranslation = {
-  title: "Ustawienia",
   nav: {
     label: "Sekcje ustawień",
     account: "Moje konto",
@@ -61,8 +60,6 @@ export const settingsPl: SettingsTranslation = {
     emailHint: "Twój adres logowania. Nie można go tutaj zmienić.",
     language: "Język panelu",
     languageHint: "Zapisywany na Twoim koncie: towarzyszy Ci na każdym urządzeniu.",
-    preferencesSynced: "Zapisywane na Twoim koncie: te ustawienia towarzyszą Ci na każdym urządzeniu.",
-    preferencesSaveFailed: "Nie udało się zapisać Twojego wyboru",
     notificationsTitle: "Powiadomienia",
     avatar: {
       title: "Zdjęcie profilowe",

@@ -2,7 +2,6 @@ import type { SettingsTranslation } from "./settings.en";
 
 /** Brazilian Portuguese strings of the settings screens, mounted under the `settings` key of the locale. */
 export const settingsPtBR: SettingsTranslation = {
-  title: "Configurações",
   nav: {
     label: "Seções das configurações",
     account: "Minha conta",
@@ -61,8 +60,6 @@ export const settingsPtBR: SettingsTranslation = {
     emailHint: "Seu endereço de login. Não pode ser alterado aqui.",
     language: "Idioma do painel",
     languageHint: "Salvo na sua conta: acompanha você em todos os dispositivos.",
-    preferencesSynced: "Salvas na sua conta: essas escolhas acompanham você em todos os dispositivos.",
-    preferencesSaveFailed: "Não foi possível salvar sua escolha",
     notificationsTitle: "Notificações",
     avatar: {
       title: "Foto de perfil",

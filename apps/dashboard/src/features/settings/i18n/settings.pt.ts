@@ -2,7 +2,6 @@ import type { SettingsTranslation } from "./settings.en";
 
 /** European Portuguese strings of the settings screens, mounted under the `settings` key of the locale. */
 export const settingsPt: SettingsTranslation = {
-  title: "Definições",
   nav: {
     label: "Secções das definições",
     account: "A minha conta",
@@ -61,8 +60,6 @@ export const settingsPt: SettingsTranslation = {
     emailHint: "O seu endereço de início de sessão. Não pode ser alterado aqui.",
     language: "Idioma do painel",
     languageHint: "Guardado na sua conta: acompanha-o em todos os dispositivos.",
-    preferencesSynced: "Guardadas na sua conta: estas escolhas acompanham-no em todos os dispositivos.",
-    preferencesSaveFailed: "Não foi possível guardar a sua escolha",
     notificationsTitle: "Notificações",
     avatar: {
       title: "Fotografia de perfil",

@@ -2,7 +2,6 @@ import type { SettingsTranslation } from "./settings.en";
 
 /** Russian strings of the settings screens, mounted under the `settings` key of the locale. */
 export const settingsRu: SettingsTranslation = {
-  title: "Настройки",
   nav: {
     label: "Разделы настроек",
     account: "Моя учётная запись",
@@ -61,8 +60,6 @@ export const settingsRu: SettingsTranslation = {
     emailHint: "Адрес для входа. Здесь его изменить нельзя.",
     language: "Язык панели",
     languageHint: "Сохраняется в вашем аккаунте и действует на всех ваших устройствах.",
-    preferencesSynced: "Сохраняются в вашем аккаунте: эти настройки действуют на всех ваших устройствах.",
-    preferencesSaveFailed: "Не удалось сохранить ваш выбор",
     notificationsTitle: "Уведомления",
     avatar: {
       title: "Фото профиля",

@@ -2,7 +2,6 @@ import type { SettingsTranslation } from "./settings.en";
 
 /** Swedish strings of the settings screens, mounted under the `settings` key of the locale. */
 export const settingsSv: SettingsTranslation = {
-  title: "Inställningar",
   nav: {
     label: "Inställningsavsnitt",
     account: "Mitt konto",
@@ -61,8 +60,6 @@ export const settingsSv: SettingsTranslation = {
     emailHint: "Din inloggningsadress. Den kan inte ändras här.",
     language: "Panelens språk",
     languageHint: "Sparas i ditt konto: det följer med dig till alla enheter.",
-    preferencesSynced: "Sparas i ditt konto: de här valen följer med dig till alla enheter.",
-    preferencesSaveFailed: "Ditt val kunde inte sparas",
     notificationsTitle: "Aviseringar",
     avatar: {
       title: "Profilbild",

@@ -2,7 +2,6 @@ import type { SettingsTranslation } from "./settings.en";
 
 /** Turkish strings of the settings screens, mounted under the `settings` key of the locale. */
 export const settingsTr: SettingsTranslation = {
-  title: "Ayarlar",
   nav: {
     label: "Ayar bölümleri",
     account: "Hesabım",
@@ -61,8 +60,6 @@ export const settingsTr: SettingsTranslation = {
     emailHint: "Giriş adresiniz. Buradan değiştirilemez.",
     language: "Panel dili",
     languageHint: "Hesabınıza kaydedilir: her cihazda sizinle gelir.",
-    preferencesSynced: "Hesabınıza kaydedilir: bu seçimler her cihazda sizinle gelir.",
-    preferencesSaveFailed: "Seçiminiz kaydedilemedi",
     notificationsTitle: "Bildirimler",
     avatar: {
       title: "Profil fotoğrafı",

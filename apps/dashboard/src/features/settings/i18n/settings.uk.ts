@@ -2,7 +2,6 @@ import type { SettingsTranslation } from "./settings.en";
 
 /** Ukrainian strings of the settings screens, mounted under the `settings` key of the locale. */
 export const settingsUk: SettingsTranslation = {
-  title: "Налаштування",
   nav: {
     label: "Розділи налаштувань",
     account: "Мій обліковий запис",
@@ -61,8 +60,6 @@ export const settingsUk: SettingsTranslation = {
     emailHint: "Адреса для входу. Тут її змінити не можна.",
     language: "Мова панелі",
     languageHint: "Зберігається у вашому обліковому записі й діє на всіх ваших пристроях.",
-    preferencesSynced: "Зберігаються у вашому обліковому записі: ці налаштування діють на всіх ваших пристроях.",
-    preferencesSaveFailed: "Не вдалося зберегти ваш вибір",
     notificationsTitle: "Сповіщення",
     avatar: {
       title: "Фото профілю",

@@ -2,7 +2,6 @@ import type { SettingsTranslation } from "./settings.en";
 
 /** Urdu strings of the settings screens, mounted under the `settings` key of the locale. */
 export const settingsUr: SettingsTranslation = {
-  title: "ترتیبات",
   nav: {
     label: "ترتیبات کے حصے",
     account: "میرا اکاؤنٹ",
@@ -61,8 +60,6 @@ export const settingsUr: SettingsTranslation = {
     emailHint: "آپ کا سائن ان پتہ۔ اسے یہاں تبدیل نہیں کیا جا سکتا۔",
     language: "ڈیش بورڈ کی زبان",
     languageHint: "آپ کے اکاؤنٹ میں محفوظ ہوتی ہے: ہر ڈیوائس پر آپ کے ساتھ رہتی ہے۔",
-    preferencesSynced: "آپ کے اکاؤنٹ میں محفوظ ہوتے ہیں: یہ انتخاب ہر ڈیوائس پر آپ کے ساتھ رہتے ہیں۔",
-    preferencesSaveFailed: "آپ کا انتخاب محفوظ نہیں ہو سکا",
     notificationsTitle: "اطلاعات",
     avatar: {
       title: "پروفائل تصویر",

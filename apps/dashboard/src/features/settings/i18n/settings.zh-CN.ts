@@ -2,7 +2,6 @@ import type { SettingsTranslation } from "./settings.en";
 
 /** Simplified Chinese strings of the settings screens, mounted under the `settings` key of the locale. */
 export const settingsZhCN: SettingsTranslation = {
-  title: "设置",
   nav: {
     label: "设置分区",
     account: "我的账号",
@@ -61,8 +60,6 @@ export const settingsZhCN: SettingsTranslation = {
     emailHint: "你的登录地址，无法在此更改。",
     language: "控制台语言",
     languageHint: "保存在你的账户中：在所有设备上都会沿用。",
-    preferencesSynced: "保存在你的账户中：这些选择在所有设备上都会沿用。",
-    preferencesSaveFailed: "无法保存你的选择",
     notificationsTitle: "通知",
     avatar: {
       title: "头像",

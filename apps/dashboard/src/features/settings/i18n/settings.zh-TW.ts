@@ -2,7 +2,6 @@ import type { SettingsTranslation } from "./settings.en";
 
 /** Traditional Chinese (Taiwan) strings of the settings screens, mounted under the `settings` key of the locale. */
 export const settingsZhTW: SettingsTranslation = {
-  title: "設定",
   nav: {
     label: "設定區段",
     account: "我的帳號",
@@ -61,8 +60,6 @@ export const settingsZhTW: SettingsTranslation = {
     emailHint: "您的登入地址，無法在此變更。",
     language: "主控台語言",
     languageHint: "儲存在你的帳戶中：在所有裝置上都會沿用。",
-    preferencesSynced: "儲存在你的帳戶中：這些選擇在所有裝置上都會沿用。",
-    preferencesSaveFailed: "無法儲存你的選擇",
     notificationsTitle: "通知",
     avatar: {
       title: "大頭貼",

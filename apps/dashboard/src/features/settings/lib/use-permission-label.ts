@@ -1,12 +1,12 @@
 import { PERMISSIONS, type Permission } from "@parley/shared";
 import { useCallback } from "react";
 import { useTranslation } from "react-i18next";
-import { en } from "../../../i18n/locales/en";
+import { settingsEn } from "../i18n/settings.en";
 
-type LabelKey = keyof typeof en.settings.roles.permissionNames;
+type LabelKey = keyof typeof settingsEn.roles.permissionNames;
 
 /** Translation keys cannot hold dots, so `api_keys.manage` is looked up as `api_keys_manage`. */
-const isLabelKey = (key: string): key is LabelKey => Object.hasOwn(en.settings.roles.permissionNames, key);
+const isLabelKey = (key: string): key is LabelKey => Object.hasOwn(settingsEn.roles.permissionNames, key);
 
 const labelKeyOf = (permission: Permission): LabelKey | undefined => {
   const key = permission.replace(".", "_");

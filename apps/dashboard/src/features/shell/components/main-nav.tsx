@@ -11,7 +11,7 @@ type NavItem = {
   to: string;
   labelKey:
     | "shell.nav.overview"
-    | "settings.title"
+    | "shell.nav.settings"
     | "shell.nav.failedJobs"
     | "inbox.pageTitle"
     | "search.pageTitle"
@@ -29,7 +29,7 @@ const NAV_ITEMS: readonly NavItem[] = [
   { to: "/visitors", labelKey: "visitors.pageTitle", Icon: IconVisitors },
   { to: "/chats", labelKey: "internalChats.pageTitle", Icon: IconChats },
   // Every member has a profile, so Settings is always shown; its menu lists what their role allows.
-  { to: "/settings", labelKey: "settings.title", Icon: IconSettings },
+  { to: "/settings", labelKey: "shell.nav.settings", Icon: IconSettings },
   { to: "/admin/failed-jobs", labelKey: "shell.nav.failedJobs", Icon: IconAlertTriangle, permission: "jobs.manage" },
 ];
 
