@@ -69,9 +69,12 @@ describe("mergeMessages", () => {
 
 describe("pending messages", () => {
   it("change state by clientId only", () => {
-    const list = updateLocal([pending("a"), pending("b")], "b", () => ({ status: "failed", error: "offline" }));
+    const list = updateLocal([pending("a"), pending("b")], "b", () => ({
+      status: "failed",
+      error: { code: "timeout", message: "" },
+    }));
     expect(list.map((message) => message.local?.status)).toEqual(["sending", "failed"]);
-    expect(list[1]?.local?.error).toBe("offline");
+    expect(list[1]?.local?.error).toEqual({ code: "timeout", message: "" });
   });
 
   it("do not move the resync cursor", () => {

@@ -1,4 +1,5 @@
 import type { TMessage } from "@parley/shared";
+import type { AckError } from "./connection.ts";
 
 /**
  * The visitor's message list: stored messages from the server plus the visitor's own messages
@@ -12,7 +13,7 @@ export type PendingUpload = { file: File; previewUrl: string | null; progress: n
 
 export type ChatMessage = TMessage & {
   /** Only on the visitor's own messages not yet stored. */
-  local?: { status: LocalStatus; error: string | null; upload: PendingUpload | null; triggerFiringId: string | null };
+  local?: { status: LocalStatus; error: AckError | null; upload: PendingUpload | null; triggerFiringId: string | null };
   /** A proactive greeting shown before the conversation exists. */
   greeting?: { senderName: string; avatarUrl: string | null };
 };

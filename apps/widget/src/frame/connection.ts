@@ -5,7 +5,8 @@ import { type ConnectionState, stateAfterConnectError } from "./connection-state
 const WIDGET_NAMESPACE = "/widget";
 const ACK_TIMEOUT_MS = 15_000;
 
-export type AckError = { code: string; message: string; details?: unknown };
+/** A refusal as the server words it: a stable code, sometimes a finer reason, and English for people. */
+export type AckError = { code: string; message: string; reason?: string; details?: unknown };
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: AckError };
 
 export type WidgetConnection = {
@@ -16,21 +17,25 @@ export type WidgetConnection = {
   close: () => void;
 };
 
+/** The `error` of an ack or an HTTP error body, whatever its shape. */
+export const readRefusal = (error: unknown): AckError => {
+  const field = (name: string): unknown => (typeof error === "object" && error !== null ? Reflect.get(error, name) : undefined);
+  const code = field("code");
+  const message = field("message");
+  const reason = field("reason");
+  return {
+    code: typeof code === "string" ? code : "bad_response",
+    message: typeof message === "string" ? message : "",
+    ...(typeof reason === "string" ? { reason } : {}),
+    details: field("details"),
+  };
+};
+
 const readAck = <T>(value: unknown): Ack<T> => {
   if (typeof value === "object" && value !== null && Reflect.get(value, "ok") === true) {
     return { ok: true, data: Reflect.get(value, "data") };
   }
-  const error: unknown = typeof value === "object" && value !== null ? Reflect.get(value, "error") : null;
-  const code: unknown = typeof error === "object" && error !== null ? Reflect.get(error, "code") : null;
-  const message: unknown = typeof error === "object" && error !== null ? Reflect.get(error, "message") : null;
-  return {
-    ok: false,
-    error: {
-      code: typeof code === "string" ? code : "bad_response",
-      message: typeof message === "string" ? message : "",
-      details: typeof error === "object" && error !== null ? Reflect.get(error, "details") : undefined,
-    },
-  };
+  return { ok: false, error: readRefusal(typeof value === "object" && value !== null ? Reflect.get(value, "error") : null) };
 };
 
 /** Opens the visitor socket on the frame's own origin (the Parley server) and reports every state change. */

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { createTranslator, directionOf, formatDuration, LOCALES, loadCatalog, loadTranslator, resolveLocale } from "./i18n.ts";
+import {
+  createTranslator,
+  describeRefusal,
+  directionOf,
+  formatDuration,
+  LOCALES,
+  loadCatalog,
+  loadTranslator,
+  resolveLocale,
+} from "./i18n.ts";
 import en from "./locales/en.ts";
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).sort();
@@ -108,5 +117,30 @@ describe("translator", () => {
     expect(formatDuration(7200, "en")).toBe("2 hours");
     expect(formatDuration(3 * 86_400, "en")).toBe("3 days");
     expect(formatDuration(300, "ru")).toBe("5 минут");
+  });
+});
+
+describe("refusals", () => {
+  const blocked = { code: "forbidden", message: "This conversation is not accepting messages." };
+  const collided = { code: "conflict", message: "This message collided with another one; send it again." };
+
+  it("words the refusals a visitor can meet in their language, by reason before code", async () => {
+    const german = await loadTranslator("de");
+    expect(describeRefusal(german, blocked)).toBe(german.t("notAccepting"));
+    expect(describeRefusal(german, { code: "rate_limited", message: "Slow down." })).toBe(german.t("tooFast"));
+    expect(describeRefusal(german, { code: "bad_request", reason: "file_infected", message: "Infected." })).toBe(
+      german.t("fileRejected"),
+    );
+    expect(german.t("notAccepting")).not.toBe(en.notAccepting);
+  });
+
+  it("keeps the server's precise English for an English reader, and a sentence in their language for others", async () => {
+    const english = createTranslator("en", en);
+    expect(describeRefusal(english, collided)).toBe(collided.message);
+    const french = await loadTranslator("fr");
+    expect(describeRefusal(french, collided)).toBe(french.t("error"));
+    expect(describeRefusal(french, collided, "failed")).toBe(french.t("failed"));
+    expect(describeRefusal(english, null, "failed")).toBe(en.failed);
+    expect(describeRefusal(english, { code: "timeout", message: "" })).toBe(en.error);
   });
 });

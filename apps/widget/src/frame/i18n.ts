@@ -1,3 +1,4 @@
+import type { AckError } from "./connection.ts";
 import en from "./locales/en.ts";
 
 /**
@@ -98,4 +99,26 @@ export const formatDuration = (seconds: number, locale: string): string => {
         ? [Math.round(seconds / 3600), "hour"]
         : [Math.round(seconds / 86_400), "day"];
   return new Intl.NumberFormat(locale, { style: "unit", unit, unitDisplay: "long" }).format(value);
+};
+
+/** Refusals a visitor can meet, worded in their language (by reason first, then by code). */
+const REFUSAL_KEYS: Readonly<Record<string, MessageKey>> = {
+  rate_limited: "tooFast",
+  too_many_attempts: "tooFast",
+  forbidden: "notAccepting",
+  visitor_banned: "notAccepting",
+  not_found: "chatGone",
+  file_infected: "fileRejected",
+};
+
+/**
+ * What the visitor reads when the server refused something: a sentence in their language for the
+ * refusals above; otherwise the server's own words for an English reader (they are English and more
+ * precise), and `fallback` for everyone else.
+ */
+export const describeRefusal = ({ t, locale }: Translator, refusal: AckError | null, fallback: MessageKey = "error"): string => {
+  if (!refusal) return t(fallback);
+  const key = (refusal.reason && REFUSAL_KEYS[refusal.reason]) || REFUSAL_KEYS[refusal.code];
+  if (key) return t(key);
+  return locale === "en" && refusal.message ? refusal.message : t(fallback);
 };

@@ -1,3 +1,4 @@
+import { type AckError, readRefusal } from "./connection.ts";
 /**
  * Visitor uploads: checked here first so the visitor hears at once about a file that would be
  * refused, then sent with XMLHttpRequest, whose upload progress events fetch does not offer.
@@ -38,7 +39,7 @@ export const formatBytes = (bytes: number, locale: string): string => {
 
 export type UploadedAttachment = { id: string; fileName: string; contentType: string; url: string; thumbnailUrl: string | null };
 
-export type UploadResult = { ok: true; attachment: UploadedAttachment } | { ok: false; status: number; message: string | null };
+export type UploadResult = { ok: true; attachment: UploadedAttachment } | { ok: false; status: number; refusal: AckError | null };
 
 const readAttachment = (value: unknown): UploadedAttachment | null => {
   if (typeof value !== "object" || value === null) return null;
@@ -55,13 +56,11 @@ const readAttachment = (value: unknown): UploadedAttachment | null => {
   };
 };
 
-const readErrorMessage = (body: string): string | null => {
+const readBodyRefusal = (body: string): AckError | null => {
   try {
-    // Errors arrive as { error: { code, message, details } }.
+    // Errors arrive as { error: { code, message, reason, details } }.
     const parsed: unknown = JSON.parse(body);
-    const error: unknown = typeof parsed === "object" && parsed !== null ? Reflect.get(parsed, "error") : null;
-    const message: unknown = typeof error === "object" && error !== null ? Reflect.get(error, "message") : null;
-    return typeof message === "string" ? message : null;
+    return readRefusal(typeof parsed === "object" && parsed !== null ? Reflect.get(parsed, "error") : null);
   } catch {
     return null;
   }
@@ -85,10 +84,10 @@ export const uploadFile = (
         const attachment = readAttachment(JSON.parse(request.responseText));
         if (attachment) return resolve({ ok: true, attachment });
       }
-      resolve({ ok: false, status: request.status, message: readErrorMessage(request.responseText) });
+      resolve({ ok: false, status: request.status, refusal: readBodyRefusal(request.responseText) });
     };
-    request.onerror = () => resolve({ ok: false, status: 0, message: null });
-    request.onabort = () => resolve({ ok: false, status: -1, message: null });
+    request.onerror = () => resolve({ ok: false, status: 0, refusal: null });
+    request.onabort = () => resolve({ ok: false, status: -1, refusal: null });
     const form = new FormData();
     form.append("file", file, file.name);
     request.send(form);

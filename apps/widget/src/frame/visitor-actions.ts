@@ -1,6 +1,6 @@
 import type { TWidgetContact } from "@parley/shared";
 import { type ChatMessage, newClientId, pendingMessage } from "./chat-messages.ts";
-import type { Ack } from "./connection.ts";
+import type { Ack, AckError } from "./connection.ts";
 import { cleanValues, type FormValues, serverFieldErrors } from "./forms.ts";
 import type { ConversationSummary, FormResult, ProactiveGreeting, WidgetState } from "./widget-state.ts";
 
@@ -25,11 +25,7 @@ export type ClientCore = {
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
 
-const refused = (error: { message: string; details?: unknown }): FormResult => ({
-  ok: false,
-  fieldErrors: serverFieldErrors(error.details),
-  message: error.message || null,
-});
+const refused = (error: AckError): FormResult => ({ ok: false, fieldErrors: serverFieldErrors(error.details), refusal: error });
 
 export const createVisitorActions = (core: ClientCore) => {
   const { getState, set, request } = core;
@@ -81,7 +77,7 @@ export const createVisitorActions = (core: ClientCore) => {
 
     submitCsat: async (messageId: string, rating: number, comment: string): Promise<FormResult> => {
       const { conversationId } = getState();
-      if (!conversationId) return { ok: false, fieldErrors: {}, message: null };
+      if (!conversationId) return { ok: false, fieldErrors: {}, refusal: null };
       const ack = await request("csat.submit", {
         conversationId,
         rating,
@@ -92,12 +88,12 @@ export const createVisitorActions = (core: ClientCore) => {
         set({ answered: { ...getState().answered, [messageId]: true } });
         return { ok: true };
       }
-      return { ok: false, fieldErrors: {}, message: ack.error.message || null };
+      return { ok: false, fieldErrors: {}, refusal: ack.error };
     },
 
     requestTranscript: async (email: string): Promise<FormResult> => {
       const { conversationId } = getState();
-      if (!conversationId) return { ok: false, fieldErrors: {}, message: null };
+      if (!conversationId) return { ok: false, fieldErrors: {}, refusal: null };
       const ack = await request("transcript.request", { conversationId, email: email.trim() });
       return ack.ok ? { ok: true } : refused(ack.error);
     },

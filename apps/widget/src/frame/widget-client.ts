@@ -144,7 +144,7 @@ export const createWidgetClient = (input: {
       ...(firingId ? { triggerFiringId: firingId } : {}),
     });
     if (!ack.ok) {
-      set({ messages: updateLocal(state.messages, clientId, () => ({ status: "failed", error: ack.error.message || null })) });
+      set({ messages: updateLocal(state.messages, clientId, () => ({ status: "failed", error: ack.error })) });
       return;
     }
     if (upload?.previewUrl) URL.revokeObjectURL(upload.previewUrl);
@@ -180,7 +180,7 @@ export const createWidgetClient = (input: {
       }),
     ).promise;
     if (!result.ok) {
-      set({ messages: updateLocal(state.messages, clientId, () => ({ status: "failed", error: result.message })) });
+      set({ messages: updateLocal(state.messages, clientId, () => ({ status: "failed", error: result.refusal })) });
       return;
     }
     set({

@@ -1,5 +1,6 @@
 import type { TMessage, TWidgetAvailability, TWidgetContact, TWidgetSettings } from "@parley/shared";
 import type { ChatMessage } from "./chat-messages.ts";
+import type { AckError } from "./connection.ts";
 import type { ConnectionState } from "./connection-state.ts";
 
 /** What the frame knows at a moment: the session's facts, the connection and the conversation shown. */
@@ -46,7 +47,8 @@ export type ClientEvents = {
   unread: (count: number) => void;
 };
 
-export type FormResult = { ok: true } | { ok: false; fieldErrors: Record<string, string>; message: string | null };
+/** A refused form keeps the server's refusal; the form words it in the visitor's language (`describeRefusal`). */
+export type FormResult = { ok: true } | { ok: false; fieldErrors: Record<string, string>; refusal: AckError | null };
 
 export const initialState = (settings: TWidgetSettings): WidgetState => ({
   phase: "starting",

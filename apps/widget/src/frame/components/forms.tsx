@@ -1,7 +1,7 @@
 import { h } from "preact";
 import { useState } from "preact/hooks";
 import { type FieldProblem, type FormField, type FormValues, validateForm } from "../forms.ts";
-import type { MessageKey } from "../i18n.ts";
+import { describeRefusal, type MessageKey } from "../i18n.ts";
 import type { FormResult } from "../widget-client.ts";
 import { useTranslator } from "./context.ts";
 
@@ -93,7 +93,8 @@ export const FieldsForm = ({
   /** What the widget already knows (an identified visitor's name and email). */
   initialValues?: FormValues;
 }) => {
-  const { t } = useTranslator();
+  const translator = useTranslator();
+  const { t } = translator;
   const [prefix] = useState(() => {
     formCounter += 1;
     return `f${formCounter}`;
@@ -121,7 +122,9 @@ export const FieldsForm = ({
     setBusy(false);
     if (!result.ok) {
       setErrors(result.fieldErrors);
-      setFailure(result.message ?? (Object.keys(result.fieldErrors).length ? null : t("error")));
+      setFailure(
+        result.refusal && Object.keys(result.fieldErrors).length === 0 ? describeRefusal(translator, result.refusal) : null,
+      );
     }
   };
 

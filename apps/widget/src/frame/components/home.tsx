@@ -2,7 +2,7 @@ import type { TWidgetContact } from "@parley/shared";
 import { useEffect, useState } from "preact/hooks";
 import { newClientId } from "../chat-messages.ts";
 import type { FormValues } from "../forms.ts";
-import { formatDuration } from "../i18n.ts";
+import { describeRefusal, formatDuration } from "../i18n.ts";
 import type { WidgetState } from "../widget-client.ts";
 import { useClient, useTranslator } from "./context.ts";
 import { FieldsForm } from "./forms.tsx";
@@ -173,7 +173,8 @@ export const OfflineForm = () => {
 
 /** After resolution: the rating (in the message list) plus "email me the transcript" and a fresh start. */
 export const Resolved = () => {
-  const { t } = useTranslator();
+  const translator = useTranslator();
+  const { t } = translator;
   const client = useClient();
   const { contact } = client.getState();
   const [email, setEmail] = useState(contact?.email ?? "");
@@ -195,7 +196,7 @@ export const Resolved = () => {
             if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim())) return setFailure(t("badEmail"));
             const result = await client.requestTranscript(email);
             if (result.ok) setSentTo(email.trim());
-            else setFailure(result.fieldErrors.email ?? result.message ?? t("error"));
+            else setFailure(result.fieldErrors.email ?? describeRefusal(translator, result.refusal));
           }}
         >
           <label for="transcript-email">{t("email")}</label>

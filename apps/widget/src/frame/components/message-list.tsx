@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { type ChatMessage, groupReactions, isFromTeam } from "../chat-messages.ts";
 import { QUICK_REACTIONS } from "../emoji.ts";
-import { formatDuration } from "../i18n.ts";
+import { describeRefusal, formatDuration } from "../i18n.ts";
 import { renderMarkdown } from "../markdown.ts";
 import { formAnswerText, type RichButton, readRichContent } from "../rich-content.ts";
 import { formatBytes } from "../upload.ts";
@@ -38,7 +38,8 @@ const Buttons = ({
 );
 
 const Csat = ({ message }: { message: ChatMessage }) => {
-  const { t } = useTranslator();
+  const translator = useTranslator();
+  const { t } = translator;
   const client = useClient();
   const [rating, setRating] = useState(0);
   const [comment, setComment] = useState("");
@@ -51,7 +52,7 @@ const Csat = ({ message }: { message: ChatMessage }) => {
         event.preventDefault();
         if (!rating) return setFailure(t("required"));
         const result = await client.submitCsat(message.id, rating, comment);
-        setFailure(result.ok ? null : (result.message ?? t("error")));
+        setFailure(result.ok ? null : describeRefusal(translator, result.refusal));
       }}
     >
       <fieldset>
@@ -170,7 +171,8 @@ const Attachments = ({ message }: { message: ChatMessage }) => {
 };
 
 const LocalState = ({ message }: { message: ChatMessage }) => {
-  const { t } = useTranslator();
+  const translator = useTranslator();
+  const { t } = translator;
   const client = useClient();
   const local = message.local;
   if (!local) return null;
@@ -187,7 +189,7 @@ const LocalState = ({ message }: { message: ChatMessage }) => {
       {local.status === "sending" && <span class="status">{t("sending")}</span>}
       {local.status === "failed" && (
         <span class="status failed" role="alert">
-          {local.error ?? t("failed")}{" "}
+          {describeRefusal(translator, local.error, "failed")}{" "}
           <button type="button" class="link" onClick={() => message.clientId && client.retrySend(message.clientId)}>
             {t("retry")}
           </button>
