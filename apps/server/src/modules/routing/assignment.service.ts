@@ -258,6 +258,36 @@ const loadOne = async (
 };
 
 /**
+ * Gives an unassigned conversation whose row the transaction holds to the member taking it: the
+ * history row, timeline line and events of the assignment, and the "conversation.claimed" audit entry.
+ */
+const takeLocked = async (
+  tx: DatabaseOrTransaction,
+  conversation: ConversationRow,
+  userId: string,
+  kind: "claim" | "reply",
+  actor: AuditActor,
+): Promise<{ events: DomainEvent[]; entry: TAuditEntry }> => {
+  const events = await applyAssignment(tx, {
+    conversation,
+    toUserId: userId,
+    toTeamId: conversation.teamId,
+    kind,
+    reason: null,
+    byUserId: userId,
+  });
+  const entry = await recordAudit(tx, {
+    workspaceId: conversation.workspaceId,
+    actor,
+    action: "conversation.claimed",
+    target: { type: "conversation", id: conversation.id, label: `#${conversation.number}` },
+    before: { assigneeId: null },
+    after: { assigneeId: userId, ...(kind === "reply" ? { by: "reply" } : {}) },
+  });
+  return { events, entry };
+};
+
+/**
  * An agent takes an unassigned conversation they can see. Of simultaneous claims exactly one wins:
  * the update is conditional on "still unassigned" and runs under the row lock, so the loser sees
  * the winner's assignee and gets a conflict.
@@ -282,22 +312,7 @@ export const claimConversation = async (
         reason: "conversation_already_taken",
       });
     }
-    const events = await applyAssignment(tx, {
-      conversation,
-      toUserId: userId,
-      toTeamId: conversation.teamId,
-      kind: "claim",
-      reason: null,
-      byUserId: userId,
-    });
-    const audited = await recordAudit(tx, {
-      workspaceId: identity.workspaceId,
-      actor,
-      action: "conversation.claimed",
-      target: { type: "conversation", id: conversation.id, label: `#${conversation.number}` },
-      before: { assigneeId: null },
-      after: { assigneeId: userId },
-    });
+    const { events, entry: audited } = await takeLocked(tx, conversation, userId, "claim", actor);
     return { result: audited, events };
   });
   publishAudit(services.realtime, identity.workspaceId, entry);
@@ -324,23 +339,7 @@ export const takeOnReply = async (
     .for("update");
   if (!conversation) return null;
   if (!(await canTakeInbox(tx, { workspaceId: conversation.workspaceId, inboxId: conversation.inboxId, userId }))) return null;
-  const events = await applyAssignment(tx, {
-    conversation,
-    toUserId: userId,
-    toTeamId: conversation.teamId,
-    kind: "reply",
-    reason: null,
-    byUserId: userId,
-  });
-  const entry = await recordAudit(tx, {
-    workspaceId: conversation.workspaceId,
-    actor,
-    action: "conversation.claimed",
-    target: { type: "conversation", id: conversation.id, label: `#${conversation.number}` },
-    before: { assigneeId: null },
-    after: { assigneeId: userId, by: "reply" },
-  });
-  return { events, entry };
+  return takeLocked(tx, conversation, userId, "reply", actor);
 };
 
 /** Who handled a conversation, oldest first. */

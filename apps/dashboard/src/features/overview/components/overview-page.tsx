@@ -1,5 +1,6 @@
 import { Anchor, Badge, Card, Group, SimpleGrid, Skeleton, Stack, Text, Title } from "@mantine/core";
 import { CONVERSATION_VIEWS } from "@parley/shared";
+import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { useHasPermission, useRoleLabel } from "../../auth/hooks/use-permissions";
@@ -10,6 +11,16 @@ import { viewToSegment } from "../../inbox/lib/inbox-views";
 import { ConnectionStatusBadge } from "../../realtime/components/connection-status-badge";
 import { useAgentSocket } from "../../realtime/hooks/use-agent-socket";
 import { useVisitorsOnline } from "../../visitors/api/visitors-api";
+
+/** One card of the overview: a small capitalised title over its content. */
+const OverviewCard = ({ title, testId, children }: { title: string; testId?: string; children: ReactNode }) => (
+  <Card withBorder radius="md" padding="lg" data-testid={testId}>
+    <Text size="xs" tt="uppercase" fw={700} c="dimmed">
+      {title}
+    </Text>
+    {children}
+  </Card>
+);
 
 /** A figure that is loading shows a placeholder, one that failed a dash: never a made-up zero. */
 const Figure = ({ value, testId }: { value: string | number | undefined; testId: string }) =>
@@ -35,10 +46,7 @@ const RightNow = () => {
         {t("overview.rightNow")}
       </Title>
       <SimpleGrid cols={{ base: 1, sm: 3 }}>
-        <Card withBorder radius="md" padding="lg">
-          <Text size="xs" tt="uppercase" fw={700} c="dimmed">
-            {t("overview.openConversations")}
-          </Text>
+        <OverviewCard title={t("overview.openConversations")}>
           <SimpleGrid cols={3} mt={4}>
             {CONVERSATION_VIEWS.filter((view) => view !== "mentions").map((view) => (
               <Anchor key={view} component={Link} to={`/inbox/${viewToSegment({ kind: "view", view })}`} underline="never">
@@ -49,11 +57,8 @@ const RightNow = () => {
               </Anchor>
             ))}
           </SimpleGrid>
-        </Card>
-        <Card withBorder radius="md" padding="lg">
-          <Text size="xs" tt="uppercase" fw={700} c="dimmed">
-            {t("overview.teamOnline")}
-          </Text>
+        </OverviewCard>
+        <OverviewCard title={t("overview.teamOnline")}>
           <Figure
             value={
               presence.isError
@@ -64,15 +69,12 @@ const RightNow = () => {
             }
             testId="overview-team-online"
           />
-        </Card>
-        <Card withBorder radius="md" padding="lg">
-          <Text size="xs" tt="uppercase" fw={700} c="dimmed">
-            {t("overview.visitorsOnSites")}
-          </Text>
+        </OverviewCard>
+        <OverviewCard title={t("overview.visitorsOnSites")}>
           <Anchor component={Link} to="/visitors" underline="never">
             <Figure value={visitors.isError ? "—" : visitors.data?.total} testId="overview-visitors" />
           </Anchor>
-        </Card>
+        </OverviewCard>
       </SimpleGrid>
     </Stack>
   );
@@ -99,18 +101,12 @@ export const OverviewPage = () => {
       </Stack>
       <RightNow />
       <SimpleGrid cols={{ base: 1, sm: 3 }}>
-        <Card withBorder radius="md" padding="lg">
-          <Text size="xs" tt="uppercase" fw={700} c="dimmed">
-            {t("overview.workspace")}
-          </Text>
+        <OverviewCard title={t("overview.workspace")}>
           <Text fz="lg" fw={600} mt={6} data-testid="overview-workspace-name">
             {workspace.name}
           </Text>
-        </Card>
-        <Card withBorder radius="md" padding="lg">
-          <Text size="xs" tt="uppercase" fw={700} c="dimmed">
-            {t("overview.role")}
-          </Text>
+        </OverviewCard>
+        <OverviewCard title={t("overview.role")}>
           <Group mt={6}>
             <Badge size="lg" variant="light">
               {roleLabel(role)}
@@ -119,18 +115,15 @@ export const OverviewPage = () => {
           <Text size="xs" c="dimmed" mt="xs">
             {t("overview.signedInAs", { email: user.email })}
           </Text>
-        </Card>
-        <Card withBorder radius="md" padding="lg" data-testid="overview-connection">
-          <Text size="xs" tt="uppercase" fw={700} c="dimmed">
-            {t("realtime.label")}
-          </Text>
+        </OverviewCard>
+        <OverviewCard title={t("realtime.label")} testId="overview-connection">
           <Group mt={6}>
             <ConnectionStatusBadge />
           </Group>
           <Text size="xs" c="dimmed" mt="xs">
             {t(`realtime.${status}Hint`)}
           </Text>
-        </Card>
+        </OverviewCard>
       </SimpleGrid>
       {(canManageSettings || canManageJobs) && (
         <Card withBorder radius="md" padding="lg">
