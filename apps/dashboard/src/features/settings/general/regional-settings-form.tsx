@@ -11,6 +11,7 @@ import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { FormErrorAlert } from "../../../components/form-error-alert";
 import { QueryErrorAlert } from "../../../components/query-error-alert";
+import { isLanguage, LANGUAGE_NAMES, LANGUAGES } from "../../../i18n/i18n";
 import { apiRequest } from "../../../lib/api-client";
 import { useTimeZoneOptions } from "../inboxes/business-hours-form";
 import { useDayName } from "../lib/use-day-name";
@@ -39,6 +40,11 @@ const RegionalForm = ({ settings }: { settings: TWorkspaceSettings }) => {
   const [logoUrl, setLogoUrl] = useState(settings.logoUrl ?? "");
   const [timezone, setTimezone] = useState(settings.timezone);
   const [defaultLanguage, setDefaultLanguage] = useState(settings.defaultLanguage);
+  // Parley's languages by their own names; a code saved earlier that is not one of them stays choosable.
+  const languageOptions = [
+    ...LANGUAGES.map((value) => ({ value, label: LANGUAGE_NAMES[value] })),
+    ...(isLanguage(settings.defaultLanguage) ? [] : [{ value: settings.defaultLanguage, label: settings.defaultLanguage }]),
+  ];
   const [dateFormat, setDateFormat] = useState<DateFormat>(settings.dateFormat);
   const [timeFormat, setTimeFormat] = useState<TimeFormat>(settings.timeFormat);
   const [weekStart, setWeekStart] = useState(settings.weekStart);
@@ -46,7 +52,7 @@ const RegionalForm = ({ settings }: { settings: TWorkspaceSettings }) => {
   const handleSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     save.mutate(
-      { logoUrl: logoUrl.trim() || null, timezone, defaultLanguage: defaultLanguage.trim(), dateFormat, timeFormat, weekStart },
+      { logoUrl: logoUrl.trim() || null, timezone, defaultLanguage, dateFormat, timeFormat, weekStart },
       {
         onSuccess: () => {
           errors.reset();
@@ -83,16 +89,18 @@ const RegionalForm = ({ settings }: { settings: TWorkspaceSettings }) => {
             searchable
             allowDeselect={false}
           />
-          <TextInput
+          <Select
             label={t("settings.general.defaultLanguage")}
-            description={t("settings.general.defaultLanguageHint")}
+            data={languageOptions}
             value={defaultLanguage}
-            onChange={(event) => {
-              setDefaultLanguage(event.currentTarget.value);
+            onChange={(value) => {
+              if (value === null) return;
+              setDefaultLanguage(value);
               errors.clearField("defaultLanguage");
             }}
             error={errors.fieldErrors.defaultLanguage}
-            dir="ltr"
+            searchable
+            allowDeselect={false}
           />
         </Group>
         <Group grow align="flex-start">

@@ -138,7 +138,6 @@ export const settingsAr: SettingsTranslation = {
     logoUrlHint: "عنوان https:// لصورة شعارك. اتركه فارغًا لعدم استخدام شعار.",
     timezone: "المنطقة الزمنية",
     defaultLanguage: "اللغة الافتراضية",
-    defaultLanguageHint: 'رمز لغة مثل "ar" أو "pt-BR".',
     dateFormat: "تنسيق التاريخ",
     timeFormat: "تنسيق الوقت",
     timeFormats: { "12h": "12 ساعة (3:30 م)", "24h": "24 ساعة (15:30)" },

@@ -142,7 +142,6 @@ export const settingsDe: SettingsTranslation = {
     logoUrlHint: "Eine https://-Adresse Ihres Logobilds. Leer lassen für kein Logo.",
     timezone: "Zeitzone",
     defaultLanguage: "Standardsprache",
-    defaultLanguageHint: "Ein Sprachcode wie „en“ oder „pt-BR“.",
     dateFormat: "Datumsformat",
     timeFormat: "Zeitformat",
     timeFormats: { "12h": "12 Stunden (3:30 PM)", "24h": "24 Stunden (15:30)" },

@@ -136,7 +136,6 @@ export const settingsEn = {
     logoUrlHint: "An https:// address of your logo image. Leave empty for none.",
     timezone: "Time zone",
     defaultLanguage: "Default language",
-    defaultLanguageHint: 'A language code such as "en" or "pt-BR".',
     dateFormat: "Date format",
     timeFormat: "Time format",
     timeFormats: { "12h": "12-hour (3:30 PM)", "24h": "24-hour (15:30)" },

@@ -142,7 +142,6 @@ export const settingsEs: SettingsTranslation = {
     logoUrlHint: "Una dirección https:// de la imagen de tu logotipo. Déjalo vacío si no quieres ninguno.",
     timezone: "Zona horaria",
     defaultLanguage: "Idioma predeterminado",
-    defaultLanguageHint: "Un código de idioma como «en» o «pt-BR».",
     dateFormat: "Formato de fecha",
     timeFormat: "Formato de hora",
     timeFormats: { "12h": "12 horas (3:30 p. m.)", "24h": "24 horas (15:30)" },

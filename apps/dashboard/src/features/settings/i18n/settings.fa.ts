@@ -138,7 +138,6 @@ export const settingsFa: SettingsTranslation = {
     logoUrlHint: "نشانی https:// تصویر لوگوی شما. اگر لوگو ندارید خالی بگذارید.",
     timezone: "منطقهٔ زمانی",
     defaultLanguage: "زبان پیش‌فرض",
-    defaultLanguageHint: "یک کد زبان مانند «en» یا «pt-BR».",
     dateFormat: "قالب تاریخ",
     timeFormat: "قالب زمان",
     timeFormats: { "12h": "۱۲ ساعته (3:30 PM)", "24h": "۲۴ ساعته (15:30)" },

@@ -143,7 +143,6 @@ export const settingsFr: SettingsTranslation = {
     logoUrlHint: "Une adresse https:// de l’image de votre logo. Laissez vide pour n’en afficher aucun.",
     timezone: "Fuseau horaire",
     defaultLanguage: "Langue par défaut",
-    defaultLanguageHint: "Un code de langue comme « en » ou « pt-BR ».",
     dateFormat: "Format de date",
     timeFormat: "Format de l’heure",
     timeFormats: { "12h": "12 heures (3:30 PM)", "24h": "24 heures (15:30)" },

@@ -138,7 +138,6 @@ export const settingsHe: SettingsTranslation = {
     logoUrlHint: "כתובת https:// של תמונת הלוגו. אפשר להשאיר ריק אם אין.",
     timezone: "אזור זמן",
     defaultLanguage: "שפת ברירת מחדל",
-    defaultLanguageHint: "קוד שפה כמו “en” או “pt-BR”.",
     dateFormat: "תבנית תאריך",
     timeFormat: "תבנית שעה",
     timeFormats: { "12h": "12 שעות (3:30 PM)", "24h": "24 שעות (15:30)" },

@@ -138,7 +138,6 @@ export const settingsHi: SettingsTranslation = {
     logoUrlHint: "आपकी लोगो इमेज का https:// पता। कोई नहीं रखने के लिए खाली छोड़ें।",
     timezone: "समय क्षेत्र",
     defaultLanguage: "डिफ़ॉल्ट भाषा",
-    defaultLanguageHint: "भाषा कोड, जैसे “en” या “pt-BR”।",
     dateFormat: "तारीख फ़ॉर्मेट",
     timeFormat: "समय फ़ॉर्मेट",
     timeFormats: { "12h": "12-घंटे (3:30 PM)", "24h": "24-घंटे (15:30)" },

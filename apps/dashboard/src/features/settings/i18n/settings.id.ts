@@ -138,7 +138,6 @@ export const settingsId: SettingsTranslation = {
     logoUrlHint: "Alamat https:// gambar logo Anda. Kosongkan jika tidak ada.",
     timezone: "Zona waktu",
     defaultLanguage: "Bahasa default",
-    defaultLanguageHint: "Kode bahasa seperti “en” atau “pt-BR”.",
     dateFormat: "Format tanggal",
     timeFormat: "Format waktu",
     timeFormats: { "12h": "12 jam (3:30 PM)", "24h": "24 jam (15:30)" },

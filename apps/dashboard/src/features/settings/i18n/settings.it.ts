@@ -139,7 +139,6 @@ export const settingsIt: SettingsTranslation = {
     logoUrlHint: "Un indirizzo https:// dell’immagine del tuo logo. Lascia vuoto per non usarne.",
     timezone: "Fuso orario",
     defaultLanguage: "Lingua predefinita",
-    defaultLanguageHint: "Un codice lingua come «en» o «pt-BR».",
     dateFormat: "Formato data",
     timeFormat: "Formato ora",
     timeFormats: { "12h": "12 ore (3:30 PM)", "24h": "24 ore (15:30)" },

@@ -142,7 +142,6 @@ export const settingsJa: SettingsTranslation = {
     logoUrlHint: "ロゴ画像の https:// アドレスです。使用しない場合は空欄にしてください。",
     timezone: "タイムゾーン",
     defaultLanguage: "既定の言語",
-    defaultLanguageHint: "「en」や「pt-BR」などの言語コードです。",
     dateFormat: "日付形式",
     timeFormat: "時刻形式",
     timeFormats: { "12h": "12時間制（3:30 PM）", "24h": "24時間制（15:30）" },

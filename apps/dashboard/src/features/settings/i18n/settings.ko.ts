@@ -138,7 +138,6 @@ export const settingsKo: SettingsTranslation = {
     logoUrlHint: "로고 이미지의 https:// 주소입니다. 사용하지 않으려면 비워 두세요.",
     timezone: "시간대",
     defaultLanguage: "기본 언어",
-    defaultLanguageHint: "“en” 또는 “pt-BR” 같은 언어 코드입니다.",
     dateFormat: "날짜 형식",
     timeFormat: "시간 형식",
     timeFormats: { "12h": "12시간제 (오후 3:30)", "24h": "24시간제 (15:30)" },

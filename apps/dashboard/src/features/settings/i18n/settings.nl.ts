@@ -138,7 +138,6 @@ export const settingsNl: SettingsTranslation = {
     logoUrlHint: "Een https://-adres van je logoafbeelding. Laat leeg voor geen logo.",
     timezone: "Tijdzone",
     defaultLanguage: "Standaardtaal",
-    defaultLanguageHint: "Een taalcode zoals “en” of “pt-BR”.",
     dateFormat: "Datumnotatie",
     timeFormat: "Tijdnotatie",
     timeFormats: { "12h": "12-uursklok (3:30 PM)", "24h": "24-uursklok (15:30)" },

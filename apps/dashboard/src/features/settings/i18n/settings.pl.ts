@@ -141,7 +141,6 @@ export const settingsPl: SettingsTranslation = {
     logoUrlHint: "Adres https:// obrazu z Twoim logo. Pozostaw puste, jeśli nie chcesz logo.",
     timezone: "Strefa czasowa",
     defaultLanguage: "Domyślny język",
-    defaultLanguageHint: "Kod języka, np. „en” lub „pt-BR”.",
     dateFormat: "Format daty",
     timeFormat: "Format godziny",
     timeFormats: { "12h": "12-godzinny (3:30 PM)", "24h": "24-godzinny (15:30)" },

@@ -141,7 +141,6 @@ export const settingsPtBR: SettingsTranslation = {
     logoUrlHint: "Um endereço https:// da imagem do seu logotipo. Deixe vazio para não usar.",
     timezone: "Fuso horário",
     defaultLanguage: "Idioma padrão",
-    defaultLanguageHint: "Um código de idioma, como “en” ou “pt-BR”.",
     dateFormat: "Formato de data",
     timeFormat: "Formato de hora",
     timeFormats: { "12h": "12 horas (3:30 PM)", "24h": "24 horas (15:30)" },

@@ -142,7 +142,6 @@ export const settingsPt: SettingsTranslation = {
     logoUrlHint: "Um endereço https:// da imagem do seu logótipo. Deixe vazio para não utilizar nenhum.",
     timezone: "Fuso horário",
     defaultLanguage: "Idioma predefinido",
-    defaultLanguageHint: "Um código de idioma, como “en” ou “pt-BR”.",
     dateFormat: "Formato de data",
     timeFormat: "Formato de hora",
     timeFormats: { "12h": "12 horas (3:30 PM)", "24h": "24 horas (15:30)" },

@@ -141,7 +141,6 @@ export const settingsRu: SettingsTranslation = {
     logoUrlHint: "Адрес изображения логотипа, начинающийся с https://. Оставьте пустым, если логотипа нет.",
     timezone: "Часовой пояс",
     defaultLanguage: "Язык по умолчанию",
-    defaultLanguageHint: "Код языка, например «en» или «pt-BR».",
     dateFormat: "Формат даты",
     timeFormat: "Формат времени",
     timeFormats: { "12h": "12-часовой (3:30 PM)", "24h": "24-часовой (15:30)" },

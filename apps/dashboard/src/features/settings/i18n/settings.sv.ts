@@ -138,7 +138,6 @@ export const settingsSv: SettingsTranslation = {
     logoUrlHint: "En https://-adress till din logotypbild. Lämna tomt för ingen logotyp.",
     timezone: "Tidszon",
     defaultLanguage: "Standardspråk",
-    defaultLanguageHint: "En språkkod, till exempel ”en” eller ”pt-BR”.",
     dateFormat: "Datumformat",
     timeFormat: "Tidsformat",
     timeFormats: { "12h": "12-timmars (3:30 PM)", "24h": "24-timmars (15:30)" },

@@ -138,7 +138,6 @@ export const settingsTr: SettingsTranslation = {
     logoUrlHint: "Logo görselinizin https:// adresi. Logo kullanmamak için boş bırakın.",
     timezone: "Saat dilimi",
     defaultLanguage: "Varsayılan dil",
-    defaultLanguageHint: "“en” veya “pt-BR” gibi bir dil kodu.",
     dateFormat: "Tarih biçimi",
     timeFormat: "Saat biçimi",
     timeFormats: { "12h": "12 saat (3:30 PM)", "24h": "24 saat (15:30)" },

@@ -141,7 +141,6 @@ export const settingsUk: SettingsTranslation = {
     logoUrlHint: "Адреса зображення логотипа, що починається з https://. Залиште порожнім, якщо логотипа немає.",
     timezone: "Часовий пояс",
     defaultLanguage: "Мова за замовчуванням",
-    defaultLanguageHint: "Код мови, наприклад «en» або «pt-BR».",
     dateFormat: "Формат дати",
     timeFormat: "Формат часу",
     timeFormats: { "12h": "12-годинний (3:30 PM)", "24h": "24-годинний (15:30)" },

@@ -138,7 +138,6 @@ export const settingsUr: SettingsTranslation = {
     logoUrlHint: "آپ کی لوگو تصویر کا https:// پتہ۔ کچھ نہ رکھنے کے لیے خالی چھوڑیں۔",
     timezone: "ٹائم زون",
     defaultLanguage: "طے شدہ زبان",
-    defaultLanguageHint: "زبان کا کوڈ، جیسے “en” یا “pt-BR”۔",
     dateFormat: "تاریخ کا فارمیٹ",
     timeFormat: "وقت کا فارمیٹ",
     timeFormats: { "12h": "12 گھنٹے (3:30 PM)", "24h": "24 گھنٹے (15:30)" },

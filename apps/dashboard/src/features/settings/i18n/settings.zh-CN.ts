@@ -138,7 +138,6 @@ export const settingsZhCN: SettingsTranslation = {
     logoUrlHint: "Logo 图片的 https:// 地址。留空表示不使用。",
     timezone: "时区",
     defaultLanguage: "默认语言",
-    defaultLanguageHint: "语言代码，例如“en”或“pt-BR”。",
     dateFormat: "日期格式",
     timeFormat: "时间格式",
     timeFormats: { "12h": "12 小时制（下午 3:30）", "24h": "24 小时制（15:30）" },

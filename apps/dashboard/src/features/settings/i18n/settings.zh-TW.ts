@@ -138,7 +138,6 @@ export const settingsZhTW: SettingsTranslation = {
     logoUrlHint: "標誌圖片的 https:// 網址。留空表示不使用。",
     timezone: "時區",
     defaultLanguage: "預設語言",
-    defaultLanguageHint: "語言代碼，例如「en」或「pt-BR」。",
     dateFormat: "日期格式",
     timeFormat: "時間格式",
     timeFormats: { "12h": "12 小時制（下午 3:30）", "24h": "24 小時制（15:30）" },
