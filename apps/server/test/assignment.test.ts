@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog } from "../src/modules/audit/audit.tables.ts";
 import { teams } from "../src/modules/teams/teams.tables.ts";
 import { collect, connectVisitor, createWebsiteInbox, emitWithAck } from "./conversation-helpers.ts";
-import { bearer, connectAgent, signUp, startTestApp, type TestApp } from "./helpers.ts";
+import { bearer, connectAgent, createApiKey, signUp, startTestApp, type TestApp } from "./helpers.ts";
 import { addMember, conversationRow, eventually } from "./routing-helpers.ts";
 
 type Message = { text: string; isPrivate: boolean; contentType: string; senderType: string; content: Record<string, unknown> };
@@ -187,14 +187,8 @@ describe("routing: manual assignment, transfer and claim", () => {
     expect((await send(ada.token, { clientId: "note-1", text: "Looking into it", isPrivate: true })).statusCode).toBe(201);
     expect((await conversationRow(harness, conversationId)).assigneeId).toBeNull();
     // A key's messages are a bot's, not a person taking the conversation.
-    const key = await harness.app.inject({
-      method: "POST",
-      url: "/api/v1/api-keys",
-      headers: bearer(owner.token),
-      payload: { name: "bot", permissions: ["conversations.view_all"] },
-    });
-    expect(key.statusCode).toBe(201);
-    expect((await send(key.json().key, { clientId: "bot-1", text: "A person will be with you shortly" })).statusCode).toBe(201);
+    const key = await createApiKey(harness.app, owner.token, ["conversations.view_all"], "bot");
+    expect((await send(key, { clientId: "bot-1", text: "A person will be with you shortly" })).statusCode).toBe(201);
     expect((await conversationRow(harness, conversationId)).assigneeId).toBeNull();
 
     const agentSocket = await connectAgent(baseUrl, { token: owner.token });

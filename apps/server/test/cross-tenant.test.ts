@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { PERMISSION_NAMES, type TSessionResponse, ZCreatedApiKey } from "@parley/shared";
+import { PERMISSION_NAMES, type TSessionResponse } from "@parley/shared";
 import type { InjectOptions } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordAudit } from "../src/modules/audit/audit.service.ts";
@@ -7,7 +7,7 @@ import { createMailer } from "../src/platform/mail/mailer.ts";
 import { renderMail } from "../src/platform/mail/templates.ts";
 import { recordDeadLetter } from "../src/platform/queue/dead-letters.ts";
 import { createSigningKey } from "./fixtures/sso/test-keys.ts";
-import { bearer, joinWorkspace, signUp, startTestApp, type TestApp } from "./helpers.ts";
+import { bearer, createApiKey, joinWorkspace, signUp, startTestApp, type TestApp } from "./helpers.ts";
 
 type JsonSchema = {
   type?: string | string[];
@@ -65,14 +65,7 @@ describe("tenant isolation across every GET route", () => {
     });
     await joinWorkspace(harness, { userId: member.user.id, workspaceId: owner.workspace.id, roleKey: "agent" });
 
-    const created = await harness.app.inject({
-      method: "POST",
-      url: "/api/v1/api-keys",
-      headers: bearer(owner.token),
-      payload: { name: unique(`${label}Key`), permissions: PERMISSION_NAMES },
-    });
-    expect(created.statusCode, created.body).toBe(201);
-    const apiKey = ZCreatedApiKey.parse(created.json()).key;
+    const apiKey = await createApiKey(harness.app, owner.token, PERMISSION_NAMES, unique(`${label}Key`));
 
     const { db } = harness.database;
     await recordAudit(db, {

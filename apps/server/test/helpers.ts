@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { AGENT_NAMESPACE, type BuiltInRoleKey, type TSessionResponse, ZSessionResponse } from "@parley/shared";
+import { AGENT_NAMESPACE, type BuiltInRoleKey, type TSessionResponse, ZCreatedApiKey, ZSessionResponse } from "@parley/shared";
 import { and, eq } from "drizzle-orm";
 import pg from "pg";
 import { io as connectSocket, type Socket } from "socket.io-client";
@@ -149,6 +149,23 @@ export const signUp = async (
 };
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** A new API key of the caller's workspace with these permissions; returns the secret, shown only once. */
+export const createApiKey = async (
+  app: ParleyApp,
+  token: string,
+  permissions: readonly string[],
+  name = "integration",
+): Promise<string> => {
+  const response = await app.inject({
+    method: "POST",
+    url: "/api/v1/api-keys",
+    headers: bearer(token),
+    payload: { name, permissions },
+  });
+  if (response.statusCode !== 201) throw new Error(`API key creation failed: ${response.statusCode} ${response.body}`);
+  return ZCreatedApiKey.parse(response.json()).key;
+};
 
 /**
  * Makes a user a member of another workspace with a built-in role and returns a session token

@@ -1,10 +1,4 @@
-import {
-  type TPlatformWorkspace,
-  type TSessionResponse,
-  ZCreatedApiKey,
-  ZPlatformUserPage,
-  ZPlatformWorkspacePage,
-} from "@parley/shared";
+import { type TPlatformWorkspace, type TSessionResponse, ZPlatformUserPage, ZPlatformWorkspacePage } from "@parley/shared";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog } from "../src/modules/audit/audit.tables.ts";
@@ -12,6 +6,7 @@ import { sessions, users } from "../src/modules/auth/auth.tables.ts";
 import {
   bearer,
   connectAgent,
+  createApiKey,
   joinWorkspace,
   nextEvent,
   signUp,
@@ -52,15 +47,7 @@ describe("Parley operators", () => {
       ...(request.payload ? { payload: request.payload } : {}),
     });
 
-  const createKey = async (token: string) => {
-    const response = await harness.app.inject({
-      method: "POST",
-      url: "/api/v1/api-keys",
-      headers: bearer(token),
-      payload: { name: "integration", permissions: ["audit.view"] },
-    });
-    return ZCreatedApiKey.parse(response.json()).key;
-  };
+  const createKey = (token: string) => createApiKey(harness.app, token, ["audit.view"]);
 
   it("grants and revokes the flag from the command line, and says so", async () => {
     const someone = await signUp(harness.app);

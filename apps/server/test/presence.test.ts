@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { presenceTiming } from "../src/modules/routing/presence-timing.ts";
 import { collect, emitWithAck } from "./conversation-helpers.ts";
-import { bearer, connectAgent, nextEventMatching, signUp, startTestApp, startTestWorker, type TestApp } from "./helpers.ts";
+import {
+  bearer,
+  connectAgent,
+  createApiKey,
+  nextEventMatching,
+  signUp,
+  startTestApp,
+  startTestWorker,
+  type TestApp,
+} from "./helpers.ts";
 import { addMember, eventually, setPresence } from "./routing-helpers.ts";
 
 type Presence = { userId: string; status: string; connectedSockets: number; maxConcurrent: number | null };
@@ -209,14 +218,8 @@ describe("routing: agent presence", () => {
 
   it("refuses presence for API keys, which are nobody", async () => {
     const owner = await signUp(harness.app);
-    const key = await harness.app.inject({
-      method: "POST",
-      url: "/api/v1/api-keys",
-      headers: bearer(owner.token),
-      payload: { name: "bot", permissions: ["contacts.view"] },
-    });
-    expect(key.statusCode).toBe(201);
-    const response = await setPresence(harness, key.json().key, { status: "online" });
+    const key = await createApiKey(harness.app, owner.token, ["contacts.view"], "bot");
+    const response = await setPresence(harness, key, { status: "online" });
     expect(response.statusCode).toBe(403);
   });
 });
